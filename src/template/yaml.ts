@@ -1,0 +1,306 @@
+// YAML templates through js-yaml 5 events: one parse gives both the value (constructed from the
+// events with CloudFormation's short-form tags mapped to the long form) and a source tree with
+// offsets for every node, so the writer can edit text in place.
+import {
+  CORE_SCHEMA,
+  DUMP_SCHEMA,
+  EVENT_ID,
+  SCALAR_STYLE,
+  COLLECTION_STYLE,
+  constructFromEvents,
+  defineMappingTag,
+  defineScalarTag,
+  defineSequenceTag,
+  getScalarValue,
+  parseEvents,
+  type Event,
+  type ScalarEvent,
+  type TagDefinition,
+} from 'js-yaml';
+import type { JsonValue } from '../types.js';
+import { SourceError } from './errors.js';
+import { detectEol, detectIndent } from './json.js';
+import type { ParsedSource, PropNode, SourceNode, YamlStyle } from './tree.js';
+
+/** Short-form tag -> long-form key. */
+export const INTRINSIC_TAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Join', 'Select', 'Split',
+    'Base64', 'Cidr', 'ImportValue', 'GetAZs', 'Transform', 'Length', 'ToJsonString',
+  ]
+    .map((name) => [`!${name}`, `Fn::${name}`])
+    .concat([
+      ['!Ref', 'Ref'],
+      ['!Condition', 'Condition'],
+    ]),
+);
+
+const MAX_ALIASES = 100;
+
+function single(data: unknown, key: string): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const keys = Object.keys(data);
+  return keys.length === 1 && keys[0] === key ? (data as Record<string, unknown>)[key] : undefined;
+}
+
+function buildTags(): TagDefinition[] {
+  const tags: TagDefinition[] = [];
+  for (const [tag, key] of Object.entries(INTRINSIC_TAGS)) {
+    const isGetAtt = key === 'Fn::GetAtt';
+    tags.push(
+      defineScalarTag(tag, {
+        // `!GetAtt A.B.C` is ['A', 'B.C']: attribute names may contain dots, logical ids cannot.
+        resolve: (source) => {
+          if (!isGetAtt) return { [key]: source };
+          const dot = source.indexOf('.');
+          return { [key]: dot < 0 ? [source] : [source.slice(0, dot), source.slice(dot + 1)] };
+        },
+        identify: (data) => {
+          const arg = single(data, key);
+          if (isGetAtt) return Array.isArray(arg) && arg.length === 2 && arg.every((s) => typeof s === 'string');
+          return typeof arg === 'string';
+        },
+        represent: (data) => {
+          const arg = single(data, key);
+          return Array.isArray(arg) ? arg.join('.') : String(arg);
+        },
+      }),
+      defineSequenceTag(tag, {
+        create: () => [] as unknown[],
+        addItem: (carrier, item) => {
+          carrier.push(item);
+        },
+        finalize: (carrier) => ({ [key]: carrier }),
+        identify: (data) => Array.isArray(single(data, key)),
+        represent: (data) => single(data, key) as unknown[],
+      }),
+      defineMappingTag(tag, {
+        create: () => ({}) as Record<string, unknown>,
+        addPair: (carrier, k, v) => {
+          carrier[String(k)] = v;
+          return '';
+        },
+        has: (carrier, k) => Object.hasOwn(carrier, String(k)),
+        keys: (result) => Object.keys(result),
+        get: (result, k) => result[String(k)],
+        finalize: (carrier) => ({ [key]: carrier }),
+        // Mapping arguments are dumped in long form: `Fn::Transform:` reads as well as a tag.
+        identify: () => false,
+      }),
+    );
+  }
+  return tags;
+}
+
+const CFN_TAGS = buildTags();
+/** Loads plain scalars as YAML 1.2 core (dates stay strings, as CloudFormation reads them). */
+export const LOAD_SCHEMA = CORE_SCHEMA.withTags(...CFN_TAGS);
+/** Dumps with short-form tags and quotes anything a YAML 1.1 reader could mistake. */
+export const DUMP_SCHEMA_SHORT = DUMP_SCHEMA.withTags(...CFN_TAGS);
+
+export interface ParsedYaml extends ParsedSource {
+  format: 'yaml';
+  style: YamlStyle;
+}
+
+export function parseYaml(text: string): ParsedYaml {
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? text.slice(1) : text;
+  const base = bom ? 1 : 0;
+  let events: Event[];
+  try {
+    events = parseEvents(body, { maxDepth: 200 });
+  } catch (error) {
+    throw yamlError(error, base, body);
+  }
+  const documents = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
+  if (documents === 0 || events.length <= 2) throw new SourceError('empty YAML file', base);
+  if (documents > 1) {
+    const second = secondDocumentOffset(body);
+    throw new SourceError('multi-document YAML: a CloudFormation template is a single document', second + base);
+  }
+  let aliases = 0;
+  for (const e of events) if (e.type === EVENT_ID.ALIAS && ++aliases > MAX_ALIASES) {
+    throw new SourceError(`more than ${MAX_ALIASES} YAML aliases: refusing to expand`, e.anchorStart + base, 'unsupported');
+  }
+
+  let value: JsonValue;
+  try {
+    value = constructFromEvents(events, { source: body, schema: LOAD_SCHEMA, maxAliases: MAX_ALIASES })[0] as JsonValue;
+  } catch (error) {
+    throw yamlError(error, base, body);
+  }
+  const builder = new TreeBuilder(body, events);
+  const root = builder.build();
+  return { format: 'yaml', body, bom, root, value, style: detectYamlStyle(body, builder.shortTags) };
+}
+
+function secondDocumentOffset(body: string): number {
+  const m = /^---/gm;
+  let count = 0;
+  let match: RegExpExecArray | null;
+  let firstContent = /\S/.exec(body)?.index ?? 0;
+  while ((match = m.exec(body))) {
+    if (match.index > firstContent || ++count > 1) return match.index;
+    firstContent = body.slice(match.index + 3).search(/\S/) + match.index + 3;
+  }
+  return 0;
+}
+
+function yamlError(error: unknown, base: number, body: string): SourceError {
+  const e = error as { reason?: string; message?: string; mark?: { position?: number } };
+  let reason = e.reason ?? e.message ?? String(error);
+  const position = e.mark?.position ?? 0;
+  if (/unknown (scalar|sequence|mapping) tag/.test(reason)) {
+    reason += ' (not a CloudFormation intrinsic function tag)';
+  }
+  if (/duplicated mapping key/.test(reason)) {
+    const key = /^[^\n:]*/.exec(body.slice(position))?.[0]?.trim();
+    reason = `duplicate key${key ? ` "${key}"` : ''}: the value CloudFormation uses is ambiguous, fix it by hand`;
+  }
+  return new SourceError(`invalid YAML: ${reason}`, position + base);
+}
+
+class TreeBuilder {
+  private i = 1; // events[0] is the DOCUMENT event
+  shortTags = false;
+  constructor(
+    private readonly text: string,
+    private readonly events: Event[],
+  ) {}
+
+  build(): SourceNode {
+    return this.node();
+  }
+
+  private node(): SourceNode {
+    const e = this.events[this.i++]!;
+    let node: SourceNode;
+    let tagStart = -1;
+    let tagEnd = -1;
+    let anchorStart = -1;
+    switch (e.type) {
+      case EVENT_ID.SCALAR: {
+        const [start, end] = this.scalarRange(e);
+        node = { kind: 'scalar', block: e.style === SCALAR_STYLE.LITERAL_BLOCK || e.style === SCALAR_STYLE.FOLDED_BLOCK, start, end };
+        tagStart = e.tagStart;
+        tagEnd = e.tagEnd;
+        anchorStart = e.anchorStart;
+        break;
+      }
+      case EVENT_ID.MAPPING: {
+        const props: PropNode[] = [];
+        while (this.events[this.i]!.type !== EVENT_ID.POP) {
+          const keyEvent = this.events[this.i]!;
+          if (keyEvent.type !== EVENT_ID.SCALAR) {
+            throw new SourceError('complex mapping keys are not supported in CloudFormation templates', (keyEvent as { start?: number }).start ?? 0);
+          }
+          this.i++;
+          const [keyStart, keyEnd] = this.scalarRange(keyEvent);
+          const value = this.node();
+          props.push({ key: getScalarValue(this.text, keyEvent), keyStart, keyEnd, value });
+        }
+        this.i++;
+        const flow = e.style === COLLECTION_STYLE.FLOW;
+        const last = props.length ? props[props.length - 1]!.value.end : e.start + 1;
+        node = { kind: 'object', flow, start: e.start, end: flow ? this.flowEnd(last, '}') : last, props };
+        tagStart = e.tagStart;
+        tagEnd = e.tagEnd;
+        anchorStart = e.anchorStart;
+        break;
+      }
+      case EVENT_ID.SEQUENCE: {
+        const items: SourceNode[] = [];
+        while (this.events[this.i]!.type !== EVENT_ID.POP) items.push(this.node());
+        this.i++;
+        const flow = e.style === COLLECTION_STYLE.FLOW;
+        const last = items.length ? items[items.length - 1]!.end : e.start + 1;
+        node = { kind: 'array', flow, start: e.start, end: flow ? this.flowEnd(last, ']') : last, items };
+        tagStart = e.tagStart;
+        tagEnd = e.tagEnd;
+        anchorStart = e.anchorStart;
+        break;
+      }
+      case EVENT_ID.ALIAS:
+        return { kind: 'alias', start: e.anchorStart - 1, end: e.anchorEnd };
+      default:
+        throw new SourceError('unexpected YAML structure', 0);
+    }
+    // The node's range covers its anchor and tag so a replacement never leaves them behind.
+    const prefixStart = Math.min(...[tagStart, anchorStart >= 0 ? anchorStart - 1 : -1, node.start].filter((n) => n >= 0));
+    if (tagStart >= 0) {
+      const tag = this.text.slice(tagStart, tagEnd);
+      const fn = INTRINSIC_TAGS[tag];
+      if (fn) {
+        this.shortTags = true;
+        return { kind: 'tag', fn, inner: node, atomic: fn === 'Fn::GetAtt' && node.kind === 'scalar', start: prefixStart, end: node.end };
+      }
+    }
+    node.start = prefixStart;
+    return node;
+  }
+
+  private scalarRange(e: ScalarEvent): [number, number] {
+    switch (e.style) {
+      case SCALAR_STYLE.SINGLE_QUOTED:
+      case SCALAR_STYLE.DOUBLE_QUOTED:
+        return [e.valueStart - 1, e.valueEnd + 1];
+      case SCALAR_STYLE.LITERAL_BLOCK:
+      case SCALAR_STYLE.FOLDED_BLOCK: {
+        // valueStart is the first content line; the header (`|`, `>-`, `|2`) is on the line before.
+        const headerEnd = this.text.lastIndexOf('\n', e.valueStart - 1);
+        let indicator = headerEnd;
+        for (let j = headerEnd - 1; j >= 0 && this.text[j] !== '\n'; j--) {
+          const c = this.text[j];
+          if ((c === '|' || c === '>') && (j === 0 || /[\s:!-]/.test(this.text[j - 1]!))) {
+            indicator = j;
+            break;
+          }
+        }
+        // End at the last non-blank content character: what follows the scalar starts a new line.
+        let end = e.valueEnd;
+        while (end > e.valueStart && /\s/.test(this.text[end - 1]!)) end--;
+        return [indicator, Math.max(end, headerEnd)];
+      }
+      default:
+        return [e.valueStart, e.valueEnd];
+    }
+  }
+
+  /** Offset just past the bracket that closes a flow collection whose content ends at `from`. */
+  private flowEnd(from: number, close: string): number {
+    const t = this.text;
+    for (let j = from; j < t.length; j++) {
+      const c = t[j];
+      if (c === close) return j + 1;
+      if (c === '#') {
+        const nl = t.indexOf('\n', j);
+        j = nl < 0 ? t.length : nl;
+      }
+    }
+    return t.length;
+  }
+}
+
+function detectYamlStyle(body: string, shortTags: boolean): YamlStyle {
+  const indent = detectIndent(body);
+  // `Key:\n- item` (dash at the key's column) versus `Key:\n  - item`.
+  let noIndent = 0;
+  let indented = 0;
+  const re = /^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)- /gm;
+  let m: RegExpExecArray | null;
+  let seen = 0;
+  while ((m = re.exec(body)) && seen++ < 200) {
+    if (m[1]!.length === m[2]!.length) noIndent++;
+    else if (m[2]!.length > m[1]!.length) indented++;
+  }
+  const singles = (body.match(/'[^'\n]*'/g) ?? []).length;
+  const doubles = (body.match(/"[^"\n]*"/g) ?? []).length;
+  return {
+    eol: detectEol(body),
+    indent: indent === '\t' ? '  ' : indent,
+    shortTags,
+    seqNoIndent: noIndent > indented,
+    quote: doubles > singles ? 'double' : 'single',
+  };
+}

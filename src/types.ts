@@ -1,0 +1,100 @@
+// Shared contracts between the engine, the transforms and the CLI.
+// Transforms see templates only through these types; they never do I/O.
+
+/** A JSON value as parsed from a template (YAML short-form tags are already long form). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** RFC 6902 operation. `path`/`from` are JSON pointers into the template. */
+export type Operation =
+  | { op: 'add'; path: string; value: JsonValue }
+  | { op: 'replace'; path: string; value: JsonValue }
+  | { op: 'remove'; path: string }
+  | { op: 'move'; from: string; path: string }
+  | { op: 'copy'; from: string; path: string }
+  | { op: 'test'; path: string; value: JsonValue };
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Safety = 'safe' | 'unsafe';
+
+/** The CloudFormation template as transforms see it: deeply frozen. */
+export interface Template {
+  readonly AWSTemplateFormatVersion?: string;
+  readonly Description?: string;
+  readonly Metadata?: Readonly<JsonObject>;
+  readonly Parameters?: Readonly<Record<string, Readonly<JsonObject>>>;
+  readonly Mappings?: Readonly<JsonObject>;
+  readonly Conditions?: Readonly<JsonObject>;
+  readonly Transform?: JsonValue;
+  readonly Resources: Readonly<Record<string, Readonly<Resource>>>;
+  readonly Outputs?: Readonly<JsonObject>;
+  readonly [key: string]: unknown;
+}
+
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Readonly<JsonObject>;
+  readonly DependsOn?: string | readonly string[];
+  readonly DeletionPolicy?: JsonValue;
+  readonly UpdateReplacePolicy?: JsonValue;
+  readonly Condition?: string;
+  readonly Metadata?: Readonly<JsonObject>;
+  readonly [key: string]: unknown;
+}
+
+export interface Fix {
+  /** Operations against the template the transform was given. */
+  ops: Operation[];
+  /** Overrides the transform's declared safety for this one fix (e.g. replacement-forcing). */
+  safety?: Safety;
+}
+
+export interface Finding {
+  /** JSON pointer of the offending node (the CLI maps it to line:col). */
+  pointer: string;
+  message: string;
+  /** Defaults to the transform's severity. */
+  severity?: Severity;
+  fix?: Fix;
+}
+
+export interface TransformMeta {
+  /** = file name in transforms/ = golden folder = --only value = docs/rules/<id>.md */
+  id: string;
+  title: string;
+  severity: Severity;
+  safety: Safety;
+  /** Where the failure is described in the catalogue, e.g. '000#4'. */
+  seeds: string[];
+  /** Markdown with the sections Why / Fix / Fix safety / Options. */
+  docs: string;
+  defaultOptions: Record<string, unknown>;
+  /** Off unless named with --enable or turned on in the config. Default true. */
+  enabledByDefault?: boolean;
+  /** Lower runs earlier in a pass; ties break on id. Default 100. */
+  order?: number;
+}
+
+export interface RegionFacts {
+  region: string;
+  name: string;
+  partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  elbAccountId: string | null;
+  elbLogDeliveryServicePrincipal: boolean;
+  availabilityZones: string[];
+}
+
+export interface TransformContext<Options = Record<string, unknown>> {
+  readonly template: Template;
+  readonly options: Readonly<Options>;
+  /** Region the template targets, when known (flag, template, or a region file beside it). */
+  readonly region: string | undefined;
+  /** Path of the file being fixed, for messages and naming only; transforms never read it. */
+  readonly filePath: string | undefined;
+  readonly format: 'json' | 'yaml';
+}
+
+export interface Transform<Options = Record<string, unknown>> {
+  meta: TransformMeta;
+  check(ctx: TransformContext<Options>): Finding[];
+}

@@ -1,0 +1,178 @@
+// Structural diff between the value the source tree describes and the patched value. The
+// patcher is copy-on-write, so untouched subtrees are the same objects and cost nothing here.
+import type { JsonValue } from '../types.js';
+import type { ArrayNode, ObjectNode, PropNode, SourceNode } from '../template/tree.js';
+
+export type Slot =
+  | { kind: 'root' }
+  | { kind: 'prop'; parent: ObjectNode; prop: PropNode }
+  | { kind: 'item'; parent: ArrayNode; index: number };
+
+export interface ObjectChange {
+  node: ObjectNode;
+  slot: Slot;
+  /** Indices of props that disappear. */
+  removed: number[];
+  /** New keys, appended after the last prop, in the new value's order. */
+  added: Array<[string, JsonValue]>;
+}
+
+export interface ArrayChange {
+  node: ArrayNode;
+  slot: Slot;
+  removed: number[];
+  /** Values inserted after old item `after` (-1: before the first item). */
+  inserted: Array<{ after: number; values: JsonValue[] }>;
+}
+
+/** What a format writer must turn into text edits. */
+export interface ChangeSink {
+  replace(node: SourceNode, slot: Slot, value: JsonValue): void;
+  object(change: ObjectChange): void;
+  array(change: ArrayChange): void;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, JsonValue> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a as object);
+  const bk = Object.keys(b as object);
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) {
+    if (!Object.hasOwn(b as object, k)) return false;
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+export function diffValue(node: SourceNode, slot: Slot, before: JsonValue, after: JsonValue, sink: ChangeSink): void {
+  if (before === after) return;
+  switch (node.kind) {
+    case 'tag': {
+      const inner = isPlainObject(after) ? singleArg(after, node.fn) : undefined;
+      if (!node.atomic && inner !== undefined && isPlainObject(before) && singleArg(before, node.fn) !== undefined) {
+        // Same intrinsic: edit inside it, so `!If [...]` keeps its tag and layout.
+        diffValue(node.inner, slot, (before as Record<string, JsonValue>)[node.fn]!, inner, sink);
+        return;
+      }
+      break;
+    }
+    case 'object':
+      if (isPlainObject(before) && isPlainObject(after)) return diffObject(node, slot, before, after, sink);
+      break;
+    case 'array':
+      if (Array.isArray(before) && Array.isArray(after)) return diffArray(node, slot, before, after, sink);
+      break;
+    default:
+      break;
+  }
+  if (!deepEqual(before, after)) sink.replace(node, slot, after);
+}
+
+function singleArg(v: Record<string, JsonValue>, fn: string): JsonValue | undefined {
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === fn ? v[fn] : undefined;
+}
+
+function diffObject(
+  node: ObjectNode,
+  slot: Slot,
+  before: Record<string, JsonValue>,
+  after: Record<string, JsonValue>,
+  sink: ChangeSink,
+): void {
+  const removed: number[] = [];
+  node.props.forEach((prop, index) => {
+    if (!Object.hasOwn(after, prop.key)) removed.push(index);
+  });
+  const added: Array<[string, JsonValue]> = [];
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) added.push([key, after[key]!]);
+  if (removed.length === node.props.length && (added.length > 0 || removed.length > 0)) {
+    // Nothing of the old mapping survives: render the new one whole.
+    sink.replace(node, slot, after);
+    return;
+  }
+  node.props.forEach((prop, index) => {
+    if (Object.hasOwn(after, prop.key)) {
+      diffValue(prop.value, { kind: 'prop', parent: node, prop }, before[prop.key]!, after[prop.key]!, sink);
+    }
+  });
+  if (removed.length || added.length) sink.object({ node, slot, removed, added });
+}
+
+function diffArray(node: ArrayNode, slot: Slot, before: JsonValue[], after: JsonValue[], sink: ChangeSink): void {
+  const n = before.length;
+  const m = after.length;
+  // Pairs (old index, new index) of items kept as they are.
+  const kept = n === m ? [] : matchItems(before, after);
+  const removed: number[] = [];
+  const inserted: Array<{ after: number; values: JsonValue[] }> = [];
+  const pairs: Array<[number, number]> = [];
+  let oi = 0;
+  let ni = 0;
+  const boundaries = [...kept, [n, m] as [number, number]];
+  for (const [ko, kn] of boundaries) {
+    // Gap: old items oi..ko-1 against new items ni..kn-1; pair them up in order.
+    const common = Math.min(ko - oi, kn - ni);
+    for (let k = 0; k < common; k++) pairs.push([oi + k, ni + k]);
+    for (let k = oi + common; k < ko; k++) removed.push(k);
+    if (kn - ni > common) inserted.push({ after: oi + common - 1, values: after.slice(ni + common, kn) });
+    if (ko < n) pairs.push([ko, kn]);
+    oi = ko + 1;
+    ni = kn + 1;
+  }
+  if (removed.length === n && n > 0 && pairs.length === 0) {
+    sink.replace(node, slot, after);
+    return;
+  }
+  if (n === 0) {
+    sink.replace(node, slot, after);
+    return;
+  }
+  for (const [o, w] of pairs) {
+    diffValue(node.items[o]!, { kind: 'item', parent: node, index: o }, before[o]!, after[w]!, sink);
+  }
+  if (removed.length || inserted.length) sink.array({ node, slot, removed, inserted });
+}
+
+/** Longest common subsequence of equal items (identity first, then deep equality). */
+function matchItems(a: JsonValue[], b: JsonValue[]): Array<[number, number]> {
+  const n = a.length;
+  const m = b.length;
+  if (n * m > 1_000_000) {
+    // Too big for a table: match the common prefix and suffix only.
+    const out: Array<[number, number]> = [];
+    let p = 0;
+    while (p < n && p < m && deepEqual(a[p], b[p])) out.push([p, p++]);
+    const tail: Array<[number, number]> = [];
+    let s = 1;
+    while (n - s >= p && m - s >= p && deepEqual(a[n - s], b[m - s])) tail.unshift([n - s, m - s++]);
+    return out.concat(tail);
+  }
+  const eq = (i: number, j: number) => a[i] === b[j] || deepEqual(a[i], b[j]);
+  const table: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      table[i]![j] = eq(i, j) ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+    }
+  }
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (eq(i, j)) out.push([i++, j++]);
+    else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++;
+    else j++;
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+// YAML: value changes -> text edits over the js-yaml event offsets. Scalars are replaced in
+// place, new keys and items are inserted as whole lines at the right column, new subtrees are
+// rendered by js-yaml in the file's style, and every other byte (comments included) stays.
+import { DUMP_SCHEMA, dump } from 'js-yaml';
+import type { JsonValue } from '../types.js';
+import { DUMP_SCHEMA_SHORT, type ParsedYaml } from '../template/yaml.js';
+import type { ArrayNode, ObjectNode, SourceNode } from '../template/tree.js';
+import { diffValue, type ChangeSink, type Slot } from './diff.js';
+import { columnOf, isBlank, lineEndOf, lineStartOf, nextLineStart, type TextEdit } from './edits.js';
+import { flowEdits, flowLayout, type FlowEntry } from './flow.js';
+
+export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
+  const text = parsed.body;
+  const style = parsed.style;
+  const eol = style.eol;
+  const edits: TextEdit[] = [];
+  const dumpOptions = {
+    schema: style.shortTags ? DUMP_SCHEMA_SHORT : DUMP_SCHEMA,
+    indent: style.indent.length,
+    seqNoIndent: style.seqNoIndent,
+    quoteStyle: style.quote,
+    lineWidth: -1,
+    noRefs: true,
+  } as const;
+
+  /** Block YAML lines for `value`, as js-yaml prints it at column 0 (no trailing newline). */
+  const blockLines = (value: unknown): string[] => dump(value, dumpOptions).replace(/\n$/, '').split('\n');
+  const flow = (value: JsonValue): string => dump(value, { ...dumpOptions, flowLevel: 0 }).replace(/\n$/, '');
+  const indentLines = (lines: string[], column: number): string =>
+    lines.map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line)).join(eol);
+
+  /** `key: value` as lines placed at `column` (first line unindented). */
+  const keyValue = (key: string, value: JsonValue, column: number) => indentLines(blockLines({ [key]: value }), column);
+  /** `- value` as lines placed at `column`. */
+  const seqItem = (value: JsonValue, column: number) => indentLines(blockLines([value]), column);
+
+  const dashOf = (item: SourceNode): number => {
+    let i = item.start - 1;
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    return text[i] === '-' ? i : item.start;
+  };
+
+  /** Where a replaced value may start: just after its `key:` or `-` when only blanks lie between. */
+  const indicatorBefore = (offset: number): number | undefined => {
+    let i = offset - 1;
+    while (i >= 0 && /[ \t\r\n]/.test(text[i]!)) i--;
+    return i >= 0 && (text[i] === ':' || text[i] === '-') ? i + 1 : undefined;
+  };
+
+  const inFlow = (slot: Slot) => slot.kind !== 'root' && slot.parent.flow;
+
+  const sink: ChangeSink = {
+    replace(node: SourceNode, slot: Slot, value: JsonValue) {
+      if (inFlow(slot)) {
+        edits.push({ offset: node.start, length: node.end - node.start, content: flow(value) });
+        return;
+      }
+      if (slot.kind === 'root') {
+        edits.push({ offset: node.start, length: node.end - node.start, content: indentLines(blockLines(value), 0) });
+        return;
+      }
+      if (slot.kind === 'item') {
+        const column = columnOf(text, dashOf(node));
+        const rendered = seqItem(value, column).replace(/^-[ \t]*/, '');
+        edits.push({ offset: node.start, length: node.end - node.start, content: rendered });
+        return;
+      }
+      // A mapping value: render `k: value` at the key's column and keep what follows `k:`.
+      const keyColumn = columnOf(text, slot.prop.keyStart);
+      const rendered = keyValue('k', value, keyColumn).slice(2); // ' scalar' or '<eol>  block'
+      const from = indicatorBefore(node.start);
+      if (from !== undefined && (from <= slot.prop.keyEnd + 2 || !text.slice(slot.prop.keyEnd, node.start).includes('#'))) {
+        edits.push({ offset: from, length: node.end - from, content: rendered });
+      } else {
+        edits.push({ offset: node.start, length: node.end - node.start, content: rendered.replace(/^\s+/, '') });
+      }
+    },
+
+    object({ node, removed, added }) {
+      if (node.flow) return flowObject(node, removed, added);
+      const props = node.props;
+      const keyColumn = columnOf(text, props[0]!.keyStart);
+      const gone = new Set(removed);
+      for (let i = 0; i < props.length; i++) {
+        if (!gone.has(i)) continue;
+        let j = i;
+        while (j + 1 < props.length && gone.has(j + 1)) j++;
+        const first = props[i]!;
+        const ownLine = isBlank(text, lineStartOf(text, first.keyStart), first.keyStart);
+        if (i > 0 || ownLine) {
+          const from = lineStartOf(text, first.keyStart);
+          edits.push({ offset: from, length: nextLineStart(text, props[j]!.value.end) - from, content: '' });
+        } else {
+          // `- Key: v` — the first key shares its line with the dash: pull the next key up.
+          const next = props[j + 1]!;
+          edits.push({ offset: first.keyStart, length: next.keyStart - first.keyStart, content: '' });
+        }
+        i = j;
+      }
+      if (added.length === 0) return;
+      let anchor = props.length - 1;
+      while (anchor > 0 && gone.has(anchor)) anchor--;
+      const at = lineEndOf(text, props[anchor]!.value.end);
+      const content = added.map(([key, value]) => eol + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
+      edits.push({ offset: at, length: 0, content });
+    },
+
+    array({ node, removed, inserted }) {
+      if (node.flow) return flowArray(node, removed, inserted);
+      const items = node.items;
+      const dashes = items.map(dashOf);
+      const column = columnOf(text, dashes[0]!);
+      const gone = new Set(removed);
+      for (let i = 0; i < items.length; i++) {
+        if (!gone.has(i)) continue;
+        let j = i;
+        while (j + 1 < items.length && gone.has(j + 1)) j++;
+        const ownLine = isBlank(text, lineStartOf(text, dashes[i]!), dashes[i]!);
+        if (i > 0 || ownLine) {
+          const from = lineStartOf(text, dashes[i]!);
+          edits.push({ offset: from, length: nextLineStart(text, items[j]!.end) - from, content: '' });
+        } else {
+          edits.push({ offset: dashes[i]!, length: dashes[j + 1]! - dashes[i]!, content: '' });
+        }
+        i = j;
+      }
+      for (const { after, values } of inserted) {
+        if (after < 0) {
+          const content = values.map((v) => seqItem(v, column) + eol + ' '.repeat(column)).join('');
+          edits.push({ offset: dashes[0]!, length: 0, content });
+        } else {
+          const content = values.map((v) => eol + ' '.repeat(column) + seqItem(v, column)).join('');
+          edits.push({ offset: lineEndOf(text, items[after]!.end), length: 0, content });
+        }
+      }
+    },
+  };
+
+  function flowObject(node: ObjectNode, removed: number[], added: Array<[string, JsonValue]>) {
+    const entries: FlowEntry[] = node.props.map((p) => ({ start: p.keyStart, end: p.value.end }));
+    const layout = flowLayout(text, node.start, node.end, entries, style.indent);
+    const texts = added.map(([key, value]) => flow({ [key]: value }).slice(1, -1).trim());
+    let anchor = entries.length - 1;
+    while (anchor > 0 && removed.includes(anchor)) anchor--;
+    edits.push(...flowEdits({ start: node.start, end: node.end, entries, removed, inserted: [{ after: anchor, texts }] }, layout, eol));
+  }
+
+  function flowArray(node: ArrayNode, removed: number[], inserted: Array<{ after: number; values: JsonValue[] }>) {
+    const entries: FlowEntry[] = node.items.map((item) => ({ start: item.start, end: item.end }));
+    const layout = flowLayout(text, node.start, node.end, entries, style.indent);
+    const rendered = inserted.map(({ after, values }) => ({ after, texts: values.map(flow) }));
+    edits.push(...flowEdits({ start: node.start, end: node.end, entries, removed, inserted: rendered }, layout, eol));
+  }
+
+  diffValue(parsed.root, { kind: 'root' }, parsed.value, after, sink);
+  return edits;
+}
