@@ -1,0 +1,276 @@
+// One file: load -> run the transforms to a fixed point -> check invariants -> render text.
+// Pure: text in, result out. Reading and writing files is the CLI's job.
+import type { Finding, JsonValue, Operation, Safety, Severity, Template, Transform } from '../types.js';
+import { deepFreeze, templateRegion } from '../cfn/template.js';
+import { SourceError } from '../template/errors.js';
+import { detectFormat, notATemplateReason, parseSource, type Parsed } from '../template/load.js';
+import { LineIndex, nodeAtPointer } from '../template/tree.js';
+import { WriterInvariantError, writeFixed } from '../writer/index.js';
+import { applyOperations, parsePointer, PatchError } from './patch.js';
+import { checkInvariants } from './invariants.js';
+
+export const MAX_PASSES = 10;
+
+export interface TransformSettings {
+  /** Options merged over the transform's defaults. */
+  options?: Record<string, unknown>;
+}
+
+export interface FixSettings {
+  /** The transforms to run, already filtered by --only/--skip/--enable/config. */
+  transforms: readonly Transform[];
+  settings?: Readonly<Record<string, TransformSettings>>;
+  /** Apply fixes whose safety is 'unsafe'. */
+  unsafe?: boolean;
+  region?: string | undefined;
+  filePath?: string | undefined;
+  format?: 'json' | 'yaml' | undefined;
+  /** Write JSON files that hold comments or trailing commas (they are kept as they are). */
+  allowJsonc?: boolean;
+}
+
+export interface ReportedFinding {
+  transform: string;
+  severity: Severity;
+  pointer: string;
+  message: string;
+  line: number;
+  col: number;
+  /** 'applied': fixed in this run; 'held': an unsafe fix not applied without --unsafe; 'none': report only. */
+  fix: 'applied' | 'held' | 'none';
+  safety?: Safety;
+}
+
+export interface FileProblem {
+  message: string;
+  line: number;
+  col: number;
+  /** The transform(s) the problem is attributed to, for internal errors. */
+  transforms?: string[];
+}
+
+export interface FileResult {
+  filePath: string | undefined;
+  format: 'json' | 'yaml';
+  status: 'changed' | 'unchanged' | 'skipped' | 'error';
+  skipReason?: string;
+  findings: ReportedFinding[];
+  /** Every operation applied, in order, against the original template. */
+  operations: Operation[];
+  /** Applied operations grouped by transform, in order. */
+  applied: Array<{ transform: string; ops: Operation[] }>;
+  errors: FileProblem[];
+  original: string;
+  /** The fixed text; equal to `original` unless status is 'changed'. */
+  output: string;
+  passes: number;
+  /** The template before and after (undefined when the file did not load). */
+  before?: JsonValue;
+  after?: JsonValue;
+}
+
+interface Suppressions {
+  template: Set<string>;
+  resources: Map<string, Set<string>>;
+}
+
+function skipList(metadata: unknown): string[] {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return [];
+  const tapfix = (metadata as Record<string, unknown>)['tapfix'];
+  if (tapfix === null || typeof tapfix !== 'object' || Array.isArray(tapfix)) return [];
+  const skip = (tapfix as Record<string, unknown>)['skip'];
+  return Array.isArray(skip) ? skip.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function suppressionsOf(template: Template): Suppressions {
+  const resources = new Map<string, Set<string>>();
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    const skip = skipList(resource?.Metadata);
+    if (skip.length) resources.set(id, new Set(skip));
+  }
+  return { template: new Set(skipList(template.Metadata)), resources };
+}
+
+function suppressed(s: Suppressions, transformId: string, pointer: string): boolean {
+  if (s.template.has(transformId) || s.template.has('all')) return true;
+  const m = /^\/Resources\/([^/]+)/.exec(pointer);
+  if (!m) return false;
+  const set = s.resources.get(m[1]!.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return !!set && (set.has(transformId) || set.has('all'));
+}
+
+export function fixText(text: string, settings: FixSettings): FileResult {
+  const format = settings.format ?? detectFormat(settings.filePath, text);
+  const result: FileResult = {
+    filePath: settings.filePath,
+    format,
+    status: 'unchanged',
+    findings: [],
+    operations: [],
+    applied: [],
+    errors: [],
+    original: text,
+    output: text,
+    passes: 0,
+  };
+  const lines = new LineIndex(text);
+  const at = (offset: number) => lines.position(offset);
+
+  let parsed: Parsed;
+  try {
+    parsed = parseSource(format, text);
+  } catch (error) {
+    if (error instanceof SourceError) {
+      result.status = 'error';
+      result.errors.push({ message: error.message, ...at(error.offset) });
+      return result;
+    }
+    throw error;
+  }
+
+  const reason = notATemplateReason(parsed.value);
+  if (reason) {
+    result.status = 'skipped';
+    result.skipReason = `not a CloudFormation template: ${reason}`;
+    return result;
+  }
+
+  const base = parsed.bom ? 1 : 0;
+  const locate = (pointer: string) => {
+    let segments: string[];
+    try {
+      segments = parsePointer(pointer);
+    } catch {
+      segments = [];
+    }
+    const found = nodeAtPointer(parsed.root, segments);
+    return at((found.depth === segments.length ? found.keyStart ?? found.node.start : found.node.start) + base);
+  };
+
+  if (parsed.format === 'json' && parsed.notices.length) {
+    for (const notice of parsed.notices) {
+      const problem = { message: `${notice.message}${settings.allowJsonc ? '' : '; tapfix writes such a file only with --allow-jsonc'}`, ...at(notice.offset) };
+      if (settings.allowJsonc) {
+        result.findings.push({ transform: 'jsonc', severity: 'high', pointer: '', message: problem.message, line: problem.line, col: problem.col, fix: 'none' });
+      } else {
+        result.errors.push(problem);
+      }
+    }
+    if (!settings.allowJsonc) {
+      result.status = 'error';
+      return result;
+    }
+  }
+
+  const original = deepFreeze(parsed.value) as unknown as Template;
+  result.before = parsed.value;
+  const region = settings.region ?? templateRegion(original);
+  const suppressions = suppressionsOf(original);
+  const seenFindings = new Set<string>();
+  let current = original;
+  const history = new Map<string, number>([[JSON.stringify(current), 0]]);
+  const changedBy: string[][] = [];
+
+  for (let pass = 1; pass <= MAX_PASSES + 1; pass++) {
+    result.passes = pass;
+    const changers: string[] = [];
+    for (const transform of settings.transforms) {
+      const id = transform.meta.id;
+      if (suppressions.template.has(id) || suppressions.template.has('all')) continue;
+      let findings: Finding[];
+      try {
+        findings = transform.check({
+          template: current,
+          options: { ...transform.meta.defaultOptions, ...(settings.settings?.[id]?.options ?? {}) },
+          region,
+          filePath: settings.filePath,
+          format,
+        });
+      } catch (error) {
+        result.errors.push({ message: `internal error in transform ${id}: ${(error as Error).message}`, line: 1, col: 1, transforms: [id] });
+        continue;
+      }
+      const ops: Operation[] = [];
+      for (const finding of findings) {
+        if (suppressed(suppressions, id, finding.pointer)) continue;
+        const safety = finding.fix?.safety ?? transform.meta.safety;
+        const apply = !!finding.fix && finding.fix.ops.length > 0 && (safety === 'safe' || !!settings.unsafe);
+        if (apply) ops.push(...finding.fix!.ops);
+        const key = `${id}\u0000${finding.pointer}\u0000${finding.message}`;
+        if (seenFindings.has(key)) continue;
+        seenFindings.add(key);
+        const position = locate(finding.pointer);
+        result.findings.push({
+          transform: id,
+          severity: finding.severity ?? transform.meta.severity,
+          pointer: finding.pointer,
+          message: finding.message,
+          ...position,
+          fix: apply ? 'applied' : finding.fix && finding.fix.ops.length ? 'held' : 'none',
+          ...(finding.fix ? { safety } : {}),
+        });
+      }
+      if (ops.length === 0) continue;
+      try {
+        current = deepFreeze(applyOperations(current as unknown as JsonValue, ops)) as unknown as Template;
+      } catch (error) {
+        const message = error instanceof PatchError ? error.message : String(error);
+        result.errors.push({ message: `internal error in transform ${id}: its fix does not apply: ${message}`, line: 1, col: 1, transforms: [id] });
+        continue;
+      }
+      result.applied.push({ transform: id, ops });
+      result.operations.push(...ops);
+      changers.push(id);
+    }
+    if (changers.length === 0) break;
+    changedBy.push(changers);
+    const key = JSON.stringify(current);
+    const previous = history.get(key);
+    if (previous !== undefined) {
+      const involved = [...new Set(changedBy.slice(previous).flat())].sort();
+      result.errors.push({ message: `fix cycle: transforms ${involved.join(', ')} undo each other`, line: 1, col: 1, transforms: involved });
+      break;
+    }
+    history.set(key, pass);
+    if (pass > MAX_PASSES) {
+      result.errors.push({
+        message: `fixes did not settle after ${MAX_PASSES} passes (still changing: ${changers.join(', ')})`,
+        line: 1,
+        col: 1,
+        transforms: changers,
+      });
+    }
+  }
+
+  if (result.errors.length) {
+    result.status = 'error';
+    return result;
+  }
+  if (current === original) return result;
+
+  result.after = current as unknown as JsonValue;
+  for (const problem of checkInvariants(original, current, result.applied)) {
+    result.errors.push({ ...problem, ...locate(problem.pointer) });
+  }
+  if (result.errors.length === 0) {
+    try {
+      result.output = writeFixed(parsed, current as unknown as JsonValue);
+    } catch (error) {
+      if (!(error instanceof WriterInvariantError)) throw error;
+      const involved = result.applied.map((a) => a.transform);
+      result.errors.push({
+        message: `internal error: ${error.message} (fixes from ${[...new Set(involved)].join(', ')}); the file is left as it is`,
+        line: 1,
+        col: 1,
+        transforms: [...new Set(involved)],
+      });
+    }
+  }
+  if (result.errors.length) {
+    result.status = 'error';
+    result.output = text;
+    return result;
+  }
+  result.status = result.output === text ? 'unchanged' : 'changed';
+  return result;
+}

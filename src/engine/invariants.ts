@@ -1,0 +1,95 @@
+// What every fix must keep true, checked before anything is written:
+// - no reference the fixes introduce points at nothing (Ref, GetAtt, Sub, DependsOn, Condition);
+// - every resource property a fix adds exists in the CloudFormation resource spec.
+import type { JsonValue, Operation, Template } from '../types.js';
+import { danglingReferences, isIntrinsic } from '../cfn/template.js';
+import { propertyPathExists, resourceSpec } from '../cfn/spec.js';
+import { getAt, pointer as makePointer } from '../cfn/pointer.js';
+import { parsePointer } from './patch.js';
+
+export interface InvariantProblem {
+  message: string;
+  pointer: string;
+  transforms: string[];
+}
+
+export function checkInvariants(
+  before: Template,
+  after: Template,
+  applied: ReadonlyArray<{ transform: string; ops: Operation[] }>,
+): InvariantProblem[] {
+  const problems: InvariantProblem[] = [];
+  const owners = (pointer: string) => {
+    const ids = applied
+      .filter(({ ops }) => ops.some((op) => pointer === op.path || pointer.startsWith(op.path + '/') || op.path.startsWith(pointer + '/')))
+      .map((a) => a.transform);
+    return [...new Set(ids.length ? ids : applied.map((a) => a.transform))];
+  };
+
+  const key = (r: { kind: string; target: string; attribute?: string }) => `${r.kind}:${r.target}:${r.attribute ?? ''}`;
+  const existing = new Set(danglingReferences(before).map(key));
+  for (const ref of danglingReferences(after)) {
+    if (existing.has(key(ref))) continue;
+    const transforms = owners(ref.pointer);
+    problems.push({
+      message: `internal error: fix from ${transforms.join(', ')} adds a ${ref.kind} to "${ref.target}", which does not exist; the file is left as it is`,
+      pointer: ref.pointer,
+      transforms,
+    });
+  }
+
+  for (const { transform, ops } of applied) {
+    for (const op of ops) {
+      if (op.op === 'remove' || op.op === 'test') continue;
+      const segments = parsePointer(op.path);
+      if (segments[0] !== 'Resources' || segments.length < 2) continue;
+      const id = segments[1]!;
+      const resource = after.Resources?.[id];
+      if (!resource || typeof resource.Type !== 'string') continue;
+      const type = resource.Type;
+      if (segments.length === 2 && !type.startsWith('Custom::') && !resourceSpec(type)) {
+        problems.push({ message: `internal error: fix from ${transform} adds a resource of unknown type ${type}`, pointer: op.path, transforms: [transform] });
+        continue;
+      }
+      // Below Properties: the path itself, then every key inside the value it put there.
+      const propertyPath = segments.length === 2 ? [] : segments[2] === 'Properties' ? segments.slice(3) : undefined;
+      if (!propertyPath) continue;
+      const at = makePointer('Resources', id, 'Properties', ...propertyPath.map((s) => (s === '-' ? '0' : s)));
+      const value = segments.length === 2 ? (resource.Properties as JsonValue | undefined) : getAt(after, at);
+      if (value === undefined) continue;
+      const normalized = propertyPath.map((s) => (s === '-' ? '0' : s));
+      const unknown = unknownProperty(type, normalized, value);
+      if (unknown) {
+        problems.push({
+          message: `internal error: fix from ${transform} sets ${type} property ${unknown.join('.')}, which the resource spec does not define`,
+          pointer: makePointer('Resources', id, 'Properties', ...unknown),
+          transforms: [transform],
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The first property path at or below `path` that the spec does not know, or undefined. */
+function unknownProperty(type: string, path: string[], value: JsonValue): string[] | undefined {
+  if (path.some((s) => s.startsWith('Fn::') || s === 'Ref')) return undefined;
+  if (path.length > 0) {
+    const exists = propertyPathExists(type, path);
+    if (exists === undefined) return undefined; // type unknown to the spec (Custom::, third party)
+    if (!exists) return path;
+  }
+  if (value === null || typeof value !== 'object' || isIntrinsic(value)) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unknownProperty(type, [...path, String(i)], value[i]!);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, JsonValue>)) {
+    const found = unknownProperty(type, [...path, k], v);
+    if (found) return found;
+  }
+  return undefined;
+}

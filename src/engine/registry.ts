@@ -1,0 +1,45 @@
+// Transforms are discovered from transforms/: no hand-kept index. One file = one transform,
+// and its file name must be its id.
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Transform } from '../types.js';
+import { compiled, transformsDir } from '../paths.js';
+
+let cache: Promise<Transform[]> | undefined;
+
+export function transformFiles(): string[] {
+  const ext = compiled ? '.js' : '.ts';
+  return readdirSync(transformsDir)
+    .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.startsWith('_'))
+    .sort()
+    .map((f) => join(transformsDir, f));
+}
+
+async function load(): Promise<Transform[]> {
+  const transforms: Transform[] = [];
+  for (const file of transformFiles()) {
+    const module = (await import(pathToFileURL(file).href)) as { default?: Transform };
+    const transform = module.default;
+    const id = basename(file).replace(/\.(ts|js)$/, '');
+    if (!transform || typeof transform.check !== 'function') {
+      throw new Error(`transforms/${basename(file)} must default-export defineTransform({ meta, check })`);
+    }
+    if (transform.meta.id !== id) {
+      throw new Error(`transforms/${basename(file)} declares id "${transform.meta.id}"; the file name must be the id`);
+    }
+    transforms.push(transform);
+  }
+  return sortTransforms(transforms);
+}
+
+/** The fixed pipeline order: meta.order (default 100), then id. */
+export function sortTransforms(transforms: Transform[]): Transform[] {
+  return transforms.slice().sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100) || a.meta.id.localeCompare(b.meta.id));
+}
+
+/** Every transform, loaded once per process. */
+export function loadTransforms(): Promise<Transform[]> {
+  cache ??= load();
+  return cache;
+}
