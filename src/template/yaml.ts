@@ -27,6 +27,8 @@ export const INTRINSIC_TAGS: Readonly<Record<string, string>> = Object.fromEntri
   [
     'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Join', 'Select', 'Split',
     'Base64', 'Cidr', 'ImportValue', 'GetAZs', 'Transform', 'Length', 'ToJsonString',
+    // Rules-section functions.
+    'Contains', 'EachMemberEquals', 'EachMemberIn', 'RefAll', 'ValueOf', 'ValueOfAll',
   ]
     .map((name) => [`!${name}`, `Fn::${name}`])
     .concat([

@@ -1,0 +1,90 @@
+// How results look on a terminal and in machine formats.
+import { createTwoFilesPatch } from 'diff';
+import type { FileResult } from '../engine/fix.js';
+import type { Transform } from '../types.js';
+
+export interface Colors {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+export function colors(enabled: boolean): Colors {
+  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
+
+/** A unified diff `git apply` accepts (paths relative, a/ and b/ prefixes). */
+export function unifiedDiff(path: string, before: string, after: string): string {
+  if (before === after) return '';
+  const p = path.replace(/\\/g, '/');
+  const patch = createTwoFilesPatch(`a/${p}`, `b/${p}`, before, after, '', '', { context: 3 });
+  // Drop the "Index"/"====" banner and the empty header tabs: git wants plain ---/+++ lines.
+  const body = patch
+    .split('\n')
+    .filter((line) => !/^={10,}$/.test(line) && !line.startsWith('Index: '))
+    .map((line) => (line.startsWith('--- ') || line.startsWith('+++ ') ? line.replace(/\t$/, '') : line))
+    .join('\n');
+  return `diff --git a/${p} b/${p}\n${body}`;
+}
+
+export function colorDiff(diff: string, c: Colors): string {
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff --git')) return c.bold(line);
+      if (line.startsWith('@@')) return c.cyan(line);
+      if (line.startsWith('+')) return c.green(line);
+      if (line.startsWith('-')) return c.red(line);
+      return line;
+    })
+    .join('\n');
+}
+
+const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+export function severityLabel(severity: keyof typeof SEVERITY_ORDER, c: Colors): string {
+  const label = severity.padEnd(8);
+  return severity === 'critical' || severity === 'high' ? c.red(label) : severity === 'medium' ? c.yellow(label) : c.dim(label);
+}
+
+/** Findings of one file, then its diff: what a dry run shows. */
+export function textReport(result: FileResult, path: string, c: Colors, showDiff: boolean): string {
+  const out: string[] = [];
+  if (result.status === 'skipped') return '';
+  if (result.findings.length === 0 && result.status !== 'changed') return '';
+  out.push(c.bold(path));
+  for (const f of result.findings) {
+    const fix = f.fix === 'applied' ? '' : f.fix === 'held' ? c.dim(' (unsafe fix held back: --unsafe)') : c.dim(' (no automatic fix)');
+    out.push(`  ${c.dim(`${f.line}:${f.col}`.padEnd(8))} ${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}`);
+  }
+  if (showDiff && result.status === 'changed') {
+    out.push('');
+    out.push(colorDiff(unifiedDiff(path, result.original, result.output), c));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function listText(transforms: readonly Transform[], c: Colors): string {
+  const lines = transforms.map((t) => {
+    const off = t.meta.enabledByDefault === false ? c.dim(' (off by default: --enable)') : '';
+    return `${c.cyan(t.meta.id.padEnd(28))} ${severityLabel(t.meta.severity, c)} ${t.meta.safety.padEnd(7)} ${t.meta.title}${off}`;
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** The JSON shape of one file's result (--format json and --report). */
+export function resultJson(result: FileResult, path: string) {
+  return {
+    file: path,
+    format: result.format,
+    status: result.status,
+    ...(result.skipReason ? { skipReason: result.skipReason } : {}),
+    findings: result.findings,
+    operations: result.operations,
+    errors: result.errors,
+  };
+}
