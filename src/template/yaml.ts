@@ -264,8 +264,17 @@ class TreeBuilder {
         while (end > e.valueStart && /\s/.test(this.text[end - 1]!)) end--;
         return [indicator, Math.max(end, headerEnd)];
       }
-      default:
-        return [e.valueStart, e.valueEnd];
+      default: {
+        if (e.valueStart !== e.valueEnd) return [e.valueStart, e.valueEnd];
+        // An empty plain scalar (`Key:` or `Key: !Sub`) sits right after its tag, anchor or
+        // indicator, not at the next token where the parser reports it.
+        let at = Math.max(e.tagEnd, e.anchorEnd);
+        if (at < 0) {
+          at = e.valueStart;
+          while (at > 0 && /[ \t\r\n]/.test(this.text[at - 1]!)) at--;
+        }
+        return [at, at];
+      }
     }
   }
 

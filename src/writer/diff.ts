@@ -1,12 +1,14 @@
 // Structural diff between the value the source tree describes and the patched value. The
 // patcher is copy-on-write, so untouched subtrees are the same objects and cost nothing here.
 import type { JsonValue } from '../types.js';
-import type { ArrayNode, ObjectNode, PropNode, SourceNode } from '../template/tree.js';
+import type { ArrayNode, ObjectNode, PropNode, SourceNode, TagNode } from '../template/tree.js';
 
 export type Slot =
   | { kind: 'root' }
   | { kind: 'prop'; parent: ObjectNode; prop: PropNode }
-  | { kind: 'item'; parent: ArrayNode; index: number };
+  | { kind: 'item'; parent: ArrayNode; index: number }
+  /** The content of a YAML short-form intrinsic, right after its tag (`!If [...]`). */
+  | { kind: 'tagged'; tag: TagNode; outer: Slot };
 
 export interface ObjectChange {
   node: ObjectNode;
@@ -60,9 +62,16 @@ export function diffValue(node: SourceNode, slot: Slot, before: JsonValue, after
   switch (node.kind) {
     case 'tag': {
       const inner = isPlainObject(after) ? singleArg(after, node.fn) : undefined;
-      if (!node.atomic && inner !== undefined && isPlainObject(before) && singleArg(before, node.fn) !== undefined) {
+      // The tag fixes the content's kind (a tagged scalar always loads as a string): a value of
+      // another kind replaces the whole tagged node.
+      const kind = node.inner.kind;
+      const fits =
+        (kind === 'scalar' && typeof inner === 'string') ||
+        (kind === 'array' && Array.isArray(inner)) ||
+        (kind === 'object' && isPlainObject(inner));
+      if (!node.atomic && fits && inner !== undefined && isPlainObject(before) && singleArg(before, node.fn) !== undefined) {
         // Same intrinsic: edit inside it, so `!If [...]` keeps its tag and layout.
-        diffValue(node.inner, slot, (before as Record<string, JsonValue>)[node.fn]!, inner, sink);
+        diffValue(node.inner, { kind: 'tagged', tag: node, outer: slot }, (before as Record<string, JsonValue>)[node.fn]!, inner, sink);
         return;
       }
       break;

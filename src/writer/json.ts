@@ -12,7 +12,8 @@ export function jsonEdits(parsed: ParsedJson, after: JsonValue): TextEdit[] {
   const edits: TextEdit[] = [];
 
   const isInline = (start: number, end: number) => !text.slice(start, end).includes('\n');
-  const parentInline = (slot: Slot) => slot.kind !== 'root' && isInline(slot.parent.start, slot.parent.end);
+  const parentInline = (slot: Slot): boolean =>
+    slot.kind === 'tagged' ? parentInline(slot.outer) : slot.kind !== 'root' && isInline(slot.parent.start, slot.parent.end);
   const render = (value: JsonValue, baseIndent: string, inline: boolean) =>
     inline ? compactJson(value) : JSON.stringify(value, null, indent).split('\n').join(eol + baseIndent);
 

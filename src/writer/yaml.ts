@@ -25,12 +25,16 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
 
   /** Block YAML lines for `value`, as js-yaml prints it at column 0 (no trailing newline). */
   const blockLines = (value: unknown): string[] => dump(value, dumpOptions).replace(/\n$/, '').split('\n');
-  const flow = (value: JsonValue): string => dump(value, { ...dumpOptions, flowLevel: 0 }).replace(/\n$/, '');
+  // Rendered as the item of a flow list, so js-yaml quotes what a flow context needs quoted
+  // (`{`, `,`, multi-line text), then the brackets come off.
+  const flow = (value: JsonValue): string => dump([value], { ...dumpOptions, flowLevel: 0 }).replace(/\n$/, '').slice(1, -1);
   const indentLines = (lines: string[], column: number): string =>
     lines.map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line)).join(eol);
 
   /** `key: value` as lines placed at `column` (first line unindented). */
-  const keyValue = (key: string, value: JsonValue, column: number) => indentLines(blockLines({ [key]: value }), column);
+  // Rendered under a placeholder key: `{Ref: x}` or `{Condition: c}` alone would print as a tag.
+  const keyValue = (key: string, value: JsonValue, column: number) =>
+    flow(key) + indentLines(blockLines({ k: value }), column).slice(1);
   /** `- value` as lines placed at `column`. */
   const seqItem = (value: JsonValue, column: number) => indentLines(blockLines([value]), column);
 
@@ -47,12 +51,45 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
     return i >= 0 && (text[i] === ':' || text[i] === '-') ? i + 1 : undefined;
   };
 
-  const inFlow = (slot: Slot) => slot.kind !== 'root' && slot.parent.flow;
+  /**
+   * The end of the line holding `offset`, moved past following comment lines indented deeper than
+   * `column`: those comment the value just before, so new siblings go after them.
+   */
+  const insertionPoint = (offset: number, column: number): number => {
+    let at = lineEndOf(text, offset);
+    for (;;) {
+      const next = nextLineStart(text, at);
+      if (next >= text.length) return at;
+      const m = /^([ \t]*)#/.exec(text.slice(next, Math.min(text.length, next + 400)));
+      if (!m || m[1]!.length <= column) return at;
+      at = lineEndOf(text, next);
+    }
+  };
+
+  /**
+   * Deletes the lines from `lineStart` through the line holding `end`, taking the line break
+   * before them rather than after, so the end of the line before stays free for insertions.
+   */
+  const wholeLines = (lineStart: number, end: number): TextEdit => {
+    const stop = lineEndOf(text, end);
+    if (lineStart === 0) return { offset: 0, length: nextLineStart(text, end), content: '' };
+    const from = lineStart >= 2 && text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+    return { offset: from, length: stop - from, content: '' };
+  };
+
+  const inFlow = (slot: Slot): boolean =>
+    slot.kind === 'tagged' ? inFlow(slot.outer) : slot.kind !== 'root' && slot.parent.flow;
 
   const sink: ChangeSink = {
     replace(node: SourceNode, slot: Slot, value: JsonValue) {
-      if (inFlow(slot)) {
-        edits.push({ offset: node.start, length: node.end - node.start, content: flow(value) });
+      if (inFlow(slot) || slot.kind === 'tagged') {
+        let from = node.start;
+        if (slot.kind === 'tagged') {
+          // Flow content goes right after the tag, even where block content started a line below.
+          while (from > slot.tag.start && /[ \t\r\n]/.test(text[from - 1]!)) from--;
+        }
+        const glued = from > 0 && !/[\s[{,:]/.test(text[from - 1]!);
+        edits.push({ offset: from, length: node.end - from, content: (glued ? ' ' : '') + flow(value) });
         return;
       }
       if (slot.kind === 'root') {
@@ -60,9 +97,14 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         return;
       }
       if (slot.kind === 'item') {
-        const column = columnOf(text, dashOf(node));
-        const rendered = seqItem(value, column).replace(/^-[ \t]*/, '');
-        edits.push({ offset: node.start, length: node.end - node.start, content: rendered });
+        // From the dash, so the item keeps js-yaml's own alignment (`-   Key:` with 4 spaces).
+        const dash = dashOf(node);
+        const column = columnOf(text, dash);
+        if (dash === node.start) {
+          edits.push({ offset: node.start, length: node.end - node.start, content: flow(value) });
+        } else {
+          edits.push({ offset: dash, length: node.end - dash, content: seqItem(value, column) });
+        }
         return;
       }
       // A mapping value: render `k: value` at the key's column and keep what follows `k:`.
@@ -88,8 +130,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         const first = props[i]!;
         const ownLine = isBlank(text, lineStartOf(text, first.keyStart), first.keyStart);
         if (i > 0 || ownLine) {
-          const from = lineStartOf(text, first.keyStart);
-          edits.push({ offset: from, length: nextLineStart(text, props[j]!.value.end) - from, content: '' });
+          edits.push(wholeLines(lineStartOf(text, first.keyStart), props[j]!.value.end));
         } else {
           // `- Key: v` — the first key shares its line with the dash: pull the next key up.
           const next = props[j + 1]!;
@@ -100,7 +141,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
       if (added.length === 0) return;
       let anchor = props.length - 1;
       while (anchor > 0 && gone.has(anchor)) anchor--;
-      const at = lineEndOf(text, props[anchor]!.value.end);
+      const at = insertionPoint(props[anchor]!.value.end, keyColumn);
       const content = added.map(([key, value]) => eol + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
       edits.push({ offset: at, length: 0, content });
     },
@@ -117,8 +158,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         while (j + 1 < items.length && gone.has(j + 1)) j++;
         const ownLine = isBlank(text, lineStartOf(text, dashes[i]!), dashes[i]!);
         if (i > 0 || ownLine) {
-          const from = lineStartOf(text, dashes[i]!);
-          edits.push({ offset: from, length: nextLineStart(text, items[j]!.end) - from, content: '' });
+          edits.push(wholeLines(lineStartOf(text, dashes[i]!), items[j]!.end));
         } else {
           edits.push({ offset: dashes[i]!, length: dashes[j + 1]! - dashes[i]!, content: '' });
         }
@@ -130,7 +170,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
           edits.push({ offset: dashes[0]!, length: 0, content });
         } else {
           const content = values.map((v) => eol + ' '.repeat(column) + seqItem(v, column)).join('');
-          edits.push({ offset: lineEndOf(text, items[after]!.end), length: 0, content });
+          edits.push({ offset: insertionPoint(items[after]!.end, column), length: 0, content });
         }
       }
     },
@@ -139,7 +179,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
   function flowObject(node: ObjectNode, removed: number[], added: Array<[string, JsonValue]>) {
     const entries: FlowEntry[] = node.props.map((p) => ({ start: p.keyStart, end: p.value.end }));
     const layout = flowLayout(text, node.start, node.end, entries, style.indent);
-    const texts = added.map(([key, value]) => flow({ [key]: value }).slice(1, -1).trim());
+    const texts = added.map(([key, value]) => `${flow(key)}: ${flow(value)}`);
     let anchor = entries.length - 1;
     while (anchor > 0 && removed.includes(anchor)) anchor--;
     edits.push(...flowEdits({ start: node.start, end: node.end, entries, removed, inserted: [{ after: anchor, texts }] }, layout, eol));
