@@ -6,6 +6,7 @@ import { SourceError } from '../template/errors.js';
 import { detectFormat, notATemplateReason, parseSource, type Parsed } from '../template/load.js';
 import { LineIndex, nodeAtPointer } from '../template/tree.js';
 import { WriterInvariantError, writeFixed } from '../writer/index.js';
+import { deepEqual } from '../writer/diff.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
 import { checkInvariants } from './invariants.js';
 
@@ -144,7 +145,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
       segments = [];
     }
     const found = nodeAtPointer(parsed.root, segments);
-    return at((found.depth === segments.length ? found.keyStart ?? found.node.start : found.node.start) + base);
+    // A pointer below what the file holds (something a fix adds) points at its deepest existing key.
+    return at((found.keyStart ?? found.node.start) + base);
   };
 
   if (parsed.format === 'json' && parsed.notices.length) {
@@ -170,13 +172,15 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   let current = original;
   const history = new Map<string, number>([[JSON.stringify(current), 0]]);
   const changedBy: string[][] = [];
+  // A transform that failed once is not run again: its error is reported once.
+  const failed = new Set<string>();
 
   for (let pass = 1; pass <= MAX_PASSES + 1; pass++) {
     result.passes = pass;
     const changers: string[] = [];
     for (const transform of settings.transforms) {
       const id = transform.meta.id;
-      if (suppressions.template.has(id) || suppressions.template.has('all')) continue;
+      if (failed.has(id) || suppressions.template.has(id) || suppressions.template.has('all')) continue;
       let findings: Finding[];
       try {
         findings = transform.check({
@@ -187,6 +191,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
           format,
         });
       } catch (error) {
+        failed.add(id);
         result.errors.push({ message: `internal error in transform ${id}: ${(error as Error).message}`, line: 1, col: 1, transforms: [id] });
         continue;
       }
@@ -211,13 +216,18 @@ export function fixText(text: string, settings: FixSettings): FileResult {
         });
       }
       if (ops.length === 0) continue;
+      let next: Template;
       try {
-        current = deepFreeze(applyOperations(current as unknown as JsonValue, ops)) as unknown as Template;
+        next = deepFreeze(applyOperations(current as unknown as JsonValue, ops)) as unknown as Template;
       } catch (error) {
+        failed.add(id);
         const message = error instanceof PatchError ? error.message : String(error);
         result.errors.push({ message: `internal error in transform ${id}: its fix does not apply: ${message}`, line: 1, col: 1, transforms: [id] });
         continue;
       }
+      // Operations that change nothing (re-adding an equal value) are not a change.
+      if (deepEqual(next, current)) continue;
+      current = next;
       result.applied.push({ transform: id, ops });
       result.operations.push(...ops);
       changers.push(id);
