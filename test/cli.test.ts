@@ -1,0 +1,122 @@
+// The command line as users run it: the real bin/tapfix on temporary files (needs the build:
+// `npm ci` or `npm run build`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'tapfix');
+if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js'))) {
+  throw new Error('dist/ is missing: run npm run build (npm ci does it) before the CLI tests');
+}
+
+function tapfix(args: string[], options: { cwd?: string; input?: string } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, input: options.input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const NEEDS_FIX = `Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms  # our key
+`;
+const FIXED = NEEDS_FIX.replace('aws:kms  # our key\n', 'aws:kms  # our key\n            BucketKeyEnabled: true\n');
+const CLEAN = '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"}\n  }\n}\n';
+const BROKEN = '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"\n  }\n}\n';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tapfix-cli-'));
+  writeFileSync(join(dir, 'stack.yaml'), NEEDS_FIX);
+  writeFileSync(join(dir, 'clean.json'), CLEAN);
+  chmodSync(join(dir, 'stack.yaml'), 0o640);
+});
+
+const only = ['--only', 's3-bucket-key'];
+
+describe('tapfix CLI', () => {
+  it('previews findings and a diff without touching the file', () => {
+    const r = tapfix(['stack.yaml', ...only], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('stack.yaml\n  7:13     medium   s3-bucket-key');
+    expect(r.stdout).toContain('+            BucketKeyEnabled: true');
+    expect(r.stderr).toMatch(/1 file, 1 would change, 0 unchanged/);
+    expect(readFileSync(join(dir, 'stack.yaml'), 'utf8')).toBe(NEEDS_FIX);
+  });
+
+  it('writes fixes atomically, keeps the mode, and never touches unchanged files', () => {
+    const cleanBefore = statSync(join(dir, 'clean.json')).mtimeMs;
+    const r = tapfix(['.', '--write', ...only], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'stack.yaml'), 'utf8')).toBe(FIXED);
+    expect(statSync(join(dir, 'stack.yaml')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(dir, 'clean.json')).mtimeMs).toBe(cleanBefore);
+    const again = tapfix(['.', '--check', ...only], { cwd: dir });
+    expect(again.code).toBe(0);
+  });
+
+  it('--check exits 1 when fixes are pending', () => {
+    expect(tapfix(['stack.yaml', '--check', ...only], { cwd: dir }).code).toBe(1);
+    expect(tapfix(['clean.json', '--check', ...only], { cwd: dir }).code).toBe(0);
+  });
+
+  it('reports a broken file as file:line:col, exits 2, leaves it byte-identical and still fixes the rest', () => {
+    writeFileSync(join(dir, 'broken.json'), BROKEN);
+    const r = tapfix(['.', '--write', ...only], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.json:\d+:\d+: invalid JSON/);
+    expect(readFileSync(join(dir, 'broken.json'), 'utf8')).toBe(BROKEN);
+    expect(readFileSync(join(dir, 'stack.yaml'), 'utf8')).toBe(FIXED);
+  });
+
+  it('prints a diff that git apply accepts', () => {
+    const r = tapfix(['stack.yaml', '--format', 'diff', ...only], { cwd: dir });
+    expect(r.code).toBe(0);
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    writeFileSync(join(dir, 'change.diff'), r.stdout);
+    execFileSync('git', ['apply', 'change.diff'], { cwd: dir });
+    expect(readFileSync(join(dir, 'stack.yaml'), 'utf8')).toBe(FIXED);
+  });
+
+  it('prints the JSON Patch and a JSON report', () => {
+    const patch = JSON.parse(tapfix(['stack.yaml', '--format', 'patch', ...only], { cwd: dir }).stdout);
+    expect(patch).toEqual([
+      { op: 'add', path: '/Resources/Data/Properties/BucketEncryption/ServerSideEncryptionConfiguration/0/BucketKeyEnabled', value: true },
+    ]);
+    const report = JSON.parse(tapfix(['.', '--format', 'json', ...only], { cwd: dir }).stdout);
+    const files = report.files as Array<{ file: string; status: string }>;
+    expect(files.map((f) => [f.file, f.status])).toEqual([
+      ['clean.json', 'unchanged'],
+      ['stack.yaml', 'changed'],
+    ]);
+  });
+
+  it('fixes standard input for editors', () => {
+    const r = tapfix(['--stdin', '--stdin-filepath', 'x.yaml', '--write', ...only], { cwd: dir, input: NEEDS_FIX });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(FIXED);
+  });
+
+  it('follows tapfix.config.json and rejects unknown transform ids', () => {
+    writeFileSync(join(dir, 'tapfix.config.json'), '{\n  // bucket keys are handled elsewhere\n  "transforms": {"s3-bucket-key": "off"}\n}\n');
+    const report = JSON.parse(tapfix(['stack.yaml', '--format', 'json'], { cwd: dir }).stdout);
+    const ids = (report.files[0].findings as Array<{ transform: string }>).map((f) => f.transform);
+    expect(ids).not.toContain('s3-bucket-key');
+    const r = tapfix(['stack.yaml', '--only', 'no-such-rule'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown transform id\(s\): no-such-rule/);
+  });
+
+  it('lists transforms and skips files that are not templates', () => {
+    expect(tapfix(['--list']).stdout).toMatch(/s3-bucket-key\s+medium\s+safe\s+Enable S3 Bucket Keys/);
+    writeFileSync(join(dir, 'package.json'), '{"name": "x"}\n');
+    const r = tapfix(['package.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/skipped \(not a CloudFormation template: no Resources section\)/);
+  });
+});
