@@ -97,7 +97,7 @@ describe('YAML writer', () => {
         { op: 'replace', path: '/Resources/R/Properties/A', value: { 'Fn::Sub': '${AWS::StackName}-a' } },
         { op: 'replace', path: '/Resources/R/Properties/B', value: { Nested: { List: [1, 2] } } },
       ]),
-    ).toBe('Resources:\n  R:\n    Type: X\n    Properties:\n      A:\n        Fn::Sub: ${AWS::StackName}-a # keep me\n      B:\n        Nested:\n          List:\n            - 1\n            - 2\n');
+    ).toBe('Resources:\n  R:\n    Type: X\n    Properties:\n      A: # keep me\n        Fn::Sub: ${AWS::StackName}-a\n      B:\n        Nested:\n          List:\n            - 1\n            - 2\n');
     expect(fix('yaml', input, [{ op: 'replace', path: '/Resources/R/Properties/B', value: 'flat' }])).toBe(
       'Resources:\n  R:\n    Type: X\n    Properties:\n      A: plain # keep me\n      B: flat\n',
     );
@@ -190,6 +190,29 @@ describe('YAML writer', () => {
   });
 });
 
+describe('section order and intrinsic style', () => {
+  it('puts new template sections in their conventional place, before the comments that introduce the next', () => {
+    const input = 'AWSTemplateFormatVersion: "2010-09-09"\n# The stack\nResources:\n  R:\n    Type: X\nOutputs:\n  O:\n    Value: 1\n';
+    expect(
+      fix('yaml', input, [
+        { op: 'add', path: '/Mappings', value: { M: { K: { V: 1 } } } },
+        { op: 'add', path: '/Parameters', value: { P: { Type: 'String' } } },
+      ]),
+    ).toBe('AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  P:\n    Type: String\nMappings:\n  M:\n    K:\n      V: 1\n# The stack\nResources:\n  R:\n    Type: X\nOutputs:\n  O:\n    Value: 1\n');
+  });
+
+  it('writes short intrinsics inline in JSON, as the file does', () => {
+    const input = '{\n  "Resources": {\n    "R": {\n      "Type": "X",\n      "Properties": {"A": { "Ref": "P" }}\n    }\n  }\n}\n';
+    expect(fix('json', input, [{ op: 'add', path: '/Resources/R/Properties/B', value: { C: { 'Fn::GetAtt': ['Q', 'Arn'] }, D: [{ Ref: 'AWS::Region' }] } }])).toBe(
+      '{\n  "Resources": {\n    "R": {\n      "Type": "X",\n      "Properties": {"A": { "Ref": "P" }, "B": { "C": { "Fn::GetAtt": ["Q", "Arn"] }, "D": [{ "Ref": "AWS::Region" }] }}\n    }\n  }\n}\n',
+    );
+    const expanded = '{\n  "Resources": {\n    "R": {\n      "Type": "X",\n      "Properties": {\n        "A": {\n          "Ref": "P"\n        }\n      }\n    }\n  }\n}\n';
+    expect(fix('json', expanded, [{ op: 'add', path: '/Resources/R/Properties/B', value: { Ref: 'Q' } }])).toBe(
+      '{\n  "Resources": {\n    "R": {\n      "Type": "X",\n      "Properties": {\n        "A": {\n          "Ref": "P"\n        },\n        "B": {\n          "Ref": "Q"\n        }\n      }\n    }\n  }\n}\n',
+    );
+  });
+});
+
 describe('JSON writer', () => {
   it('uses the file indentation (tabs) and keeps untouched bytes', () => {
     const input = '{\n\t"Resources": {\n\t\t"B": {\n\t\t\t"Type": "AWS::S3::Bucket"\n\t\t}\n\t}\n}\n';
@@ -205,7 +228,7 @@ describe('JSON writer', () => {
         { op: 'add', path: '/Resources/B/DeletionPolicy', value: 'Retain' },
         { op: 'add', path: '/Parameters', value: { P: { Type: 'String' } } },
       ]),
-    ).toBe('\uFEFF{\r\n  "Resources": {\r\n    "B": {"Type": "AWS::S3::Bucket", "Properties": {}, "DeletionPolicy": "Retain"}\r\n  },\r\n  "Parameters": {\r\n    "P": {\r\n      "Type": "String"\r\n    }\r\n  }\r\n}');
+    ).toBe('\uFEFF{\r\n  "Parameters": {\r\n    "P": {\r\n      "Type": "String"\r\n    }\r\n  },\r\n  "Resources": {\r\n    "B": {"Type": "AWS::S3::Bucket", "Properties": {}, "DeletionPolicy": "Retain"}\r\n  }\r\n}');
   });
 
   it('removes first, middle and last members with their commas', () => {

@@ -15,8 +15,10 @@ export interface ObjectChange {
   slot: Slot;
   /** Indices of props that disappear. */
   removed: number[];
-  /** New keys, appended after the last prop, in the new value's order. */
+  /** New keys in the new value's order; appended after the last prop unless `before` says otherwise. */
   added: Array<[string, JsonValue]>;
+  /** For a new key: the index of the kept prop to insert it before (template sections only). */
+  before?: Map<string, number>;
 }
 
 export interface ArrayChange {
@@ -116,7 +118,30 @@ function diffObject(
       diffValue(prop.value, { kind: 'prop', parent: node, prop }, before[prop.key]!, after[prop.key]!, sink);
     }
   });
-  if (removed.length || added.length) sink.object({ node, slot, removed, added });
+  if (removed.length || added.length) {
+    if (slot.kind === 'root') {
+      // New sections among themselves in conventional order; other keys keep theirs, after them.
+      const rank = (key: string) => (SECTION_ORDER.includes(key) ? SECTION_ORDER.indexOf(key) : SECTION_ORDER.length);
+      added.sort((a, b) => rank(a[0]) - rank(b[0]));
+    }
+    const before = slot.kind === 'root' ? sectionPositions(node, removed, added) : undefined;
+    sink.object({ node, slot, removed, added, ...(before?.size ? { before } : {}) });
+  }
+}
+
+/** CloudFormation's conventional order of template sections. */
+const SECTION_ORDER = ['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Transform', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Resources', 'Outputs'];
+
+/** New template sections go before the first kept section that conventionally follows them. */
+function sectionPositions(node: ObjectNode, removed: number[], added: Array<[string, JsonValue]>): Map<string, number> {
+  const positions = new Map<string, number>();
+  for (const [key] of added) {
+    const rank = SECTION_ORDER.indexOf(key);
+    if (rank < 0) continue;
+    const index = node.props.findIndex((p, i) => !removed.includes(i) && SECTION_ORDER.indexOf(p.key) > rank);
+    if (index >= 0) positions.set(key, index);
+  }
+  return positions;
 }
 
 function diffArray(node: ArrayNode, slot: Slot, before: JsonValue[], after: JsonValue[], sink: ChangeSink): void {

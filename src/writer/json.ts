@@ -14,8 +14,9 @@ export function jsonEdits(parsed: ParsedJson, after: JsonValue): TextEdit[] {
   const isInline = (start: number, end: number) => !text.slice(start, end).includes('\n');
   const parentInline = (slot: Slot): boolean =>
     slot.kind === 'tagged' ? parentInline(slot.outer) : slot.kind !== 'root' && isInline(slot.parent.start, slot.parent.end);
+  const style = intrinsicStyle(text);
   const render = (value: JsonValue, baseIndent: string, inline: boolean) =>
-    inline ? compactJson(value) : JSON.stringify(value, null, indent).split('\n').join(eol + baseIndent);
+    inline ? compactJson(value, style.pad) : prettyJson(value, baseIndent, indent, eol, style);
 
   const sink: ChangeSink = {
     replace(node: SourceNode, slot: Slot, value: JsonValue) {
@@ -25,10 +26,16 @@ export function jsonEdits(parsed: ParsedJson, after: JsonValue): TextEdit[] {
         content: render(value, lineIndentOf(text, node.start), parentInline(slot)),
       });
     },
-    object({ node, removed, added }) {
+    object({ node, removed, added, before }) {
       const entries: FlowEntry[] = node.props.map((p) => ({ start: p.keyStart, end: p.value.end }));
       const layout = flowLayout(text, node.start, node.end, entries, indent);
-      const texts = added.map(([key, value]) => `${JSON.stringify(key)}: ${render(value, layout.itemIndent, !layout.multiline)}`);
+      const sep = layout.multiline ? eol + layout.itemIndent : ' ';
+      const prop = ([key, value]: [string, JsonValue]) => `${JSON.stringify(key)}: ${render(value, layout.itemIndent, !layout.multiline)}`;
+      for (const entry of added) {
+        const index = before?.get(entry[0]);
+        if (index !== undefined) edits.push({ offset: entries[index]!.start, length: 0, content: prop(entry) + ',' + sep });
+      }
+      const texts = added.filter(([key]) => !before?.has(key)).map(prop);
       let anchor = entries.length - 1;
       while (anchor > 0 && removed.includes(anchor)) anchor--;
       edits.push(...flowEdits({ start: node.start, end: node.end, entries, removed, inserted: [{ after: anchor, texts }] }, layout, eol));
@@ -48,12 +55,48 @@ export function jsonEdits(parsed: ParsedJson, after: JsonValue): TextEdit[] {
 }
 
 /** One-line JSON with a space after `:` and `,`, as people write inline objects. */
-export function compactJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
+export function compactJson(value: JsonValue, pad = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => compactJson(v, pad)).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`)
-      .join(', ')}}`;
+    const body = Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v, pad)}`)
+      .join(', ');
+    return pad && body ? `{ ${body} }` : `{${body}}`;
   }
   return JSON.stringify(value);
+}
+
+interface IntrinsicStyle {
+  /** Write `{"Ref": "X"}` on one line (most CloudFormation JSON does). */
+  inline: boolean;
+  /** `{ "Ref": "X" }` rather than `{"Ref": "X"}`. */
+  pad: boolean;
+}
+
+/** How the file writes intrinsic functions; files without any get the inline style. */
+function intrinsicStyle(text: string): IntrinsicStyle {
+  const inline = text.match(/\{[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? [];
+  const expanded = (text.match(/\{[ \t]*\r?\n[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? []).length;
+  const padded = inline.filter((m) => /^\{[ \t]/.test(m)).length;
+  return { inline: inline.length >= expanded, pad: padded * 2 > inline.length };
+}
+
+const INTRINSIC_KEY = /^(Ref|Condition|Fn::[A-Za-z]+)$/;
+const INLINE_LIMIT = 80;
+
+/** Multi-line JSON in the file's indentation, with short intrinsics on one line. */
+export function prettyJson(value: JsonValue, baseIndent: string, unit: string, eol: string, style: IntrinsicStyle): string {
+  const write = (v: JsonValue, level: number): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    const keys = Array.isArray(v) ? [] : Object.keys(v);
+    if (style.inline && keys.length === 1 && INTRINSIC_KEY.test(keys[0]!)) {
+      const compact = compactJson(v, style.pad);
+      if (compact.length <= INLINE_LIMIT) return compact;
+    }
+    const pad = baseIndent + unit.repeat(level + 1);
+    const close = eol + baseIndent + unit.repeat(level);
+    if (Array.isArray(v)) return v.length ? `[${eol}${v.map((item) => pad + write(item, level + 1)).join(',' + eol)}${close}]` : '[]';
+    return keys.length ? `{${eol}${keys.map((k) => `${pad}${JSON.stringify(k)}: ${write(v[k]!, level + 1)}`).join(',' + eol)}${close}}` : '{}';
+  };
+  return write(value, 0);
 }

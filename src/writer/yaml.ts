@@ -77,6 +77,18 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
     return { offset: from, length: stop - from, content: '' };
   };
 
+  /**
+   * A value replaced by several lines would push the old value's trailing comment down onto its
+   * last, unrelated line: move the comment to the end of the first line instead.
+   */
+  const keepTrailingComment = (end: number, rendered: string): { end: number; content: string } => {
+    const lineEnd = lineEndOf(text, end);
+    const comment = /^[ \t]+(#.*)$/.exec(text.slice(end, lineEnd));
+    const firstBreak = rendered.indexOf(eol);
+    if (!comment || firstBreak < 0) return { end, content: rendered };
+    return { end: lineEnd, content: rendered.slice(0, firstBreak) + ' ' + comment[1] + rendered.slice(firstBreak) };
+  };
+
   const inFlow = (slot: Slot): boolean =>
     slot.kind === 'tagged' ? inFlow(slot.outer) : slot.kind !== 'root' && slot.parent.flow;
 
@@ -103,7 +115,8 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         if (dash === node.start) {
           edits.push({ offset: node.start, length: node.end - node.start, content: flow(value) });
         } else {
-          edits.push({ offset: dash, length: node.end - dash, content: seqItem(value, column) });
+          const { end, content } = keepTrailingComment(node.end, seqItem(value, column));
+          edits.push({ offset: dash, length: end - dash, content });
         }
         return;
       }
@@ -111,14 +124,15 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
       const keyColumn = columnOf(text, slot.prop.keyStart);
       const rendered = keyValue('k', value, keyColumn).slice(2); // ' scalar' or '<eol>  block'
       const from = indicatorBefore(node.start);
-      if (from !== undefined && (from <= slot.prop.keyEnd + 2 || !text.slice(slot.prop.keyEnd, node.start).includes('#'))) {
-        edits.push({ offset: from, length: node.end - from, content: rendered });
+      const { end, content } = keepTrailingComment(node.end, rendered);
+      if (from !== undefined) {
+        edits.push({ offset: from, length: end - from, content });
       } else {
-        edits.push({ offset: node.start, length: node.end - node.start, content: rendered.replace(/^\s+/, '') });
+        edits.push({ offset: node.start, length: end - node.start, content: content.replace(/^\s+/, '') });
       }
     },
 
-    object({ node, removed, added }) {
+    object({ node, removed, added, before }) {
       if (node.flow) return flowObject(node, removed, added);
       const props = node.props;
       const keyColumn = columnOf(text, props[0]!.keyStart);
@@ -138,11 +152,23 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         }
         i = j;
       }
-      if (added.length === 0) return;
+      const placed = added.filter(([key]) => before?.has(key));
+      for (const [key, value] of placed) {
+        // Before a section, and before the comment lines that introduce it.
+        let at = lineStartOf(text, props[before!.get(key)!]!.keyStart);
+        while (at > 0) {
+          const previous = lineStartOf(text, at - 1);
+          if (!/^[ \t]*#/.test(text.slice(previous, at))) break;
+          at = previous;
+        }
+        edits.push({ offset: at, length: 0, content: ' '.repeat(keyColumn) + keyValue(key, value, keyColumn) + eol });
+      }
+      const appended = added.filter(([key]) => !before?.has(key));
+      if (appended.length === 0) return;
       let anchor = props.length - 1;
       while (anchor > 0 && gone.has(anchor)) anchor--;
       const at = insertionPoint(props[anchor]!.value.end, keyColumn);
-      const content = added.map(([key, value]) => eol + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
+      const content = appended.map(([key, value]) => eol + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
       edits.push({ offset: at, length: 0, content });
     },
 
