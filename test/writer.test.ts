@@ -213,6 +213,22 @@ describe('section order and intrinsic style', () => {
   });
 });
 
+describe('rewrites', () => {
+  it('keeps a tagged string plain in block context', () => {
+    const input = 'Resources:\n  R:\n    Type: X\n    Properties:\n      Arn: !Sub arn:aws:s3:::b-123456789012\n';
+    expect(fix('yaml', input, [{ op: 'replace', path: '/Resources/R/Properties/Arn/Fn::Sub', value: 'arn:${AWS::Partition}:s3:::b-${AWS::AccountId}' }])).toBe(
+      'Resources:\n  R:\n    Type: X\n    Properties:\n      Arn: !Sub arn:${AWS::Partition}:s3:::b-${AWS::AccountId}\n',
+    );
+  });
+
+  it('renders a list item whole when most of it is rewritten', () => {
+    const input = '{\n  "S": [\n    {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}\n  ],\n  "Resources": {"R": {"Type": "X"}}\n}\n';
+    expect(fix('json', input, [{ op: 'replace', path: '/S/0', value: { Sid: 'Logs', Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['G', 'Arn'] } } }])).toBe(
+      '{\n  "S": [\n    {\n      "Sid": "Logs",\n      "Effect": "Allow",\n      "Action": [\n        "logs:PutLogEvents"\n      ],\n      "Resource": {"Fn::GetAtt": ["G", "Arn"]}\n    }\n  ],\n  "Resources": {"R": {"Type": "X"}}\n}\n',
+    );
+  });
+});
+
 describe('JSON writer', () => {
   it('uses the file indentation (tabs) and keeps untouched bytes', () => {
     const input = '{\n\t"Resources": {\n\t\t"B": {\n\t\t\t"Type": "AWS::S3::Bucket"\n\t\t}\n\t}\n}\n';

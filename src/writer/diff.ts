@@ -108,8 +108,14 @@ function diffObject(
   });
   const added: Array<[string, JsonValue]> = [];
   for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) added.push([key, after[key]!]);
-  if (removed.length === node.props.length && (added.length > 0 || removed.length > 0)) {
-    // Nothing of the old mapping survives: render the new one whole.
+  // A list item most of whose keys are new, gone or different reads better written anew.
+  let rewritten = false;
+  if (slot.kind === 'item' && node.props.length > 1) {
+    const same = node.props.filter((p) => Object.hasOwn(after, p.key) && deepEqual(before[p.key], after[p.key])).length;
+    rewritten = node.props.length + added.length - same > same;
+  }
+  if (rewritten || (removed.length === node.props.length && (added.length > 0 || removed.length > 0))) {
+    // Nothing of the old mapping (or too little of an old list item) survives: render it whole.
     sink.replace(node, slot, after);
     return;
   }

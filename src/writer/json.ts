@@ -91,7 +91,8 @@ export function prettyJson(value: JsonValue, baseIndent: string, unit: string, e
     const keys = Array.isArray(v) ? [] : Object.keys(v);
     if (style.inline && keys.length === 1 && INTRINSIC_KEY.test(keys[0]!)) {
       const compact = compactJson(v, style.pad);
-      if (compact.length <= INLINE_LIMIT) return compact;
+      // A one-string argument (`{"Fn::Sub": "..."}`) gains nothing from more lines, whatever its length.
+      if (compact.length <= INLINE_LIMIT || typeof (v as Record<string, JsonValue>)[keys[0]!] === 'string') return compact;
     }
     const pad = baseIndent + unit.repeat(level + 1);
     const close = eol + baseIndent + unit.repeat(level);

@@ -101,7 +101,10 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
           while (from > slot.tag.start && /[ \t\r\n]/.test(text[from - 1]!)) from--;
         }
         const glued = from > 0 && !/[\s[{,:]/.test(text[from - 1]!);
-        edits.push({ offset: from, length: node.end - from, content: (glued ? ' ' : '') + flow(value) });
+        // After a tag in block context a one-line string needs no flow-context quoting (`!Sub a-${X}`).
+        const blockString = slot.kind === 'tagged' && !inFlow(slot) && typeof value === 'string' && !/[\r\n]/.test(value);
+        const content = blockString ? blockLines({ k: value })[0]!.slice(3) : flow(value);
+        edits.push({ offset: from, length: node.end - from, content: (glued ? ' ' : '') + content });
         return;
       }
       if (slot.kind === 'root') {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import transform from '../../transforms/lambda-dedicated-sg.js';
+import { deepFreeze } from '../../src/cfn/template.js';
+import type { JsonObject, Template } from '../../src/types.js';
+
+const run = (t: JsonObject) =>
+  transform.check({ template: deepFreeze(t) as unknown as Template, options: {}, region: undefined, filePath: undefined, format: 'json' });
+
+const base = (extra: JsonObject = {}, sg: JsonObject = {}): JsonObject => ({
+  Resources: {
+    Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'shared', VpcId: 'vpc-1', ...sg } },
+    Box: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-1', SecurityGroupIds: [{ Ref: 'Sg' }] } },
+    Fn: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: { SecurityGroupIds: [{ Ref: 'Sg' }], SubnetIds: ['subnet-1'] } } },
+    ...extra,
+  },
+});
+
+describe('lambda-dedicated-sg', () => {
+  it('copies restricted egress and merges standalone egress rules', () => {
+    const t = base(
+      { Out: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' } } },
+      { SecurityGroupEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }] },
+    );
+    const added = run(t)[0]!.fix!.ops.find((o) => o.path === '/Resources/FnSecurityGroup');
+    expect(added && 'value' in added ? (added.value as JsonObject)['Properties'] : undefined).toEqual({
+      GroupDescription: 'Dedicated security group for Lambda function Fn, no inbound rules',
+      VpcId: 'vpc-1',
+      SecurityGroupEgress: [
+        { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' },
+        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' },
+      ],
+    });
+  });
+
+  it('picks a free logical id', () => {
+    const t = base({ FnSecurityGroup: { Type: 'AWS::SNS::Topic' } });
+    expect(run(t)[0]!.fix!.ops.some((o) => o.path === '/Resources/FnSecurityGroup2')).toBe(true);
+  });
+
+  it('reports without a fix when the shared group has a Condition', () => {
+    const t = base();
+    (t['Resources'] as JsonObject)['Sg'] = { ...((t['Resources'] as JsonObject)['Sg'] as JsonObject), Condition: 'C' };
+    const [finding] = run({ ...t, Conditions: { C: { 'Fn::Equals': ['a', 'a'] } } });
+    expect(finding?.fix).toBeUndefined();
+  });
+
+  it('reports without a fix when an admitting rule is nested too deep to twin', () => {
+    const t = base({
+      Db: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: 'db',
+          SecurityGroupIngress: [
+            { 'Fn::If': ['C', { 'Fn::If': ['D', { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, SourceSecurityGroupId: { Ref: 'Sg' } }, { Ref: 'AWS::NoValue' }] }, { Ref: 'AWS::NoValue' }] },
+          ],
+        },
+      },
+    });
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.message).toMatch(/not fixed/);
+  });
+
+  it('leaves a group shared only with non-EC2 consumers and without inbound rules', () => {
+    const t: JsonObject = {
+      Resources: {
+        Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'endpoint' } },
+        Ep: { Type: 'AWS::EC2::VPCEndpoint', Properties: { SecurityGroupIds: [{ Ref: 'Sg' }] } },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: { SecurityGroupIds: [{ Ref: 'Sg' }] } } },
+      },
+    };
+    expect(run(t)).toEqual([]);
+  });
+
+  it('does not remove a referenced standalone ingress rule of a Lambda-only group', () => {
+    const t: JsonObject = {
+      Resources: {
+        Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'lambda' } },
+        In: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: '-1', CidrIp: '10.0.0.0/8' } },
+        Fn: { Type: 'AWS::Lambda::Function', DependsOn: 'In', Properties: { VpcConfig: { SecurityGroupIds: [{ Ref: 'Sg' }] } } },
+      },
+    };
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+  });
+
+  it('never throws on odd shapes', () => {
+    const t = {
+      Resources: {
+        Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: 'x', SecurityGroupEgress: { 'Fn::If': ['C', [], []] } } },
+        Box: { Type: 'AWS::EC2::Instance', Properties: { SecurityGroupIds: [{ Ref: 'Sg' }] } },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: { SecurityGroupIds: [null, { Ref: 'Sg' }, { 'Fn::GetAtt': 'Sg.GroupId' }] } } },
+        Fn2: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: null } },
+        X: null,
+      },
+    } as unknown as JsonObject;
+    expect(() => run(t)).not.toThrow();
+  });
+});
+
+describe('lambda-dedicated-sg lists', () => {
+  it('replaces a group listed twice once and drops the duplicate', () => {
+    const t = base();
+    const fn = (t['Resources'] as JsonObject)['Fn'] as JsonObject;
+    (fn['Properties'] as JsonObject)['VpcConfig'] = { SecurityGroupIds: [{ Ref: 'Sg' }, { Ref: 'Other' }, { 'Fn::GetAtt': ['Sg', 'GroupId'] }] };
+    (t['Resources'] as JsonObject)['Other'] = { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'other' } };
+    const ops = run(t)[0]!.fix!.ops.filter((o) => o.path.startsWith('/Resources/Fn/'));
+    expect(ops).toEqual([
+      { op: 'replace', path: '/Resources/Fn/Properties/VpcConfig/SecurityGroupIds/0', value: { Ref: 'FnSecurityGroup' } },
+      { op: 'remove', path: '/Resources/Fn/Properties/VpcConfig/SecurityGroupIds/2' },
+    ]);
+  });
+});

@@ -1,0 +1,303 @@
+import { defineTransform } from '../src/transform.js';
+import { escapePointerSegment, pointer } from '../src/cfn/pointer.js';
+import { isKnownServiceAccount } from '../src/cfn/regions.js';
+import { intrinsicName } from '../src/cfn/template.js';
+import type { Finding, JsonObject, JsonValue, Operation } from '../src/types.js';
+
+interface Options {
+  /** The account ids to rewrite; when given, only these (and no guessing). */
+  accounts?: string[] | string;
+  [key: string]: unknown;
+}
+
+/** A string (or a number written where an account id goes) that CloudFormation evaluates. */
+interface Slot {
+  pointer: string;
+  /** `sub`: the text of an Fn::Sub (edit in place); `plain`: any other string; `number`: a bare number. */
+  kind: 'plain' | 'sub' | 'number';
+  text: string;
+  /** The value is exactly an account id where one is expected (Principal AWS, *Account* keys, ARN-prefixed Join part). */
+  accountPosition: boolean;
+}
+
+interface WalkContext {
+  key: string;
+  inPrincipal: boolean;
+  principalAws: boolean;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** An ARN with a 12-digit account field: partition, service, region, account, resource. */
+const ARN_WITH_ACCOUNT = /arn:(aws|aws-cn|aws-us-gov|\$\{AWS::Partition\}):([a-z0-9-]+):([a-z0-9-]*|\*|\$\{AWS::Region\}):(\d{12}):([^\s"',]*)/g;
+/** Account ids AWS documentation uses as examples; a template holding one means "my account". */
+const DOCUMENTATION_ACCOUNTS = new Set(['123456789012', '111122223333', '444455556666']);
+/** Resource id prefixes a 12-digit token can follow without being an account id (`vol-123456789012`). */
+const RESOURCE_ID_PREFIX = /(?:^|[^A-Za-z0-9])(?:ami|sg|subnet|vpc|igw|eigw|rtb|eni|i|vol|snap|nat|eipalloc|acl|pl|vpce|tgw|lt|fs|fsap|cgw|vgw|dopt|key)-$/;
+/** Keys whose literal value is an account id when it is 12 digits (`SourceAccount`, `aws:SourceAccount`, `AccountId`, ...). */
+const ACCOUNT_KEY = /account/i;
+
+/**
+ * ARNs of resources AWS (or a vendor) publishes from its own accounts: Lambda layers (Lambda
+ * Insights, Powertools, the Parameters and Secrets extension, ...), Inspector rules packages,
+ * Serverless Application Repository applications. Their account is not the stack's account, so
+ * they neither tell which account the template belongs to nor get rewritten unless they name it.
+ */
+function isPublishedArn(service: string, resource: string): boolean {
+  return (
+    (service === 'lambda' && resource.startsWith('layer:')) ||
+    (service === 'inspector' && resource.startsWith('rulespackage/')) ||
+    service === 'serverlessrepo'
+  );
+}
+
+function isIdToken(text: string, index: number, length: number): boolean {
+  const before = text[index - 1];
+  const after = text[index + length];
+  if (before !== undefined && /[A-Za-z0-9]/.test(before)) return false;
+  if (after !== undefined && /[A-Za-z0-9]/.test(after)) return false;
+  return !RESOURCE_ID_PREFIX.test(text.slice(0, index));
+}
+
+/** Every evaluated string under Resources.*.Properties and Outputs.*.Value / Export, in order. */
+function slotsOf(template: Readonly<Record<string, unknown>>): Slot[] {
+  const slots: Slot[] = [];
+  const resources = asObject(template['Resources']);
+  for (const id of Object.keys(resources ?? {})) {
+    const props = asObject(asObject(resources![id])?.['Properties']);
+    if (props) walk(props, pointer('Resources', id, 'Properties'), { key: '', inPrincipal: false, principalAws: false }, slots, 0);
+  }
+  const outputs = asObject(template['Outputs']);
+  for (const id of Object.keys(outputs ?? {})) {
+    const output = asObject(outputs![id]);
+    for (const key of ['Value', 'Export']) {
+      if (output && hasOwn(output, key)) walk(output[key]!, pointer('Outputs', id, key), { key, inPrincipal: false, principalAws: false }, slots, 0);
+    }
+  }
+  return slots;
+}
+
+function walk(v: JsonValue, at: string, ctx: WalkContext, out: Slot[], depth: number): void {
+  if (depth > 64) return;
+  if (typeof v === 'string') {
+    out.push({ pointer: at, kind: 'plain', text: v, accountPosition: ACCOUNT_ID.test(v) && isAccountPosition(ctx) });
+    return;
+  }
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && ACCOUNT_ID.test(String(v)) && isAccountPosition(ctx)) out.push({ pointer: at, kind: 'number', text: String(v), accountPosition: true });
+    return;
+  }
+  if (Array.isArray(v)) {
+    v.forEach((item, i) => walk(item, `${at}/${i}`, ctx, out, depth + 1));
+    return;
+  }
+  if (v === null || typeof v !== 'object') return;
+  const name = intrinsicName(v);
+  if (name !== undefined) {
+    const arg = (v as JsonObject)[name]!;
+    const argAt = `${at}/${escapePointerSegment(name)}`;
+    const plain: WalkContext = { key: '', inPrincipal: false, principalAws: false };
+    switch (name) {
+      case 'Fn::Sub':
+        if (typeof arg === 'string') out.push({ pointer: argAt, kind: 'sub', text: arg, accountPosition: false });
+        else if (Array.isArray(arg)) {
+          if (typeof arg[0] === 'string') out.push({ pointer: `${argAt}/0`, kind: 'sub', text: arg[0], accountPosition: false });
+          const vars = asObject(arg[1]);
+          for (const k of Object.keys(vars ?? {})) walk(vars![k]!, `${argAt}/1/${escapePointerSegment(k)}`, plain, out, depth + 1);
+        }
+        return;
+      case 'Fn::Join':
+        if (Array.isArray(arg) && Array.isArray(arg[1])) {
+          const parts = arg[1];
+          parts.forEach((part, i) => {
+            const previous = parts[i - 1];
+            if (typeof part === 'string' && ACCOUNT_ID.test(part) && typeof previous === 'string' && /arn:[^:]*:[^:]*:[^:]*:$/.test(previous)) {
+              out.push({ pointer: `${argAt}/1/${i}`, kind: 'plain', text: part, accountPosition: true });
+            } else {
+              walk(part, `${argAt}/1/${i}`, ctx, out, depth + 1);
+            }
+          });
+        }
+        return;
+      case 'Fn::If':
+        if (Array.isArray(arg)) for (const i of [1, 2]) if (arg[i] !== undefined) walk(arg[i]!, `${argAt}/${i}`, ctx, out, depth + 1);
+        return;
+      case 'Fn::Select':
+      case 'Fn::Split':
+        if (Array.isArray(arg) && arg[1] !== undefined) walk(arg[1], `${argAt}/1`, plain, out, depth + 1);
+        return;
+      case 'Fn::Base64':
+      case 'Fn::ToJsonString':
+        walk(arg, argAt, plain, out, depth + 1);
+        return;
+      default:
+        // Ref, Fn::GetAtt, Fn::FindInMap, Fn::ImportValue, Fn::GetAZs, Fn::Cidr, Fn::Transform, ...:
+        // their arguments are names, not values.
+        return;
+    }
+  }
+  const obj = v as JsonObject;
+  for (const key of Object.keys(obj)) {
+    const inPrincipal = key === 'Principal' || key === 'NotPrincipal';
+    walk(obj[key]!, `${at}/${escapePointerSegment(key)}`, { key, inPrincipal, principalAws: ctx.inPrincipal && key === 'AWS' }, out, depth + 1);
+  }
+}
+
+function isAccountPosition(ctx: WalkContext): boolean {
+  return ctx.principalAws || ctx.key === 'Principal' || ACCOUNT_KEY.test(ctx.key);
+}
+
+function asObject(v: unknown): JsonObject | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
+}
+
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** Account ids the template shows in account positions (ARN account fields, principals, ...). */
+function evidenceOf(slots: Slot[]): Map<string, string> {
+  const found = new Map<string, string>(); // id -> pointer of the first sighting
+  const note = (id: string, at: string) => {
+    if (!isKnownServiceAccount(id) && !found.has(id)) found.set(id, at);
+  };
+  for (const slot of slots) {
+    if (slot.accountPosition) note(slot.text, slot.pointer);
+    for (const m of slot.text.matchAll(ARN_WITH_ACCOUNT)) {
+      if (!isPublishedArn(m[2]!, m[5]!)) note(m[4]!, slot.pointer);
+    }
+    for (const m of slot.text.matchAll(/\d{12}/g)) {
+      if (DOCUMENTATION_ACCOUNTS.has(m[0]) && isIdToken(slot.text, m.index, 12)) note(m[0], slot.pointer);
+    }
+  }
+  return found;
+}
+
+/** `text` with every standalone occurrence of an id in `ids` replaced by `${AWS::AccountId}`. */
+function replaceIds(text: string, ids: ReadonlySet<string>): string {
+  return text.replace(/\d{12}/g, (match, offset: number) => (ids.has(match) && isIdToken(text, offset, 12) ? '${AWS::AccountId}' : match));
+}
+
+function mentions(text: string, ids: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\d{12}/g)) if (ids.has(m[0]) && isIdToken(text, m.index, 12) && !out.includes(m[0])) out.push(m[0]);
+  return out;
+}
+
+/** Rewrites the literal parts of an Fn::Sub text, leaving `${...}` variables alone. */
+function rewriteSub(text: string, ids: ReadonlySet<string>): string {
+  let out = '';
+  let last = 0;
+  const variable = /\$\{[^}]*\}/g;
+  for (let m = variable.exec(text); m !== null; m = variable.exec(text)) {
+    out += rewriteLiteral(text.slice(last, m.index), ids) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + rewriteLiteral(text.slice(last), ids);
+}
+
+function rewriteLiteral(text: string, ids: ReadonlySet<string>): string {
+  return replaceIds(text, ids).replace(/arn:aws:/g, 'arn:${AWS::Partition}:');
+}
+
+function parseAccounts(option: unknown): Set<string> | undefined {
+  if (option === undefined || option === null) return undefined;
+  const list = Array.isArray(option) ? option : typeof option === 'string' ? option.split(',') : [];
+  const ids = list.map((x) => String(x).trim()).filter((x) => ACCOUNT_ID.test(x));
+  return new Set(ids);
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 'account-id-pseudo',
+    title: 'Use AWS::AccountId instead of a hard-coded account id',
+    severity: 'medium',
+    safety: 'safe',
+    seeds: ['001#7'],
+    defaultOptions: {},
+    docs: `## Why
+A literal account id in ARNs, principals and names ties the template to one account: deployed
+anywhere else, key policies lock out the real account, IAM policies grant nothing (or something
+in the wrong account) and bucket names collide. \`\${AWS::AccountId}\` resolves to the account the
+stack is deployed in, and \`\${AWS::Partition}\` makes the same ARNs work in China and GovCloud.
+
+## Fix
+Finds the template's own account id: 12-digit ids in account positions — the account field of an
+ARN, a bare id under \`Principal: {AWS: ...}\` or a Lambda permission \`Principal\`, the value of an
+\`*Account*\` key such as \`aws:SourceAccount\` or \`SourceAccount\`, a \`Fn::Join\` part following
+\`arn:...:\` — plus AWS's documentation ids (123456789012, 111122223333, 444455556666) wherever they
+appear. Not counted: AWS service accounts (ELB log delivery, from the region facts) and accounts
+that publish resources (Lambda layer ARNs such as Lambda Insights or Powertools, Inspector rules
+packages, Serverless Application Repository applications — those are never rewritten either: SAM
+reads an application id before CloudFormation resolves intrinsics).
+
+When exactly one id is found, every standalone occurrence of it in evaluated strings
+(\`Resources.*.Properties\`, \`Outputs.*.Value\` and \`Export\`) — ARNs, principals, paths such as
+\`AWSLogs/123456789012/\`, names such as \`logs-123456789012\` — becomes \`\${AWS::AccountId}\`:
+- a string inside \`Fn::Sub\` is edited in place (variables untouched, no double wrapping);
+- another string becomes \`Fn::Sub\` (a literal \`\${\` in it is escaped as \`\${!\`), and a string that
+  is exactly the id becomes \`{Ref: AWS::AccountId}\` (also a \`Fn::Join\` part);
+- in the strings it rewrites, \`arn:aws:\` becomes \`arn:\${AWS::Partition}:\`.
+A 12-digit run inside a longer number or word, or after a resource-id prefix (\`vol-\`, \`snap-\`,
+...), is not an account id and is left alone.
+
+When several ids are found (say the stack's account and a security account trusted across
+accounts), nothing is rewritten: each id is reported, and the \`accounts\` option says which ones
+are the stack's own. Parameter defaults and Mappings are left alone: they cannot hold intrinsics,
+and an account id there is an input the deployer can change.
+
+## Fix safety
+Safe under the assumption the catalogue makes: the id is the account the stack is deployed in
+(the template was written for it). Where that holds, the rewritten template resolves to exactly
+the same values. A template meant to reference *another* account with a single literal id
+would be changed in meaning; use \`accounts: []\` to turn rewriting off for it, or name the ids.
+
+## Options
+- \`accounts\` (list of 12-digit ids, default: found automatically): rewrite only these ids, and
+  treat them as the stack's own account wherever they stand alone.
+`,
+  },
+  check({ template, options }) {
+    const slots = slotsOf(template as unknown as Record<string, unknown>);
+    const explicit = parseAccounts(options.accounts);
+    let ids: Set<string>;
+    const findings: Finding[] = [];
+    if (explicit) {
+      ids = explicit;
+    } else {
+      const evidence = evidenceOf(slots);
+      if (evidence.size > 1) {
+        const all = [...evidence.keys()].sort().join(', ');
+        for (const [id, at] of evidence) {
+          findings.push({
+            pointer: at,
+            message: `Hard-coded account id ${id}; the template names several accounts (${all}), so none is rewritten: list the stack's own in the accounts option`,
+          });
+        }
+        return findings;
+      }
+      ids = new Set(evidence.keys());
+    }
+    if (ids.size === 0) return findings;
+
+    for (const slot of slots) {
+      // SAM resolves Serverless Application Repository ids before CloudFormation runs: keep them literal.
+      if (slot.text.includes(':serverlessrepo:')) continue;
+      const named = slot.kind === 'number' ? (ids.has(slot.text) ? [slot.text] : []) : mentions(slot.text, ids);
+      if (named.length === 0) continue;
+      let op: Operation;
+      if (slot.kind === 'number' || (slot.kind === 'plain' && ids.has(slot.text))) {
+        op = { op: 'replace', path: slot.pointer, value: { Ref: 'AWS::AccountId' } };
+      } else if (slot.kind === 'sub') {
+        op = { op: 'replace', path: slot.pointer, value: rewriteSub(slot.text, ids) };
+      } else {
+        op = { op: 'replace', path: slot.pointer, value: { 'Fn::Sub': rewriteLiteral(slot.text.replace(/\$\{/g, '${!'), ids) } };
+      }
+      findings.push({
+        pointer: slot.kind === 'sub' ? slot.pointer.replace(/\/Fn::Sub(\/0)?$/, '') : slot.pointer,
+        message: `Hard-coded account id ${named.join(', ')}; use \${AWS::AccountId} so the template works in any account`,
+        fix: { ops: [op] },
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,359 @@
+import { defineTransform } from '../src/transform.js';
+import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
+import {
+  asObject,
+  describeRule,
+  hasOwn,
+  safeDescription,
+  sameFormRef,
+  SECURITY_GROUP,
+  SECURITY_GROUP_EGRESS,
+  SECURITY_GROUP_INGRESS,
+  securityGroupRef,
+  securityGroupRules,
+  type ResourceRef,
+  type RuleEntry,
+} from '../src/cfn/network.js';
+import { allReferences, freshLogicalId, intrinsicName, referencesTo } from '../src/cfn/template.js';
+import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+
+const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+const ALLOW_ALL_EGRESS: JsonObject = { IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'All outbound traffic' };
+/** Keys of an egress rule (AWS::EC2::SecurityGroup Egress); a standalone rule's GroupId is dropped. */
+const EGRESS_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6', 'DestinationPrefixListId', 'DestinationSecurityGroupId', 'Description'];
+
+type Use = 'lambda' | 'ec2' | 'rule' | 'other';
+
+interface GroupFacts {
+  id: string;
+  lambdaUsers: Set<string>;
+  ec2Users: Set<string>;
+  otherUsers: Set<string>;
+  ingress: RuleEntry[];
+  /** Inline SecurityGroupIngress is present and not a plain list (an intrinsic). */
+  opaqueIngress: boolean;
+}
+
+/** What a reference to a security group at `at` is: a consumer (Lambda, EC2, other) or part of a rule. */
+function useAt(t: Template, at: string): { use: Use; id: string } {
+  let segments: string[];
+  try {
+    segments = parsePointer(at);
+  } catch {
+    return { use: 'other', id: '' };
+  }
+  const [section, id = '', props, ...rest] = segments;
+  if (section === 'Outputs') return { use: 'other', id: `output ${id}` };
+  if (section !== 'Resources') return { use: 'other', id: section ?? '' };
+  const type = asObject(asObject(t.Resources)?.[id])?.['Type'];
+  if (props !== 'Properties') return { use: 'other', id };
+  const [a, b, c, d] = rest;
+  switch (type) {
+    case 'AWS::Lambda::Function':
+    case 'AWS::Serverless::Function':
+      return { use: a === 'VpcConfig' && b === 'SecurityGroupIds' ? 'lambda' : 'other', id };
+    case 'AWS::EC2::Instance':
+      return { use: a === 'SecurityGroupIds' || a === 'SecurityGroups' || (a === 'NetworkInterfaces' && c === 'GroupSet') ? 'ec2' : 'other', id };
+    case 'AWS::EC2::LaunchTemplate':
+      return {
+        use: a === 'LaunchTemplateData' && (b === 'SecurityGroupIds' || b === 'SecurityGroups' || (b === 'NetworkInterfaces' && d === 'Groups')) ? 'ec2' : 'other',
+        id,
+      };
+    case 'AWS::AutoScaling::LaunchConfiguration':
+      return { use: a === 'SecurityGroups' ? 'ec2' : 'other', id };
+    case SECURITY_GROUP_INGRESS:
+    case SECURITY_GROUP_EGRESS:
+      return { use: 'rule', id };
+    case SECURITY_GROUP:
+      return { use: a === 'SecurityGroupIngress' || a === 'SecurityGroupEgress' ? 'rule' : 'other', id };
+    default:
+      return { use: 'other', id };
+  }
+}
+
+function groupFacts(t: Template, rules: RuleEntry[]): Map<string, GroupFacts> {
+  const facts = new Map<string, GroupFacts>();
+  const resources = asObject(t.Resources) ?? {};
+  for (const id of Object.keys(resources)) {
+    const resource = asObject(resources[id]);
+    if (resource?.['Type'] !== SECURITY_GROUP) continue;
+    const ingress = asObject(resource['Properties'])?.['SecurityGroupIngress'];
+    facts.set(id, {
+      id,
+      lambdaUsers: new Set(),
+      ec2Users: new Set(),
+      otherUsers: new Set(),
+      ingress: [],
+      opaqueIngress: ingress !== undefined && !Array.isArray(ingress) && !isNoValue(ingress),
+    });
+  }
+  for (const ref of allReferences(t)) {
+    const group = facts.get(ref.target);
+    if (!group || ref.kind === 'DependsOn' || ref.kind === 'Condition' || ref.kind === 'FindInMap') continue;
+    const { use, id } = useAt(t, ref.pointer);
+    if (use === 'lambda') group.lambdaUsers.add(id);
+    else if (use === 'ec2') group.ec2Users.add(id);
+    else if (use === 'other') group.otherUsers.add(id);
+  }
+  for (const rule of rules) {
+    if (rule.direction === 'ingress' && rule.groupId !== undefined) facts.get(rule.groupId)?.ingress.push(rule);
+  }
+  return facts;
+}
+
+function isNoValue(v: unknown): boolean {
+  return intrinsicName(v) === 'Ref' && (v as JsonObject)['Ref'] === 'AWS::NoValue';
+}
+
+const hasIngress = (g: GroupFacts): boolean => g.ingress.length > 0 || g.opaqueIngress;
+/** A group whose members include something other than Lambda functions (so its ingress is real). */
+const isShared = (g: GroupFacts): boolean => g.ec2Users.size > 0 || (hasIngress(g) && g.otherUsers.size > 0);
+
+function clone<T extends JsonValue>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The egress the dedicated group needs to keep what the function could reach: allow-all when
+ * any replaced group allows all outbound IPv4 traffic (the default of a group with no egress
+ * rule), else the union of the replaced groups' egress rules. Undefined when a group's egress is
+ * an intrinsic that cannot be merged.
+ */
+function egressFor(t: Template, groups: string[], rules: RuleEntry[]): JsonValue[] | undefined {
+  const collected: JsonValue[] = [];
+  for (const id of groups) {
+    const props = asObject(asObject(asObject(t.Resources)?.[id])?.['Properties']) ?? {};
+    const inline = props['SecurityGroupEgress'];
+    const standalone = rules.filter((r) => r.kind === 'standalone' && r.direction === 'egress' && r.groupId === id);
+    if ((inline === undefined || isNoValue(inline)) && standalone.length === 0) return [clone(ALLOW_ALL_EGRESS)];
+    if (inline !== undefined && !isNoValue(inline)) {
+      if (!Array.isArray(inline)) {
+        if (groups.length > 1 || standalone.length > 0) return undefined;
+        return clone(inline) as unknown as JsonValue[] | undefined;
+      }
+      collected.push(...inline.map((r) => clone(r)));
+    }
+    for (const r of standalone) {
+      const copy: JsonObject = {};
+      for (const key of EGRESS_KEYS) if (hasOwn(r.rule, key)) copy[key] = clone(r.rule[key]!);
+      collected.push(copy);
+    }
+  }
+  const allowsAll = collected.some((r) => {
+    const o = asObject(r);
+    return o !== undefined && String(o['IpProtocol']) === '-1' && o['CidrIp'] === '0.0.0.0/0';
+  });
+  const unique: JsonValue[] = [];
+  for (const r of collected) {
+    const o = asObject(r);
+    const bare = o ? { ...o, Description: undefined } : r;
+    if (!unique.some((u) => sameJson(asObject(u) ? { ...asObject(u), Description: undefined } : u, bare))) unique.push(r);
+  }
+  if (allowsAll && unique.every((r) => asObject(r)?.['CidrIpv6'] === undefined)) return [clone(ALLOW_ALL_EGRESS)];
+  return unique;
+}
+
+interface Twin {
+  ops: Operation[];
+}
+
+/**
+ * The rule that admits `newId` wherever `rule` admits one of the replaced groups. Inline rules get
+ * a sibling item in the same list (wrapped in the same Fn::If when the rule was a conditional
+ * item); standalone rules get a sibling resource. Undefined when the rule sits somewhere a twin
+ * cannot be placed safely.
+ */
+function twinOf(t: Template, rule: RuleEntry, source: ResourceRef, newId: string, functionId: string, taken: Set<string>): Twin | undefined {
+  const twin: JsonObject = { ...clone(rule.rule), SourceSecurityGroupId: sameFormRef(source, newId) };
+  delete twin['Description'];
+  twin['Description'] = describeRule(twin, 'ingress');
+  if (rule.kind === 'inline') {
+    const list = rule.listPointer!;
+    const rest = rule.pointer.slice(list.length + 1).split('/');
+    let value: JsonValue = twin;
+    if (rest.length === 3 && rest[1] === 'Fn::If') {
+      const item = asObject(getAt(t, `${list}/${rest[0]}`));
+      const arg = item?.['Fn::If'];
+      if (!Array.isArray(arg) || typeof arg[0] !== 'string') return undefined;
+      value = { 'Fn::If': rest[2] === '1' ? [arg[0], twin, { Ref: 'AWS::NoValue' }] : [arg[0], { Ref: 'AWS::NoValue' }, twin] };
+    } else if (rest.length !== 1) {
+      return undefined;
+    }
+    return { ops: [{ op: 'add', path: `${list}/-`, value }] };
+  }
+  const resource = asObject(asObject(t.Resources)?.[rule.resourceId]);
+  if (!resource) return undefined;
+  const id = freshLogicalId(t, `${rule.resourceId}For${functionId}`, taken);
+  const copy: JsonObject = { Type: SECURITY_GROUP_INGRESS };
+  if (typeof resource['Condition'] === 'string') copy['Condition'] = resource['Condition'];
+  if (resource['DependsOn'] !== undefined) copy['DependsOn'] = clone(resource['DependsOn'] as JsonValue);
+  copy['Properties'] = twin;
+  return { ops: [{ op: 'add', path: pointer('Resources', id), value: copy }] };
+}
+
+function list(ids: Iterable<string>): string {
+  return [...ids].sort().join(', ');
+}
+
+export default defineTransform({
+  meta: {
+    id: 'lambda-dedicated-sg',
+    title: 'Give VPC Lambda functions a dedicated security group',
+    severity: 'medium',
+    safety: 'safe',
+    seeds: ['000#7'],
+    defaultOptions: {},
+    docs: `## Why
+A Lambda function attached to a VPC through a security group it shares with EC2 instances (or
+with a database, an endpoint, a cache) inherits that group's inbound rules — which a function
+never uses, since Lambda does not accept inbound connections on its VPC interfaces — and its
+reach changes whenever someone edits the group for the instances. Flow logs and rules can no
+longer tell the function's traffic from the instances'. A dedicated group with no inbound rules is
+least privilege and keeps the two independent.
+
+## Fix
+For each function (\`AWS::Lambda::Function\`, \`AWS::Serverless::Function\`) whose
+\`VpcConfig.SecurityGroupIds\` names a template security group that is shared — used by an
+\`AWS::EC2::Instance\`, \`AWS::EC2::LaunchTemplate\` or \`AWS::AutoScaling::LaunchConfiguration\`, or
+having inbound rules and used by anything else that is not a Lambda function:
+
+- adds \`<Function>SecurityGroup\` (\`AWS::EC2::SecurityGroup\`) in the same VPC (\`VpcId\` copied),
+  with a \`GroupDescription\`, no inbound rules, and the outbound rules the function had: allow-all
+  (\`-1\` to \`0.0.0.0/0\`, "All outbound traffic") when the shared group allowed all outbound
+  traffic (explicitly or by having no egress rule), otherwise a copy of the shared group's inline
+  and standalone egress rules — restricting egress was a decision, and the function keeps it;
+- replaces the shared group in the function's list by the new one, written the way the template
+  wrote the old one (\`Ref\` or \`Fn::GetAtt ... GroupId\`);
+- keeps connectivity: every rule that admits the shared group as source
+  (\`SourceSecurityGroupId\` of an inline rule, also on the shared group itself, or of an
+  \`AWS::EC2::SecurityGroupIngress\`) gets a twin admitting the new group — an item added to the
+  same list, or a new \`AWS::EC2::SecurityGroupIngress\` (same \`Condition\`) — so a database
+  that admitted the EC2 group on 3306 still admits the function.
+
+The catalogue's ideal answer only creates the group; without the twins the function would lose
+its database access on deployment. The twins keep everything the function could reach, which may
+be more than it needs (a secret-rotation function sharing an ECS group also gets the cache and
+file-system rules): review them and drop what the function does not use.
+
+A group used **only** by Lambda functions but carrying inbound rules is already dedicated; a new
+group would orphan it. Its inbound rules are reported instead, with an unsafe fix that removes
+them (the inline \`SecurityGroupIngress\` and unreferenced standalone ingress resources).
+
+## Fix safety
+Safe. Changing \`VpcConfig.SecurityGroupIds\` updates the function in place; it reaches everything
+it reached before, through the twins and the copied egress. A function whose shared group has a
+\`Condition\`, or whose rules cannot be twinned (rules nested deeper in \`Fn::If\`, egress given by an
+intrinsic shared by several groups), is reported without a fix. Removing the inbound rules of a
+Lambda-only group is marked unsafe: nothing in the template uses them, but something outside it
+might use the group by id. A parameter that only those rules used is kept (removing it would
+break deployments that pass it).
+
+## Options
+None.
+`,
+  },
+  check({ template: t }) {
+    const findings: Finding[] = [];
+    const rules = securityGroupRules(t);
+    const facts = groupFacts(t, rules);
+    const taken = new Set<string>();
+    const resources = asObject(t.Resources) ?? {};
+
+    for (const functionId of Object.keys(resources)) {
+      const fn = asObject(resources[functionId]);
+      if (!fn || !LAMBDA_TYPES.has(fn['Type'] as string)) continue;
+      const ids = asObject(asObject(fn['Properties'])?.['VpcConfig'])?.['SecurityGroupIds'];
+      if (!Array.isArray(ids)) continue;
+      const shared: Array<{ index: number; ref: ResourceRef; group: GroupFacts }> = [];
+      ids.forEach((entry, index) => {
+        const ref = securityGroupRef(t, entry);
+        const group = ref ? facts.get(ref.id) : undefined;
+        if (ref && group && isShared(group) && !shared.some((s) => s.ref.id === ref.id)) shared.push({ index, ref, group });
+      });
+      if (shared.length === 0) continue;
+
+      const listPointer = pointer('Resources', functionId, 'Properties', 'VpcConfig', 'SecurityGroupIds');
+      const first = shared[0]!;
+      const why = shared
+        .map(({ group }) =>
+          group.ec2Users.size > 0
+            ? `${group.id} (also used by ${list(group.ec2Users)})`
+            : `${group.id} (which admits inbound traffic and is also used by ${list(group.otherUsers)})`,
+        )
+        .join(' and ');
+      const message = `Lambda function ${functionId} shares security group ${why}; give it a dedicated group without inbound rules`;
+      const at = `${listPointer}/${first.index}`;
+
+      const conditional = shared.find(({ ref }) => typeof asObject(resources[ref.id])?.['Condition'] === 'string');
+      if (conditional) {
+        findings.push({ pointer: at, message: `${message} (not fixed: ${conditional.ref.id} has a Condition)` });
+        continue;
+      }
+      const replaced = shared.map((s) => s.ref.id);
+      const egress = egressFor(t, replaced, rules);
+      if (!egress) {
+        findings.push({ pointer: at, message: `${message} (not fixed: the shared groups' egress cannot be merged)` });
+        continue;
+      }
+
+      const newId = freshLogicalId(t, `${functionId}SecurityGroup`, taken);
+      const properties: JsonObject = {
+        GroupDescription: safeDescription(`Dedicated security group for Lambda function ${functionId}, no inbound rules`),
+      };
+      const vpcId = asObject(asObject(resources[first.ref.id])?.['Properties'])?.['VpcId'];
+      if (vpcId !== undefined) properties['VpcId'] = clone(vpcId);
+      properties['SecurityGroupEgress'] = egress;
+
+      const ops: Operation[] = [{ op: 'add', path: pointer('Resources', newId), value: { Type: SECURITY_GROUP, Properties: properties } }];
+      let twinsOk = true;
+      for (const rule of rules) {
+        if (rule.direction !== 'ingress') continue;
+        const source = securityGroupRef(t, rule.rule['SourceSecurityGroupId']);
+        if (!source || !replaced.includes(source.id)) continue;
+        const twin = twinOf(t, rule, source, newId, functionId, taken);
+        if (!twin) {
+          twinsOk = false;
+          break;
+        }
+        ops.push(...twin.ops);
+      }
+      if (!twinsOk) {
+        taken.delete(newId);
+        findings.push({ pointer: at, message: `${message} (not fixed: a rule admitting it is nested too deep in Fn::If to be twinned)` });
+        continue;
+      }
+      ops.push({ op: 'replace', path: at, value: sameFormRef(first.ref, newId) });
+      // Every other entry naming a replaced group (another shared group, or the same one twice) goes.
+      const others = ids
+        .map((entry, index) => ({ index, ref: securityGroupRef(t, entry) }))
+        .filter(({ index, ref }) => index !== first.index && ref !== undefined && replaced.includes(ref.id))
+        .map(({ index }) => index)
+        .sort((a, b) => b - a);
+      for (const index of others) ops.push({ op: 'remove', path: `${listPointer}/${index}` });
+      findings.push({ pointer: at, message, fix: { ops } });
+    }
+
+    // Groups used only by Lambda functions that still carry inbound rules.
+    for (const group of facts.values()) {
+      if (group.lambdaUsers.size === 0 || isShared(group) || !hasIngress(group) || group.otherUsers.size > 0) continue;
+      const at = pointer('Resources', group.id, 'Properties', 'SecurityGroupIngress');
+      const standalone = group.ingress.filter((r) => r.kind === 'standalone');
+      const message = `Security group ${group.id} is used only by Lambda functions (${list(group.lambdaUsers)}), which never accept inbound connections, yet it has inbound rules; remove them`;
+      const ops: Operation[] = [];
+      const groupProps = asObject(asObject(resources[group.id])?.['Properties']);
+      if (groupProps && hasOwn(groupProps, 'SecurityGroupIngress')) ops.push({ op: 'remove', path: at });
+      let removable = true;
+      for (const rule of standalone) {
+        if (referencesTo(t, rule.resourceId).length > 0) removable = false;
+        ops.push({ op: 'remove', path: pointer('Resources', rule.resourceId) });
+      }
+      const findingPointer = groupProps && hasOwn(groupProps, 'SecurityGroupIngress') ? at : standalone[0]?.pointer ?? pointer('Resources', group.id);
+      findings.push(removable ? { pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } } : { pointer: findingPointer, message });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,227 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { asObject } from '../src/cfn/s3.js';
+import { isStateful, supportsSnapshot } from '../src/cfn/spec.js';
+import { intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import type { Finding, JsonValue, Operation, Resource, Severity } from '../src/types.js';
+
+interface Options extends Record<string, unknown> {
+  /** Replace a `Delete` the author wrote with Retain/Snapshot instead of only reporting it. */
+  overrideExplicitDelete: boolean;
+  /** Stateful resource types to leave alone (e.g. `AWS::Logs::LogGroup` for short-lived stacks). */
+  excludeTypes: string[];
+}
+
+type Policy = 'Retain' | 'Snapshot';
+const ATTRIBUTES = ['DeletionPolicy', 'UpdateReplacePolicy'] as const;
+type Attribute = (typeof ATTRIBUTES)[number];
+
+/**
+ * Types the spec marks stateful that are never given a policy here:
+ * - a nested stack's data lives in its own resources, which carry their own policies in the
+ *   child template (Retain on the stack would orphan a whole stack of resources);
+ * - DocumentDB and Neptune instances always belong to a cluster, which holds the data and gets
+ *   the Snapshot policy; the instances are compute only.
+ */
+const NEVER: ReadonlySet<string> = new Set(['AWS::CloudFormation::Stack', 'AWS::DocDB::DBInstance', 'AWS::Neptune::DBInstance']);
+
+/** Stateful types whose loss is recoverable or whose content is operational, not primary data. */
+const HIGH_NOT_CRITICAL: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup', 'AWS::SQS::Queue']);
+
+const KIND: Readonly<Record<string, string>> = {
+  'AWS::S3::Bucket': 'S3 bucket',
+  'AWS::KMS::Key': 'KMS key',
+  'AWS::Logs::LogGroup': 'Log group',
+  'AWS::RDS::DBInstance': 'RDS instance',
+  'AWS::RDS::DBCluster': 'RDS cluster',
+  'AWS::DynamoDB::Table': 'DynamoDB table',
+  'AWS::EFS::FileSystem': 'EFS file system',
+};
+
+const RDS_IMPLICIT_SNAPSHOT: ReadonlySet<string> = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance']);
+
+function label(kind: string | undefined, id: string, type: string): string {
+  return kind ? `${kind} ${id}` : `${id} (${type})`;
+}
+
+/** Why a stateful resource is left to something else, or undefined when it needs policies. */
+function skipReason(type: string, props: Readonly<Record<string, JsonValue>> | undefined): string | undefined {
+  if (NEVER.has(type)) return 'not primary data';
+  if (type === 'AWS::RDS::DBInstance' && props) {
+    // An Aurora (or Multi-AZ DB cluster) member: the cluster holds the data and its policy
+    // decides; a member instance is compute only.
+    if (props['DBClusterIdentifier'] !== undefined) return 'cluster member';
+    // A read replica holds a copy of its source; RDS refuses a final snapshot of a replica.
+    if (props['SourceDBInstanceIdentifier'] !== undefined || props['SourceDBClusterIdentifier'] !== undefined) return 'read replica';
+  }
+  // Memcached keeps no durable data and has no snapshots.
+  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] === 'string' && props['Engine'].toLowerCase() === 'memcached') {
+    return 'memcached';
+  }
+  return undefined;
+}
+
+/** The policy a type gets: Snapshot where CloudFormation supports it, else Retain. */
+function defaultPolicy(type: string, props: Readonly<Record<string, JsonValue>> | undefined): Policy {
+  if (!supportsSnapshot(type)) return 'Retain';
+  // A cache cluster whose engine is computed may be memcached, which cannot snapshot.
+  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] !== 'string') return 'Retain';
+  return 'Snapshot';
+}
+
+/** The value to add for a missing attribute, following the author's choice for the other one. */
+function valueFor(other: unknown, fallback: Policy, type: string): Policy {
+  if (other === 'Retain' || other === 'RetainExceptOnCreate') return 'Retain';
+  if (other === 'Snapshot' && supportsSnapshot(type)) return 'Snapshot';
+  return fallback;
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 'retain-stateful',
+    title: 'Retain stateful resources on deletion and replacement',
+    severity: 'critical',
+    safety: 'safe',
+    seeds: ['000#4', '001#9'],
+    order: 60,
+    defaultOptions: { overrideExplicitDelete: false, excludeTypes: [] },
+    docs: `## Why
+Without a \`DeletionPolicy\`, deleting the stack (or removing the resource from the template)
+deletes the resource and everything in it; without an \`UpdateReplacePolicy\`, a stack update that
+changes a replacing property (a bucket's \`BucketName\`, a table's key schema, a database's
+\`Engine\`) creates a new, empty resource and deletes the old one with its data. \`DeletionPolicy\`
+does not cover replacement, so both attributes are needed.
+
+## Fix
+Every resource the CloudFormation resource spec marks *stateful* (cfn-lint's
+StatefulResources list, carried by the AWS CDK service spec: S3 buckets, RDS instances and clusters, DynamoDB tables, EFS and FSx file systems,
+EBS volumes, ElastiCache, Redshift, OpenSearch, KMS keys, log groups, secrets, queues, Cognito
+user pools, ...) gets the attributes it lacks:
+- \`Snapshot\` for the types where CloudFormation supports it (RDS, DocumentDB and Neptune
+  clusters, Redshift, ElastiCache, EBS volumes): the resource is deleted after a final snapshot,
+  so nothing keeps billing but the data can be restored;
+- \`Retain\` for every other type, S3 buckets included.
+
+Only the missing attribute is added; it follows the author's value for the other one when there
+is one (\`DeletionPolicy: Retain\` gets \`UpdateReplacePolicy: Retain\`; \`RetainExceptOnCreate\`,
+valid only for \`DeletionPolicy\`, pairs with \`Retain\`).
+
+Left alone on purpose:
+- Aurora / Multi-AZ cluster member instances (\`AWS::RDS::DBInstance\` with
+  \`DBClusterIdentifier\`), DocumentDB and Neptune instances: the cluster holds the data and
+  carries the policy.
+- RDS read replicas (\`SourceDBInstanceIdentifier\` / \`SourceDBClusterIdentifier\`): a copy of
+  their source; RDS refuses a final snapshot of a replica.
+- Memcached cache clusters: no durable data, no snapshots.
+- Nested stacks (\`AWS::CloudFormation::Stack\`): their resources carry their own policies in the
+  child template.
+- A policy computed by an intrinsic (\`Fn::If\`, \`Ref\` under \`AWS::LanguageExtensions\`): the
+  author chose per environment; a missing partner attribute is reported, not guessed.
+- An explicit \`Delete\` in either attribute: the author declared the resource disposable (a test
+  stack, a cache). It is reported and changed only with \`overrideExplicitDelete\`.
+
+KMS keys and log groups are included by default. Retaining data while deleting the key that
+encrypts it leaves the data unreadable (a deleted key cannot be recovered after its waiting
+period), so a retained bucket, table or snapshot needs its key retained too; CDK retains keys by
+default for this reason. Log groups often hold the audit trail (CloudTrail, VPC flow logs) that
+must outlive the stack; the CDK retains them by default too.
+
+The catalogue's ideal covers S3 buckets only; the same data loss happens to every other stateful
+resource, so the fix covers them all.
+
+## Fix safety
+Safe: both attributes only act when the resource is deleted or replaced, never on a running
+resource. Two costs to know: a retained resource keeps billing after the stack is gone, and a
+retained resource with a fixed name (\`BucketName\`, \`LogGroupName\`, \`TableName\`) blocks
+re-creating a stack that uses the same name until the old one is removed by hand. RDS
+resources already default to \`DeletionPolicy: Snapshot\` in CloudFormation, but their
+replacement default is still \`Delete\`; both are written out.
+
+## Options
+- \`overrideExplicitDelete\` (default \`false\`): replace an explicit \`Delete\` with the policy above
+  instead of only reporting it.
+- \`excludeTypes\` (default \`[]\`): resource types to leave alone, e.g.
+  \`["AWS::Logs::LogGroup", "AWS::SQS::Queue"]\` for short-lived stacks, or
+  \`["AWS::EMR::Cluster"]\` when a retained cluster would cost more than its HDFS data is worth.
+`,
+  },
+  check({ template, options }) {
+    const findings: Finding[] = [];
+    const excluded = new Set(Array.isArray(options.excludeTypes) ? options.excludeTypes.filter((t) => typeof t === 'string') : []);
+    const override = options.overrideExplicitDelete === true;
+
+    for (const { id, resource, pointer: at } of resourcesOfType(template)) {
+      const type = (resource as Resource).Type;
+      if (typeof type !== 'string' || !isStateful(type) || excluded.has(type)) continue;
+      const props = asObject(resource.Properties);
+      if (skipReason(type, props)) continue;
+
+      const kind = KIND[type];
+      const policy = defaultPolicy(type, props);
+      const current: Record<Attribute, unknown> = {
+        DeletionPolicy: resource.DeletionPolicy,
+        UpdateReplacePolicy: resource.UpdateReplacePolicy,
+      };
+      const computed = ATTRIBUTES.filter((a) => current[a] !== undefined && typeof current[a] !== 'string');
+      const missing = ATTRIBUTES.filter((a) => current[a] === undefined);
+      const deletes = ATTRIBUTES.filter((a) => current[a] === 'Delete');
+      const severity: Severity = HIGH_NOT_CRITICAL.has(type) ? 'high' : 'critical';
+
+      if (computed.length > 0) {
+        // Fn::If / Ref: a per-environment choice. Say so when the partner is missing.
+        if (missing.length > 0) {
+          findings.push({
+            pointer: at,
+            severity: 'medium',
+            message: `${label(kind, id, type)} computes its ${computed.join(' and ')} (${intrinsicName(current[computed[0]!]) ?? 'a non-string value'}) but has no ${missing.join(' or ')}; add one computed the same way`,
+          });
+        }
+        continue;
+      }
+
+      if (deletes.length > 0) {
+        const ops: Operation[] = [];
+        if (override) {
+          for (const a of deletes) ops.push({ op: 'replace', path: pointer('Resources', id, a), value: policy });
+          for (const a of missing) ops.push({ op: 'add', path: pointer('Resources', id, a), value: policy });
+        }
+        findings.push({
+          pointer: pointer('Resources', id, deletes[0]!),
+          severity: override ? severity : 'medium',
+          message: override
+            ? `${label(kind, id, type)} sets ${deletes.join(' and ')} to Delete; changed to ${policy} (overrideExplicitDelete)`
+            : `${label(kind, id, type)} sets ${deletes.join(' and ')} to Delete: its data is lost when ${
+                deletes.length === 2 ? 'the stack is deleted or the resource replaced' : deletes[0] === 'DeletionPolicy' ? 'the stack is deleted' : 'the resource is replaced'
+              } (kept as written; set overrideExplicitDelete to change it)`,
+          ...(ops.length ? { fix: { ops } } : {}),
+        });
+        continue;
+      }
+
+      if (missing.length === 0) continue;
+      const ops: Operation[] = missing.map((a) => ({
+        op: 'add',
+        path: pointer('Resources', id, a),
+        value: valueFor(current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'], policy, type),
+      }));
+      // CloudFormation already snapshots RDS clusters and standalone instances on deletion
+      // (its documented default), but not on replacement.
+      const implicitSnapshot = RDS_IMPLICIT_SNAPSHOT.has(type);
+      const onDelete = missing.includes('DeletionPolicy') && !implicitSnapshot;
+      const onReplace = missing.includes('UpdateReplacePolicy');
+      const risks: string[] = [];
+      if (onDelete && onReplace) risks.push('deleting the stack or an update that replaces it deletes it and its data');
+      else if (onDelete) risks.push('deleting the stack deletes it and its data');
+      else if (onReplace) risks.push('an update that replaces it deletes the old one and its data');
+      findings.push({
+        pointer: at,
+        severity: risks.length ? severity : 'low',
+        message: risks.length
+          ? `${label(kind, id, type)} has no ${missing.join(' or ')}: ${risks[0]!}`
+          : `${label(kind, id, type)} has no explicit DeletionPolicy (CloudFormation's default for it is Snapshot)`,
+        fix: { ops },
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,182 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import {
+  asObject,
+  BUCKET_POLICY_TYPE,
+  BUCKET_TYPE,
+  bucketPoliciesByBucket,
+  bucketIdOf,
+  isSecureTransportDeny,
+  policyStatements,
+} from '../src/cfn/s3.js';
+import { freshLogicalId, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
+
+const SID = 'DenyInsecureTransport';
+
+function denyStatement(bucketId: string, sid: string): JsonObject {
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Sub': `\${${bucketId}.Arn}/*` }],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+/** A Sid not used by any statement of the policy (S3 rejects duplicate Sids). */
+function freshSid(statements: readonly JsonValue[]): string {
+  const used = new Set(statements.map((s) => asObject(s)?.['Sid']).filter((s): s is string => typeof s === 'string'));
+  for (let n = 1; ; n++) {
+    const sid = n === 1 ? SID : `${SID}${n}`;
+    if (!used.has(sid)) return sid;
+  }
+}
+
+/**
+ * BucketPolicy resources whose `Bucket` cannot be resolved but mentions the bucket (e.g.
+ * `!If [C, !Ref B, ...]`): they may be its policy, so adding another one could replace it.
+ */
+function unresolvedPoliciesMentioning(t: Template, bucketId: string): string[] {
+  const out: string[] = [];
+  for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
+    const value = asObject(resource.Properties)?.['Bucket'];
+    if (value === undefined || bucketIdOf(t, value) !== undefined) continue;
+    const at = pointer('Resources', id, 'Properties', 'Bucket');
+    if (referencesTo(t, bucketId).some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))) out.push(id);
+  }
+  return out;
+}
+
+export default defineTransform({
+  meta: {
+    id: 's3-enforce-tls',
+    title: 'Deny S3 requests made without TLS',
+    severity: 'high',
+    safety: 'safe',
+    seeds: ['000#15'],
+    order: 50,
+    defaultOptions: {},
+    docs: `## Why
+S3 accepts plain-HTTP requests unless a bucket policy denies them. Without TLS, data and the
+request signature headers cross the network in clear text. Denying \`aws:SecureTransport: false\`
+is an AWS Security Hub control (S3.5) and a requirement of PCI DSS, HIPAA and SOC 2 reviews.
+
+## Fix
+Adds to every \`AWS::S3::Bucket\` the statement
+
+\`\`\`yaml
+Sid: DenyInsecureTransport
+Effect: Deny
+Principal: '*'
+Action: 's3:*'
+Resource: [!GetAtt Bucket.Arn, !Sub '\${Bucket.Arn}/*']
+Condition: {Bool: {'aws:SecureTransport': 'false'}}
+\`\`\`
+
+- When the template already has the bucket's \`AWS::S3::BucketPolicy\` (its \`Bucket\` is
+  \`!Ref Bucket\`, \`!Sub '\${Bucket}'\`, or the same value as the bucket's \`BucketName\`), the
+  statement is appended to that policy: a bucket has only one policy, and a second
+  \`BucketPolicy\` resource would overwrite the first.
+- Otherwise a new \`<Bucket>Policy\` resource is created (with the bucket's \`Condition\`, if any).
+- A statement that already denies requests whose \`aws:SecureTransport\` is false (any Sid,
+  \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`) is never duplicated.
+
+Reported without a fix, because no edit is safe: a policy whose \`PolicyDocument\` or
+\`Statement\` is computed by an intrinsic, a string, or a single statement object; a bucket with
+several \`BucketPolicy\` resources (only the last one written survives); a \`BucketPolicy\` that
+exists under a different \`Condition\` than its bucket; a \`BucketPolicy\` whose \`Bucket\` cannot
+be resolved but mentions the bucket.
+
+## Fix safety
+Safe for buckets used through the S3 API, the console, the CLI/SDKs, CloudFront, and AWS
+services (CloudTrail, ELB and S3 log delivery all use HTTPS).
+
+**Unsafe** for a bucket with \`WebsiteConfiguration\`: S3 website endpoints serve HTTP only, so
+the deny would block every website request. Such a fix is held unless unsafe fixes are enabled;
+put CloudFront in front of the bucket first.
+
+## Options
+None.
+`,
+  },
+  check({ template }) {
+    const findings: Finding[] = [];
+    const policies = bucketPoliciesByBucket(template);
+    const taken = new Set<string>();
+
+    for (const { id, resource, pointer: at } of resourcesOfType(template, BUCKET_TYPE)) {
+      const props = asObject(resource.Properties);
+      const website = props?.['WebsiteConfiguration'] !== undefined;
+      const safety = website ? ({ safety: 'unsafe' } as const) : {};
+      const websiteNote = website ? ' (the bucket serves a website over HTTP: denying plain HTTP breaks its website endpoint)' : '';
+      const attached = policies.get(id) ?? [];
+
+      if (attached.length > 1) {
+        const all = attached.every((p) => {
+          const view = policyStatements(p.pointer, p.resource.Properties);
+          return view.kind === 'list' ? view.items.some(isSecureTransportDeny) : view.kind === 'single' && isSecureTransportDeny(view.statement);
+        });
+        if (!all) {
+          findings.push({
+            pointer: at,
+            message: `Bucket ${id} has ${attached.length} bucket policies (${attached.map((p) => p.id).join(', ')}); S3 keeps one policy per bucket, so merge them and deny requests without TLS`,
+          });
+        }
+        continue;
+      }
+
+      if (attached.length === 1) {
+        const policy = attached[0]!;
+        const view = policyStatements(policy.pointer, policy.resource.Properties);
+        if (view.kind === 'single' && isSecureTransportDeny(view.statement)) continue;
+        if (view.kind === 'list' && view.items.some(isSecureTransportDeny)) continue;
+        const base = `Bucket ${id} accepts requests over plain HTTP: its policy ${policy.id} has no statement denying aws:SecureTransport false`;
+        if (view.kind !== 'list') {
+          const why = view.kind === 'single' ? 'its Statement is a single object' : view.reason;
+          findings.push({ pointer: view.pointer, message: `${base}; not fixed automatically because ${why}` });
+          continue;
+        }
+        if (policy.resource.Condition !== undefined && policy.resource.Condition !== resource.Condition) {
+          findings.push({
+            pointer: policy.pointer,
+            message: `${base}; not fixed automatically because the policy's Condition differs from the bucket's`,
+          });
+          continue;
+        }
+        findings.push({
+          pointer: at,
+          message: base + websiteNote,
+          fix: { ops: [{ op: 'add', path: `${view.pointer}/-`, value: denyStatement(id, freshSid(view.items)) }], ...safety },
+        });
+        continue;
+      }
+
+      const message = `Bucket ${id} accepts requests over plain HTTP: no bucket policy denies aws:SecureTransport false`;
+      const maybe = unresolvedPoliciesMentioning(template, id);
+      if (maybe.length > 0) {
+        findings.push({
+          pointer: at,
+          message: `${message}; not fixed automatically because ${maybe.join(', ')} may be its policy (its Bucket cannot be resolved)`,
+        });
+        continue;
+      }
+      const policyId = freshLogicalId(template, `${id}Policy`, taken);
+      const value: JsonObject = {
+        Type: BUCKET_POLICY_TYPE,
+        ...(typeof resource.Condition === 'string' ? { Condition: resource.Condition } : {}),
+        Properties: {
+          Bucket: { Ref: id },
+          PolicyDocument: { Version: '2012-10-17', Statement: [denyStatement(id, SID)] },
+        },
+      };
+      findings.push({
+        pointer: at,
+        message: message + websiteNote,
+        fix: { ops: [{ op: 'add', path: pointer('Resources', policyId), value }], ...safety },
+      });
+    }
+    return findings;
+  },
+});
