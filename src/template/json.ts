@@ -24,11 +24,75 @@ export function parseJson(text: string): ParsedJson {
     throw new SourceError(`invalid JSON: ${message}`, (first?.offset ?? 0) + offsetBase);
   }
 
-  const notices = jsoncNotices(body, offsetBase);
+  // JSON.parse is exact and fast for strict JSON, and when it accepts the text there are no
+  // comments or trailing commas to report; only JSONC needs the second, strict parse.
+  let value: JsonValue | undefined;
+  try {
+    value = JSON.parse(body) as JsonValue;
+  } catch {
+    value = undefined;
+  }
+  const notices = value === undefined ? jsoncNotices(body, offsetBase) : [];
   const root = convert(tree, offsetBase);
-  // JSON.parse is exact and fast for strict JSON; JSONC needs the tree's own values.
-  const value = notices.length === 0 ? (JSON.parse(body) as JsonValue) : valueOf(root, tree);
+  value ??= valueOf(root, tree);
   return { format: 'json', body, bom, root, value, style: detectJsonStyle(body), notices };
+}
+
+/**
+ * The value of a JSON text, exactly as `parseJson(text).value` gives it (and throwing the same
+ * errors), without building a source tree when the text is strict JSON: JSON.parse plus a
+ * duplicate-key scan (JSON.parse would silently keep the last of two equal keys).
+ */
+export function parseJsonValue(text: string): JsonValue {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let value: JsonValue;
+  try {
+    value = JSON.parse(body) as JsonValue;
+  } catch {
+    return parseJson(text).value;
+  }
+  return hasDuplicateKey(body) ? parseJson(text).value : value;
+}
+
+/** Whether an object in `body`, which must be strict JSON, has the same key twice. */
+export function hasDuplicateKey(body: string): boolean {
+  const stack: Array<Set<string> | null> = [];
+  let expectKey = false;
+  const n = body.length;
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: its closing quote is the first one not escaped by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = body.indexOf('"', j + 1);
+        let k = j - 1;
+        while (body.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      if (expectKey) {
+        const raw = body.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const keys = stack[stack.length - 1]!;
+        if (keys.has(key)) return true;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b) {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1] !== null;
+    }
+  }
+  return false;
 }
 
 function describeParseError(code: number): string {
