@@ -214,6 +214,13 @@ describe('section order and intrinsic style', () => {
 });
 
 describe('rewrites', () => {
+  it('writes an empty tagged argument quoted', () => {
+    const input = 'Resources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties:\n      AvailabilityZone: !Ref Az\n';
+    expect(fix('yaml', input, [{ op: 'replace', path: '/Resources/S/Properties/AvailabilityZone', value: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] } }])).toBe(
+      "Resources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties:\n      AvailabilityZone: !Select\n        - 0\n        - !GetAZs ''\n",
+    );
+  });
+
   it('keeps a tagged string plain in block context', () => {
     const input = 'Resources:\n  R:\n    Type: X\n    Properties:\n      Arn: !Sub arn:aws:s3:::b-123456789012\n';
     expect(fix('yaml', input, [{ op: 'replace', path: '/Resources/R/Properties/Arn/Fn::Sub', value: 'arn:${AWS::Partition}:s3:::b-${AWS::AccountId}' }])).toBe(

@@ -1,7 +1,7 @@
 // YAML: value changes -> text edits over the js-yaml event offsets. Scalars are replaced in
 // place, new keys and items are inserted as whole lines at the right column, new subtrees are
 // rendered by js-yaml in the file's style, and every other byte (comments included) stays.
-import { DUMP_SCHEMA, dump } from 'js-yaml';
+import { DUMP_SCHEMA, SCALAR_STYLE, dump, visit, type Document } from 'js-yaml';
 import type { JsonValue } from '../types.js';
 import { DUMP_SCHEMA_SHORT, type ParsedYaml } from '../template/yaml.js';
 import type { ArrayNode, ObjectNode, SourceNode } from '../template/tree.js';
@@ -21,6 +21,11 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
     quoteStyle: style.quote,
     lineWidth: -1,
     noRefs: true,
+    // `!GetAZs ''`, as documented, rather than a bare `!GetAZs`.
+    transform: (documents: Document[]) =>
+      visit(documents, (node) => {
+        if (node.kind === 'scalar' && node.tagged && node.value === '') node.style = SCALAR_STYLE.SINGLE_QUOTED;
+      }),
   } as const;
 
   /** Block YAML lines for `value`, as js-yaml prints it at column 0 (no trailing newline). */
