@@ -321,3 +321,46 @@ describe('writer regressions found by the property test', () => {
     });
   }
 });
+
+describe('block scalar ends', () => {
+  const cases: Array<[string, string]> = [
+    ['trailing empty lines', 'Resources:\n  F:\n    Type: X\n    Properties:\n      Code: |\n        x\n\n\n  G:\n    Type: Y\n'],
+    ['a spaces-only content line', 'Resources:\n  F:\n    Type: X\n    Properties:\n      Code: |\n          def handler(e, c):\n              pass\n\n              \n  G:\n    Type: Y\n'],
+    ['keep chomping', 'Resources:\n  F:\n    Type: X\n    Properties:\n      Code: |+\n        x\n\n  G:\n    Type: Y\n'],
+    ['CRLF', 'Resources:\r\n  F:\r\n    Type: X\r\n    Properties:\r\n      Code: |\r\n        x\r\n\r\n  G:\r\n    Type: Y\r\n'],
+  ];
+  for (const [name, input] of cases) {
+    it(`adds after a block scalar with ${name}`, () => {
+      const parsed = parseSource('yaml', input);
+      const after = applyOperations(parsed.value, [
+        { op: 'add', path: '/Resources/F/DependsOn', value: 'G' },
+        { op: 'add', path: '/Resources/F/Properties/Timeout', value: 3 },
+      ]);
+      expect(parseSource('yaml', writeFixed(parsed, after)).value).toEqual(after);
+    });
+  }
+});
+
+describe('list alignment', () => {
+  it('removes the item that went away, not the one whose neighbour changed', () => {
+    const input = [
+      'Resources:',
+      '  Trail:',
+      '    Type: AWS::CloudTrail::Trail',
+      '    Properties:',
+      '      DataResources:',
+      '        - Type: AWS::S3::Object',
+      "          Values: ['arn:aws:s3']   # every bucket",
+      '        - Type: AWS::S3::Object',
+      '          Values: [arn:aws:s3:::*/, uploads]  # scoped',
+      '',
+    ].join('\n');
+    const out = fix('yaml', input, [
+      { op: 'remove', path: '/Resources/Trail/Properties/DataResources/1/Values/0' },
+      { op: 'remove', path: '/Resources/Trail/Properties/DataResources/0' },
+    ]);
+    expect(out).toBe(
+      ['Resources:', '  Trail:', '    Type: AWS::CloudTrail::Trail', '    Properties:', '      DataResources:', '        - Type: AWS::S3::Object', '          Values: [uploads]  # scoped', ''].join('\n'),
+    );
+  });
+});

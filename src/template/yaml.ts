@@ -7,6 +7,7 @@ import {
   EVENT_ID,
   SCALAR_STYLE,
   COLLECTION_STYLE,
+  CHOMPING_MODE,
   constructFromEvents,
   defineMappingTag,
   defineScalarTag,
@@ -259,9 +260,21 @@ class TreeBuilder {
             break;
           }
         }
-        // End at the last non-blank content character: what follows the scalar starts a new line.
+        // End after the last line that is content, without its line break: trailing empty lines
+        // are not content (except with `|+`), but a spaces-only line deeper than the block's
+        // indentation is.
         let end = e.valueEnd;
-        while (end > e.valueStart && /\s/.test(this.text[end - 1]!)) end--;
+        if (end > e.valueStart && this.text[end - 1] === '\n') end--;
+        if (end > e.valueStart && this.text[end - 1] === '\r') end--;
+        if (e.chomping !== CHOMPING_MODE.KEEP) {
+          for (;;) {
+            const lineStart = this.text.lastIndexOf('\n', end - 1) + 1;
+            const line = this.text.slice(Math.max(lineStart, e.valueStart), end).replace(/\r$/, '');
+            if (lineStart <= e.valueStart || line.length > e.indent || /\S/.test(line)) break;
+            end = lineStart - 1;
+            if (end > e.valueStart && this.text[end - 1] === '\r') end--;
+          }
+        }
         return [indicator, Math.max(end, headerEnd)];
       }
       default: {

@@ -162,11 +162,23 @@ function diffArray(node: ArrayNode, slot: Slot, before: JsonValue[], after: Json
   let ni = 0;
   const boundaries = [...kept, [n, m] as [number, number]];
   for (const [ko, kn] of boundaries) {
-    // Gap: old items oi..ko-1 against new items ni..kn-1; pair them up in order.
-    const common = Math.min(ko - oi, kn - ni);
-    for (let k = 0; k < common; k++) pairs.push([oi + k, ni + k]);
-    for (let k = oi + common; k < ko; k++) removed.push(k);
-    if (kn - ni > common) inserted.push({ after: oi + common - 1, values: after.slice(ni + common, kn) });
+    // Gap: old items oi..ko-1 against new items ni..kn-1: pair the most alike in order; the
+    // rest of the old ones are removed, the rest of the new ones inserted where they stand.
+    const gapPairs = alignGap(before, oi, ko, after, ni, kn);
+    const pairedOld = new Set(gapPairs.map(([o]) => o));
+    for (let k = oi; k < ko; k++) if (!pairedOld.has(k)) removed.push(k);
+    let last = oi - 1;
+    let cursor = ni;
+    const flush = (upTo: number) => {
+      if (upTo > cursor) inserted.push({ after: last, values: after.slice(cursor, upTo) });
+    };
+    for (const [o, w] of gapPairs) {
+      flush(w);
+      pairs.push([o, w]);
+      last = o;
+      cursor = w + 1;
+    }
+    flush(kn);
     if (ko < n) pairs.push([ko, kn]);
     oi = ko + 1;
     ni = kn + 1;
@@ -183,6 +195,65 @@ function diffArray(node: ArrayNode, slot: Slot, before: JsonValue[], after: Json
     diffValue(node.items[o]!, { kind: 'item', parent: node, index: o }, before[o]!, after[w]!, sink);
   }
   if (removed.length || inserted.length) sink.array({ node, slot, removed, inserted });
+}
+
+/** How alike two values are: equal members for containers, equality for scalars. */
+function similarity(a: JsonValue, b: JsonValue): number {
+  if (deepEqual(a, b)) return 1000;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    // An equal member counts 2; a member present in both counts between 1 and 2 by likeness.
+    let score = 0;
+    for (const key of Object.keys(a)) {
+      if (!Object.hasOwn(b, key)) continue;
+      const inner = deepEqual(a[key], b[key]) ? Infinity : similarity(a[key]!, b[key]!);
+      score += inner === Infinity ? 2 : 1 + inner / (inner + 1);
+    }
+    return score;
+  }
+  // Lists: how many items of one appear anywhere in the other.
+  if (Array.isArray(a) && Array.isArray(b)) return a.filter((x) => b.some((y) => deepEqual(x, y))).length;
+  return 0;
+}
+
+/**
+ * Pairs old items [o0, o1) with new items [n0, n1) in order, as many pairs as the shorter side
+ * has items, choosing the pairing with the most similarity (a small dynamic programme).
+ */
+function alignGap(a: JsonValue[], o0: number, o1: number, b: JsonValue[], n0: number, n1: number): Array<[number, number]> {
+  const p = o1 - o0;
+  const q = n1 - n0;
+  const k = Math.min(p, q);
+  if (k === 0) return [];
+  if (p === q || p * q > 10_000) return Array.from({ length: k }, (_, i) => [o0 + i, n0 + i] as [number, number]);
+  // score[i][j]: best total pairing the first i old with the first j new items, where the
+  // longer side may skip items and the shorter may not.
+  const oldLonger = p > q;
+  const NEG = -Infinity;
+  const score = Array.from({ length: p + 1 }, () => new Array<number>(q + 1).fill(NEG));
+  score[0]![0] = 0;
+  for (let i = 0; i <= p; i++) {
+    for (let j = 0; j <= q; j++) {
+      if (i === 0 && j === 0) continue;
+      let best = NEG;
+      if (i > 0 && j > 0 && score[i - 1]![j - 1]! > NEG) best = score[i - 1]![j - 1]! + similarity(a[o0 + i - 1]!, b[n0 + j - 1]!);
+      if (oldLonger && i > 0) best = Math.max(best, score[i - 1]![j]!);
+      if (!oldLonger && j > 0) best = Math.max(best, score[i]![j - 1]!);
+      score[i]![j] = best;
+    }
+  }
+  const out: Array<[number, number]> = [];
+  let i = p;
+  let j = q;
+  while (i > 0 && j > 0) {
+    if (oldLonger && score[i]![j] === score[i - 1]![j]) i--;
+    else if (!oldLonger && score[i]![j] === score[i]![j - 1]) j--;
+    else {
+      out.unshift([o0 + i - 1, n0 + j - 1]);
+      i--;
+      j--;
+    }
+  }
+  return out;
 }
 
 /** Longest common subsequence of equal items (identity first, then deep equality). */
