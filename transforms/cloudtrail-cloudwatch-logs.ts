@@ -1,0 +1,173 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import {
+  ensureParameter,
+  freshLogicalId,
+  LOG_RETENTION_PARAMETER,
+  LOG_RETENTION_PARAMETER_NAME,
+  referencesTo,
+  resourcesOfType,
+  type PendingParameters,
+} from '../src/cfn/template.js';
+import { asObject, newResource, renderText, resourceAt } from '../src/cfn/monitoring.js';
+import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
+
+/**
+ * A log group the author declared for the trail but never wired to it: its logical id or name
+ * mentions "trail", nothing refers to it, and it has the trail's condition. Only when it is the
+ * only such group and `trails` (the trails to fix) has one element.
+ */
+function orphanTrailLogGroup(t: Template, trails: readonly string[]): string | undefined {
+  if (trails.length !== 1) return undefined;
+  const condition = resourceAt(t, trails[0]!)?.Condition;
+  const candidates = resourcesOfType(t, 'AWS::Logs::LogGroup').filter(({ id, resource }) => {
+    const name = renderText(asObject(resource.Properties)?.['LogGroupName']) ?? '';
+    return /trail/i.test(id + ' ' + name) && resource.Condition === condition && referencesTo(t, id).length === 0;
+  });
+  return candidates.length === 1 ? candidates[0]!.id : undefined;
+}
+
+export default defineTransform({
+  meta: {
+    id: 'cloudtrail-cloudwatch-logs',
+    title: 'Send CloudTrail events to CloudWatch Logs',
+    severity: 'high',
+    safety: 'safe',
+    seeds: ['000#12'],
+    order: 30,
+    defaultOptions: {},
+    docs: `## Why
+A trail that only writes to S3 delivers its events as files every few minutes: nothing can
+alarm on a root login or an IAM policy change as it happens, and investigating means downloading
+and parsing objects. Sending the trail to CloudWatch Logs enables metric filters, alarms and
+Logs Insights queries on API activity.
+
+## Fix
+For every \`AWS::CloudTrail::Trail\` that sets neither \`CloudWatchLogsLogGroupArn\` nor
+\`CloudWatchLogsRoleArn\`, adds:
+- an \`AWS::Logs::LogGroup\` (\`<Trail>LogGroup\`) with \`RetentionInDays: {"Ref": "LogRetentionInDays"}\`
+  (the shared parameter, default 30 days, added when missing; the S3 copy stays the long-term
+  archive). \`LogGroupName\` is left out: CloudFormation generates a unique name carrying the stack
+  name and logical id, so two stacks never collide and a re-created stack never trips on a group
+  an earlier one left behind. \`KmsKeyId\` is left out too (a key must allow the CloudWatch Logs
+  service principal in its policy; tapfix does not guess one);
+- an \`AWS::IAM::Role\` (\`<Trail>CloudWatchLogsRole\`) that \`cloudtrail.amazonaws.com\` can assume,
+  allowing only \`logs:CreateLogStream\` and \`logs:PutLogEvents\` on the trail's log streams:
+  \`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:<group>:log-stream:\${AWS::AccountId}_CloudTrail_\${AWS::Region}*\`.
+  This is the resource of the default policy in AWS's "Role policy document for CloudTrail to use
+  CloudWatch Logs for monitoring": CloudTrail names its streams
+  \`<account id>_CloudTrail_<trail region>\` (with a \`_<n>\` suffix when it needs several), and
+  the trail lives in the stack's region. An organization trail (\`IsOrganizationTrail\` not
+  literally false) also gets \`log-stream:o-*\`, where CloudTrail writes the member accounts'
+  streams (\`<organization id>_*\`). No \`aws:SourceArn\` condition: AWS documents that the role
+  policy does not support it;
+- \`CloudWatchLogsLogGroupArn: {"Fn::GetAtt": [<group>, "Arn"]}\` and
+  \`CloudWatchLogsRoleArn: {"Fn::GetAtt": [<role>, "Arn"]}\` on the trail.
+
+A template that already declares the trail's log group but never wired it (a log group whose
+logical id or name mentions "trail", that nothing refers to, with the trail's \`Condition\`; the
+only one, and only one trail to fix) gets that group used instead of a new one, with its name,
+retention and key as the author wrote them. A role the author declared for CloudTrail is not
+reused: its policy often grants the wrong log group or far more than the two actions.
+
+No \`DependsOn\` is added: the two \`Fn::GetAtt\`s already make CloudFormation create the group
+and the role (with its inline policy) before it updates the trail; an existing \`DependsOn\` (the
+usual one on the bucket policy) is kept. A trail with a \`Condition\` passes it to the new resources.
+A trail that sets only one of the two properties is reported, not fixed: CloudTrail needs both,
+and tapfix cannot tell which group or role was meant.
+
+## Fix safety
+Safe: the trail is updated in place and keeps delivering to S3.
+
+## Options
+None. The retention is the \`LogRetentionInDays\` parameter.
+`,
+  },
+  check({ template }) {
+    const findings: Finding[] = [];
+    const taken = new Set<string>();
+    const pending: PendingParameters = {};
+    const unwired = resourcesOfType(template, 'AWS::CloudTrail::Trail')
+      .filter(({ resource }) => {
+        const props = asObject(resource.Properties);
+        return !!props && props['CloudWatchLogsLogGroupArn'] === undefined && props['CloudWatchLogsRoleArn'] === undefined;
+      })
+      .map(({ id }) => id);
+    const orphan = orphanTrailLogGroup(template, unwired);
+
+    for (const { id, resource } of resourcesOfType(template, 'AWS::CloudTrail::Trail')) {
+      const props = asObject(resource.Properties);
+      if (!props) continue;
+      const at = pointer('Resources', id);
+      const hasGroup = props['CloudWatchLogsLogGroupArn'] !== undefined;
+      const hasRole = props['CloudWatchLogsRoleArn'] !== undefined;
+      if (hasGroup && hasRole) continue;
+      if (hasGroup || hasRole) {
+        findings.push({
+          pointer: `${at}/Properties/${hasGroup ? 'CloudWatchLogsLogGroupArn' : 'CloudWatchLogsRoleArn'}`,
+          message: `Trail ${id} sets ${hasGroup ? 'CloudWatchLogsLogGroupArn' : 'CloudWatchLogsRoleArn'} without ${hasGroup ? 'CloudWatchLogsRoleArn' : 'CloudWatchLogsLogGroupArn'}; CloudTrail needs both to deliver to CloudWatch Logs`,
+        });
+        continue;
+      }
+      const message = `Trail ${id} does not send its events to CloudWatch Logs`;
+      let parameterOps: Operation[] = [];
+      if (!orphan) {
+        try {
+          parameterOps = ensureParameter(template, LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER, pending);
+        } catch {
+          findings.push({ pointer: at, message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
+          continue;
+        }
+      }
+      const groupId = orphan ?? freshLogicalId(template, `${id}LogGroup`, taken);
+      const roleId = freshLogicalId(template, `${id}CloudWatchLogsRole`, taken);
+      const streams = (stream: string): JsonValue => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${groupId}}:log-stream:${stream}`,
+      });
+      const resources: JsonValue[] = [streams('${AWS::AccountId}_CloudTrail_${AWS::Region}*')];
+      if (props['IsOrganizationTrail'] !== undefined && props['IsOrganizationTrail'] !== false && props['IsOrganizationTrail'] !== 'false') {
+        resources.push(streams('o-*'));
+      }
+      const ops: Operation[] = [
+        ...parameterOps,
+        ...(orphan
+          ? []
+          : [
+              {
+                op: 'add' as const,
+                path: pointer('Resources', groupId),
+                value: newResource('AWS::Logs::LogGroup', { RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, resource),
+              },
+            ]),
+        {
+          op: 'add',
+          path: pointer('Resources', roleId),
+          value: newResource(
+            'AWS::IAM::Role',
+            {
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+              Policies: [
+                {
+                  PolicyName: 'cloudtrail-to-cloudwatch-logs',
+                  PolicyDocument: {
+                    Version: '2012-10-17',
+                    Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: resources }],
+                  },
+                },
+              ],
+            },
+            resource,
+          ),
+        },
+        { op: 'add', path: `${at}/Properties/CloudWatchLogsLogGroupArn`, value: { 'Fn::GetAtt': [groupId, 'Arn'] } },
+        { op: 'add', path: `${at}/Properties/CloudWatchLogsRoleArn`, value: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+      ];
+      const group = orphan ? `uses log group ${groupId} (declared for it but not wired)` : `adds log group ${groupId}`;
+      findings.push({ pointer: at, message: `${message}; ${group} and role ${roleId}`, fix: { ops } });
+    }
+    return findings;
+  },
+});

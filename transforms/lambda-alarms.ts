@@ -1,0 +1,246 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
+import {
+  asObject,
+  chooseAlarmTopic,
+  hasOwn,
+  dimension,
+  isMetric,
+  newResource,
+  refersTo,
+  sameText,
+  watchedMetrics,
+  type TopicChoice,
+} from '../src/cfn/monitoring.js';
+import type { Finding, JsonObject, JsonValue, Resource, Template } from '../src/types.js';
+
+interface Options extends Record<string, unknown> {
+  alarmTopic: unknown;
+  okActions: boolean;
+  errorThreshold: number;
+  durationPercent: number;
+}
+
+/** Lambda's default timeout, in seconds, when the function does not set Timeout. */
+const DEFAULT_TIMEOUT_SECONDS = 3;
+/** Lambda's maximum timeout, in seconds. */
+const MAX_TIMEOUT_SECONDS = 900;
+
+/** Seconds (a literal), or per-branch seconds of an `Fn::If` whose branches are literals. */
+type Timeout = { seconds: number; note?: string } | { condition: string; then: number; else: number } | { problem: string };
+
+/** The function's timeout in seconds: literal, Lambda's default, or a parameter's Default. */
+function timeoutOf(t: Template, props: Readonly<JsonObject>): Timeout {
+  const value = props['Timeout'];
+  const seconds = (v: unknown): number | undefined => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+    return n !== undefined && n >= 1 && n <= MAX_TIMEOUT_SECONDS ? n : undefined;
+  };
+  if (value === undefined) return { seconds: DEFAULT_TIMEOUT_SECONDS, note: `no Timeout set, Lambda's default of ${DEFAULT_TIMEOUT_SECONDS} s` };
+  const literal = seconds(value);
+  if (literal !== undefined) return { seconds: literal };
+  const ref = asObject(value)?.['Ref'];
+  if (typeof ref === 'string' && Object.keys(asObject(value)!).length === 1) {
+    const parameter = hasOwn(t.Parameters, ref) ? asObject(asObject(t.Parameters)?.[ref]) : undefined;
+    const fallback = seconds(parameter?.['Default']);
+    if (fallback !== undefined) return { seconds: fallback, note: `Timeout is parameter ${ref}; the threshold uses its default of ${fallback} s and does not follow other values` };
+    return { problem: `Timeout is parameter ${ref}, which has no usable Default` };
+  }
+  const branches = asObject(value)?.['Fn::If'];
+  if (Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string') {
+    const then = seconds(branches[1]);
+    const otherwise = seconds(branches[2]);
+    if (then !== undefined && otherwise !== undefined) return { condition: branches[0], then, else: otherwise };
+  }
+  return { problem: 'Timeout is an expression tapfix cannot evaluate' };
+}
+
+function isCustomResource(resource: Resource): boolean {
+  const type: unknown = resource.Type;
+  return typeof type === 'string' && (type === 'AWS::CloudFormation::CustomResource' || type.startsWith('Custom::'));
+}
+
+/** True when `resource` is a custom resource whose ServiceToken is function `id`. */
+function isProviderOf(resource: Resource, id: string): boolean {
+  if (!isCustomResource(resource)) return false;
+  const token = asObject(resource.Properties)?.['ServiceToken'];
+  return refersTo(token, `${id}.Arn`) || refersTo(token, id);
+}
+
+const AUTO_NOTE: Record<string, string> = {
+  alarms: ' (what the existing alarms notify)',
+  name: ' (the only topic named for alarms)',
+};
+
+function notifyNote(choice: TopicChoice): string {
+  if (choice.kind === 'topic') return `; it notifies ${choice.topic.describe}${AUTO_NOTE[String(choice.auto)] ?? ''}`;
+  return '; nobody is notified until you set the alarmTopic option (see the rule docs)';
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 'lambda-alarms',
+    title: 'Alarm on Lambda errors and on durations close to the timeout',
+    severity: 'high',
+    safety: 'safe',
+    seeds: ['000#11', '001#5'],
+    order: 40,
+    defaultOptions: { alarmTopic: null, okActions: true, errorThreshold: 5, durationPercent: 80 },
+    docs: `## Why
+A Lambda function that fails or runs into its timeout does so silently: the invocation is
+retried or dropped and nobody hears about it until a user or a downstream system complains.
+Two alarms catch most of it: one on the \`Errors\` metric, one on \`Duration\` getting close to
+the function's timeout (the step before timeouts, which also count as errors).
+
+## Fix
+For every \`AWS::Lambda::Function\`, adds the alarms it lacks (an existing
+\`AWS::CloudWatch::Alarm\` on the same metric in \`AWS/Lambda\` with a \`FunctionName\` dimension
+naming the function, plain or inside metric math, counts):
+- \`<Function>ErrorsAlarm\`: \`Errors\`, \`Sum\` over 300 s, 1 period, \`GreaterThanThreshold\` 5;
+- \`<Function>DurationAlarm\`: \`Duration\`, \`Maximum\` over 300 s, 1 period,
+  \`GreaterThanThreshold\` 80% of the timeout in milliseconds. The timeout is the function's
+  literal \`Timeout\` (seconds), Lambda's default of 3 s when it is not set, or the \`Default\` of
+  the parameter \`Timeout\` refers to (the finding says so: the threshold does not follow a
+  different parameter value); an \`Fn::If\` of two literal timeouts gives an \`Fn::If\` of two
+  thresholds on the same condition. Any other expression (\`Fn::FindInMap\`, ...): the duration
+  alarm is reported, not added.
+
+Both use \`Dimensions: [{Name: FunctionName, Value: {"Ref": <Function>}}]\` and
+\`TreatMissingData: notBreaching\` (a function that is not invoked is not failing). A function
+with a \`Condition\` gets alarms with the same \`Condition\`. Functions that only serve as a
+custom resource provider (their ARN is a \`ServiceToken\`) are skipped: they run during
+deployments, where a failure already shows as a failed stack operation.
+
+**AlarmName is left out on purpose.** Changing an alarm's name replaces the alarm, names must be
+unique per account and region (a fixed name breaks the second stack built from the template),
+and CloudFormation generates a unique one (\`<stack>-<LogicalId>-<random>\`) that already says
+which stack and function the alarm belongs to. \`AlarmDescription\` names the function.
+
+**Who hears the alarm.** The catalogue's ideal alarms have no \`AlarmActions\`, so they change
+colour in the console and nobody is told. tapfix adds \`AlarmActions\` (and \`OKActions\`, so the
+recovery is announced too) pointing at:
+1. the \`alarmTopic\` option, when set; else
+2. the one SNS target the template's existing alarms notify (their \`AlarmActions\`; scaling
+   policies and EC2 actions aside): the author already decided where alarms go; several
+   targets (critical vs. warning) leave the choice open; else
+3. the template's only \`AWS::SNS::Topic\` whose logical id or \`TopicName\` says it is meant for
+   alarms (contains Alarm, Alert, Ops, OnCall, Pager, Incident or Monitoring), that only
+   alarm-like resources refer to (alarms, subscriptions, topic policies, event rules, budgets,
+   Chatbot) and whose declared subscribers are all people (email, SMS). A topic a Lambda
+   function, an IAM policy or an S3 notification refers to, or that a function or queue
+   subscribes to, carries application messages ("order-notifications", "price-alerts"): its
+   consumers must not receive alarm messages, so it is never guessed. "Notification" alone is
+   not taken as a sign: in real templates it names application topics as often as operator ones.
+   A topic with a \`Condition\` is used through \`Fn::If\`.
+
+Otherwise the alarms are added without actions and the finding says that nobody is notified.
+If the topic is encrypted with a customer-managed KMS key, that key's policy must let
+\`cloudwatch.amazonaws.com\` use it (\`kms:Decrypt\`, \`kms:GenerateDataKey*\`), or notifications
+are dropped.
+
+## Fix safety
+Safe: adds new alarm resources; nothing existing changes.
+
+## Options
+- \`alarmTopic\` (default none): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
+  template, the name of a parameter holding a topic ARN, a topic ARN, or an intrinsic such as
+  \`{"Fn::ImportValue": "shared-alarm-topic-arn"}\`. An invalid value is reported and no alarm
+  is added (so that fixing the option later still wires every alarm). In \`tapfix.config.json\`:
+  \`{"transforms": {"lambda-alarms": {"options": {"alarmTopic": "OpsAlertsTopic"}}}}\`.
+- \`okActions\` (default true): also notify when the alarm returns to OK.
+- \`errorThreshold\` (default 5): errors per 5 minutes above which the errors alarm fires.
+- \`durationPercent\` (default 80): the duration alarm fires above this percentage of the timeout.
+`,
+  },
+  check({ template, options }) {
+    const findings: Finding[] = [];
+    const taken = new Set<string>();
+    const metrics = watchedMetrics(template);
+    const choice = chooseAlarmTopic(template, options.alarmTopic);
+    const errorThreshold = typeof options.errorThreshold === 'number' && options.errorThreshold >= 0 ? options.errorThreshold : 5;
+    const percent = typeof options.durationPercent === 'number' && options.durationPercent > 0 && options.durationPercent <= 100 ? options.durationPercent : 80;
+    const providers = resourcesOfType(template).filter(({ resource }) => isCustomResource(resource));
+
+    for (const { id, resource } of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const props = asObject(resource.Properties);
+      if (!props) continue;
+      if (providers.some((p) => isProviderOf(p.resource, id))) continue;
+      const functionName = props['FunctionName'];
+      const watched = (metricName: string) =>
+        metrics.some((m) => {
+          if (!isMetric(m, 'AWS/Lambda', [metricName])) return false;
+          const d = dimension(m, 'FunctionName');
+          return !!d && (refersTo(d.value, id) || sameText(d.value, functionName));
+        });
+      const at = pointer('Resources', id);
+
+      const alarm = (metric: string, properties: JsonObject, note: string): Finding => {
+        const message = `Lambda function ${id} has no alarm on ${metric}`;
+        if (choice.kind === 'invalid') return { pointer: at, message: `${message} (not fixed: ${choice.reason})` };
+        const alarmId = freshLogicalId(template, `${id}${metric}Alarm`, taken);
+        const actions: JsonObject = {};
+        if (choice.kind === 'topic') {
+          actions['AlarmActions'] = choice.topic.actions;
+          if (options.okActions !== false) actions['OKActions'] = choice.topic.actions;
+        }
+        const value = newResource('AWS::CloudWatch::Alarm', { ...properties, TreatMissingData: 'notBreaching', ...actions }, resource);
+        return {
+          pointer: at,
+          message: `${message}; adds ${alarmId}${note}${notifyNote(choice)}`,
+          fix: { ops: [{ op: 'add', path: pointer('Resources', alarmId), value }] },
+        };
+      };
+      const dimensions: JsonValue = [{ Name: 'FunctionName', Value: { Ref: id } }];
+
+      if (!watched('Errors')) {
+        findings.push(
+          alarm(
+            'Errors',
+            {
+              AlarmDescription: `Lambda function ${id} reported more than ${errorThreshold} errors in 5 minutes`,
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: dimensions,
+              Statistic: 'Sum',
+              Period: 300,
+              EvaluationPeriods: 1,
+              Threshold: errorThreshold,
+              ComparisonOperator: 'GreaterThanThreshold',
+            },
+            '',
+          ),
+        );
+      }
+      if (!watched('Duration')) {
+        const timeout = timeoutOf(template, props);
+        if ('problem' in timeout) {
+          findings.push({ pointer: `${at}/Properties/Timeout`, message: `Lambda function ${id} has no alarm on Duration (not fixed: ${timeout.problem})` });
+        } else {
+          const ms = (s: number) => Math.round((s * 1000 * percent) / 100);
+          const threshold: JsonValue = 'seconds' in timeout ? ms(timeout.seconds) : { 'Fn::If': [timeout.condition, ms(timeout.then), ms(timeout.else)] };
+          const shown = 'seconds' in timeout ? `${threshold as number} ms` : `${ms(timeout.then)} or ${ms(timeout.else)} ms following condition ${timeout.condition}`;
+          const timeoutText = 'seconds' in timeout ? `its ${timeout.seconds} s timeout` : 'its timeout';
+          findings.push(
+            alarm(
+              'Duration',
+              {
+                AlarmDescription: `Lambda function ${id} ran longer than ${percent}% of ${timeoutText}`,
+                Namespace: 'AWS/Lambda',
+                MetricName: 'Duration',
+                Dimensions: dimensions,
+                Statistic: 'Maximum',
+                Period: 300,
+                EvaluationPeriods: 1,
+                Threshold: threshold,
+                ComparisonOperator: 'GreaterThanThreshold',
+              },
+              ` (threshold ${shown}${'note' in timeout && timeout.note ? `: ${timeout.note}` : ''})`,
+            ),
+          );
+        }
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,134 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import {
+  ensureParameter,
+  freshLogicalId,
+  LOG_RETENTION_PARAMETER,
+  LOG_RETENTION_PARAMETER_NAME,
+  resourcesOfType,
+  type PendingParameters,
+} from '../src/cfn/template.js';
+import { addDependsOn, asObject, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
+import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
+
+const PREFIX = '/aws/lambda/';
+
+/**
+ * The names of every log group the template declares: rendered (see renderText) and, for
+ * names that do not render (Fn::If, Fn::Select, ...), as written (JSON text prefixed with `=`).
+ */
+function logGroupNames(t: Template): Set<string> {
+  const names = new Set<string>();
+  for (const { resource } of resourcesOfType(t, 'AWS::Logs::LogGroup')) {
+    const name = asObject(resource.Properties)?.['LogGroupName'];
+    if (name === undefined) continue;
+    const rendered = renderText(name);
+    if (rendered !== undefined) names.add(rendered);
+    names.add('=' + JSON.stringify(name));
+  }
+  return names;
+}
+
+export default defineTransform({
+  meta: {
+    id: 'lambda-log-group',
+    title: 'Give every Lambda function its own log group with a retention period',
+    severity: 'medium',
+    safety: 'safe',
+    seeds: ['000#10'],
+    order: 30,
+    defaultOptions: {},
+    docs: `## Why
+A Lambda function writes to the log group \`/aws/lambda/<function name>\`. When the template does
+not declare it, Lambda creates it on the first invocation with **no retention** ("Never expire"):
+logs pile up forever, cost grows with them, and the group is left behind when the stack is
+deleted. Declaring the group in the template gives it a retention period and a lifecycle.
+
+## Fix
+For every \`AWS::Lambda::Function\` whose log group the template does not declare, adds an
+\`AWS::Logs::LogGroup\` (logical id \`<Function>LogGroup\`) with
+\`RetentionInDays: {"Ref": "LogRetentionInDays"}\`, adding the shared \`LogRetentionInDays\`
+parameter (default 30, the retention values CloudWatch Logs accepts) when the template lacks it.
+
+The log group name follows the function name:
+- when the function sets \`FunctionName\` (literal, \`Fn::Sub\`, \`Ref\`, \`Fn::Join\`, ...), the
+  group is named \`/aws/lambda/\` + that same expression, and the function gets a \`DependsOn\` on
+  the group (added to an existing DependsOn string or list). CloudFormation then creates the
+  group before the function, so nothing can invoke the function (an event source, a custom
+  resource) and make Lambda create the group first;
+- when it does not, the physical name is generated, so the group is named
+  \`{"Fn::Sub": "/aws/lambda/\${Function}"}\`. The group then depends on the function, and no
+  \`DependsOn\` is added (it would be a circular dependency).
+
+A function is already covered when a log group's \`LogGroupName\` is \`/aws/lambda/\` followed by
+the function's name in any form (\`Fn::Sub "/aws/lambda/\${Fn}"\`, \`Fn::Join\`, a literal equal to
+a literal \`FunctionName\`, the same Sub text as \`FunctionName\`), or when the function sends its
+logs elsewhere with \`LoggingConfig.LogGroup\` (the \`/aws/lambda/\` group is then never used).
+A function with a \`Condition\` gets a log group with the same \`Condition\`.
+
+\`KmsKeyId\` is left out even when the template has a KMS key: a key used for log encryption
+must allow \`logs.<region>.amazonaws.com\` in its key policy, and guessing the wrong key makes
+the log group fail to create. Add it yourself if your logs must be encrypted with your key.
+
+\`AWS::Serverless::Function\` (SAM) is not handled: SAM expands it after tapfix sees the
+template. Declare the log group for those functions the same way by hand.
+
+## Fix safety
+Safe for a new stack. **For a stack that is already deployed and whose function has already
+run**, Lambda has created \`/aws/lambda/<name>\` itself, so the update fails with "already
+exists". Either import the existing group first — a change set of type \`IMPORT\` whose template
+is the deployed one plus only the new log group, which needs a \`DeletionPolicy\` for the import
+(\`aws cloudformation create-change-set --change-set-type IMPORT --resources-to-import
+'[{"ResourceType":"AWS::Logs::LogGroup","LogicalResourceId":"<Function>LogGroup","ResourceIdentifier":{"LogGroupName":"/aws/lambda/<name>"}}]' ...\`),
+then deploy the fixed template — or delete the existing group before the update (its log
+events are lost). The same applies when a stack whose log group has \`DeletionPolicy: Retain\`
+is deleted and created again: the retained group is in the way.
+
+## Options
+None. The retention is the \`LogRetentionInDays\` parameter (default 30 days).
+`,
+  },
+  check({ template }) {
+    const findings: Finding[] = [];
+    const taken = new Set<string>();
+    const pending: PendingParameters = {};
+    const names = logGroupNames(template);
+
+    for (const { id, resource } of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const props = asObject(resource.Properties);
+      if (!props) continue; // not a deployable function; nothing sensible to add
+      if (asObject(props['LoggingConfig'])?.['LogGroup'] !== undefined) continue;
+      const functionName = props['FunctionName'];
+      const byId = PREFIX + '${' + id + '}';
+      const renderedName = functionName === undefined ? undefined : renderText(functionName);
+      if (names.has(byId) || (renderedName !== undefined && names.has(PREFIX + renderedName))) continue;
+
+      // The function's own name expression, when it can be copied (no AWS::NoValue branch).
+      const named = functionName !== undefined && !mentionsNoValue(functionName) && (typeof functionName === 'string' || asObject(functionName) !== undefined);
+      const logGroupName: JsonValue = named ? prefixed(PREFIX, functionName) : { 'Fn::Sub': byId };
+      if (names.has('=' + JSON.stringify(logGroupName))) continue;
+      const at = pointer('Resources', id);
+      const message = `Lambda function ${id} has no log group in the template; Lambda creates /aws/lambda/${typeof functionName === 'string' ? functionName : '<name>'} with no retention`;
+
+      let parameterOps: Operation[];
+      try {
+        parameterOps = ensureParameter(template, LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER, pending);
+      } catch {
+        findings.push({ pointer: at, message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
+        continue;
+      }
+      const groupId = freshLogicalId(template, `${id}LogGroup`, taken);
+      const ops: Operation[] = [
+        ...parameterOps,
+        {
+          op: 'add',
+          path: pointer('Resources', groupId),
+          value: newResource('AWS::Logs::LogGroup', { LogGroupName: logGroupName, RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, resource),
+        },
+      ];
+      if (named) ops.push(...(addDependsOn(resource, id, groupId) ?? []));
+      findings.push({ pointer: at, message, fix: { ops } });
+    }
+    return findings;
+  },
+});
