@@ -1,0 +1,467 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { tagInfo, type TagInfo } from '../src/cfn/spec.js';
+import {
+  ENVIRONMENT_SUFFIX_PARAMETER,
+  ENVIRONMENT_SUFFIX_PARAMETER_NAME,
+  ensureParameter,
+  isIntrinsic,
+  resourcesOfType,
+} from '../src/cfn/template.js';
+import { asObject, findEnvironmentParameter, findProjectParameter, splitWords } from '../src/cfn/parameters.js';
+import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+
+interface StandardTagsOptions extends Record<string, unknown> {
+  /** Value of the Project tag (a literal); default: the ProjectName-like parameter, else the file name. */
+  project?: string;
+  /** Which of the built-in keys to apply. */
+  keys?: string[];
+  /** Tag key -> value: overrides the built-in values and adds extra tags. `{LogicalId}` in strings is replaced. */
+  tags?: Record<string, JsonValue>;
+  /** Parameter to use as the environment (default: an existing environment parameter, else EnvironmentSuffix). */
+  environmentParameter?: string;
+}
+
+const BUILT_IN_KEYS = ['Name', 'Environment', 'Project'] as const;
+
+/** AWS accepts at most 50 user tags per resource. */
+const MAX_TAGS = 50;
+
+/** File base names that say nothing about the project: the directory name is used instead. */
+const GENERIC_FILE_NAMES = new Set([
+  'template',
+  'templates',
+  'main',
+  'model',
+  'ideal',
+  'stack',
+  'cloudformation',
+  'cfn',
+  'index',
+  'infra',
+  'infrastructure',
+  'packaged',
+  'root',
+  'master',
+  'input',
+  'output',
+  'src',
+  'lib',
+]);
+
+/**
+ * Types whose tags CloudFormation propagates to every resource they create: a `Name` tag there
+ * would name all of those resources after the container, so it is not added.
+ */
+const PROPAGATING_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::ServiceCatalog::CloudFormationProvisionedProduct']);
+
+function pascalCase(text: string): string {
+  return splitWords(text)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The project name derived from the template's path: its base name, or its directory's when the base name is generic. */
+export function projectFromPath(filePath: string | undefined): string {
+  if (!filePath) return 'App';
+  const parts = filePath.split(/[\\/]+/).filter((p) => p !== '' && p !== '.' && p !== '..');
+  for (let i = parts.length - 1, first = true; i >= 0; i--, first = false) {
+    // Strip every extension: "app.template.yaml" -> "app", "case.input.json" -> "case".
+    const stem = first ? parts[i]!.replace(/\..*$/, '') : parts[i]!;
+    if (stem === '' || GENERIC_FILE_NAMES.has(stem.toLowerCase())) continue;
+    const name = pascalCase(stem);
+    if (name !== '') return name;
+    break;
+  }
+  return 'App';
+}
+
+/** Replaces `{LogicalId}` in every string of an option value. */
+function instantiate(value: JsonValue, logicalId: string): JsonValue {
+  if (typeof value === 'string') return value.split('{LogicalId}').join(logicalId);
+  if (Array.isArray(value)) return value.map((v) => instantiate(v, logicalId));
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[k] = instantiate(v, logicalId);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Whether an existing tag key (a literal or an intrinsic) is `key`: 'yes', 'no', or 'maybe' when
+ * it is computed and could resolve to it. Keys are compared ignoring case: IAM and several other
+ * services treat tag keys case-insensitively and reject two keys that differ only in case.
+ */
+function keyMatch(existing: JsonValue | undefined, key: string): 'yes' | 'no' | 'maybe' {
+  if (typeof existing === 'string') return existing.toLowerCase() === key.toLowerCase() ? 'yes' : 'no';
+  const sub = asObject(existing)?.['Fn::Sub'];
+  const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  if (text !== undefined && isIntrinsic(existing)) {
+    // Each ${...} may become anything; the literal parts must match.
+    const literal = (part: string) => part.replace(/\$\{!/g, '${').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const parts = text.split(/\$\{(?!!)[^}]*\}/);
+    if (parts.length === 1) return parts[0]!.replace(/\$\{!/g, '${').toLowerCase() === key.toLowerCase() ? 'yes' : 'no';
+    return new RegExp(`^${parts.map(literal).join('.*')}$`, 'is').test(key) ? 'maybe' : 'no';
+  }
+  return 'maybe'; // Ref, Fn::If, Fn::Join ...: cannot tell
+}
+
+interface Desired {
+  key: string;
+  value: JsonValue;
+  /** Needs the environment parameter. */
+  usesEnvironment: boolean;
+}
+
+export default defineTransform<StandardTagsOptions>({
+  meta: {
+    id: 'standard-tags',
+    title: 'Tag every taggable resource with Name, Environment and Project',
+    severity: 'high',
+    safety: 'safe',
+    seeds: ['000#3'],
+    order: 90,
+    defaultOptions: { keys: [...BUILT_IN_KEYS] },
+    docs: `## Why
+Tags are how teams find, secure and pay for resources: cost allocation reports group by tag,
+IAM conditions and AWS Config rules match on them, and the console shows the \`Name\` tag. A
+template that tags only some resources (or only with \`Name\`) leaves most of the stack invisible
+to that tooling.
+
+## Fix
+Every resource whose type the CloudFormation resource spec marks as taggable gets the missing
+ones of:
+
+| Key | Value |
+| --- | --- |
+| \`Name\` | \`{"Fn::Sub": "<LogicalId>-\${EnvironmentSuffix}"}\` |
+| \`Environment\` | \`{"Ref": "EnvironmentSuffix"}\` |
+| \`Project\` | the project name (see below) |
+
+- The tag property and its shape come from the spec: a list of \`{Key, Value}\` for most types,
+  an object of key -> value for the map-tagged ones (\`AWS::SSM::Parameter\`, \`AWS::EKS::Nodegroup\`,
+  Glue, Batch, ...), \`PropagateAtLaunch\` entries for \`AWS::AutoScaling::AutoScalingGroup\`, and
+  the odd names some types use (\`HostedZoneTags\`, \`FileSystemTags\`, \`UserPoolTags\`...).
+- Auto Scaling groups propagate the tags to their instances (\`PropagateAtLaunch: true\`), except a
+  key the group's launch template already sets on instances in \`TagSpecifications\`: a propagated
+  group tag would override it, so that key gets \`PropagateAtLaunch: false\`.
+- Existing tags are kept as they are; only missing keys are appended. A key counts as present
+  when it matches ignoring case (IAM and other services reject two keys that differ only in
+  case). A key written as an intrinsic counts when it could resolve to the key (an \`Fn::Sub\` whose
+  literal parts match, a \`Ref\`, an \`Fn::If\` entry...): the resource is then reported, not guessed at;
+  \`kubernetes.io/cluster/\${Cluster}\` style keys cannot be \`Name\` and do not get in the way.
+- The environment parameter: the String parameter the template's existing \`Environment\` tags
+  already refer to; else an existing String parameter that holds the environment
+  (\`EnvironmentSuffix\`, \`Environment\`, \`EnvironmentName\`, \`Env\`, \`Stage\`, ... in that order,
+  then a prefixed name such as \`AppEnvironment\`); otherwise the shared \`EnvironmentSuffix\`
+  parameter (Default \`dev\`) is added, as a separate finding so that the tag fixes stay
+  independent of each other.
+- \`Project\`: the \`project\` option; else the value most of the template's existing \`Project\` tags
+  use (a literal, or a \`Ref\` to a parameter), so new tags match the old ones; else
+  \`{"Ref": <P>}\` when the template declares a String parameter \`ProjectName\` / \`Project\` /
+  \`ApplicationName\` / \`AppName\` (or a prefixed \`...ProjectName\`); else the template's file name in
+  PascalCase (\`secure-web.yaml\` -> \`SecureWeb\`; for generic names like \`template\`, \`main\`,
+  \`model\` or \`stack\` the directory name); else \`App\`. The catalogue's ideal hard-codes
+  \`SecureProductionEnvironment\`; reusing what the author already declared keeps one source of truth.
+- Resources added by other transforms (log groups, alarms, keys...) are tagged in a later pass.
+
+Reported without a fix: a tag property that is an intrinsic (\`Fn::If\`...) or not the shape the
+spec says, a list entry that is itself an intrinsic and might be one of the keys, and a resource
+that would exceed AWS's 50-tag limit.
+
+Not tagged:
+- \`Custom::\` resources and types the spec does not know;
+- SAM \`AWS::Serverless::*\` resources: SAM merges \`Globals\` tags, adds its own \`lambda:createdBy\`
+  tag and the spec marks their \`Tags\` as replacing, so tagging is left to the author there;
+- \`AWS::EC2::LaunchTemplate\`: the spec does not mark it taggable (its tags live in
+  \`TagSpecifications\` and \`LaunchTemplateData.TagSpecifications\`, and changing the latter creates
+  a new template version that Auto Scaling groups may roll out);
+- the \`Name\` tag of \`AWS::CloudFormation::Stack\` and Service Catalog provisioned products: their
+  tags propagate to every resource they create, which would all be named after the stack.
+
+## Fix safety
+Safe: tag updates are in-place for almost every type. For the types whose tag property the spec
+marks as replacing the resource on update (e.g. \`AWS::EC2::KeyPair\`, \`AWS::EC2::PlacementGroup\`,
+\`AWS::AppRunner::Service\`), the fix is marked unsafe and only applied with \`--unsafe\`.
+
+## Options
+- \`keys\` (default \`["Name", "Environment", "Project"]\`): which built-in tags to apply.
+- \`tags\`: an object of tag key -> value that overrides a built-in value or adds more tags, e.g.
+  \`{"Owner": "platform-team", "Name": {"Fn::Sub": "{LogicalId}-\${AWS::StackName}"}}\`; \`{LogicalId}\` in
+  any string is replaced by the resource's logical id.
+- \`project\`: the literal value of the \`Project\` tag.
+- \`environmentParameter\`: the parameter to use for \`Environment\` and \`Name\` instead of the
+  detected one.
+`,
+  },
+  check({ template, options, filePath }) {
+    const findings: Finding[] = [];
+    const keys = Array.isArray(options.keys) ? options.keys.filter((k): k is string => typeof k === 'string') : [...BUILT_IN_KEYS];
+    const overrides = asObject(options.tags) ?? {};
+    const parameters = asObject(template.Parameters) ?? {};
+
+    // The environment parameter: the option, an existing one, or EnvironmentSuffix (added below).
+    const asked = typeof options.environmentParameter === 'string' && options.environmentParameter !== '' ? options.environmentParameter : undefined;
+    const environment = asked ?? taggedEnvironmentParameter(template) ?? findEnvironmentParameter(template) ?? ENVIRONMENT_SUFFIX_PARAMETER_NAME;
+    const environmentMissing = !Object.prototype.hasOwnProperty.call(parameters, environment);
+    if (environmentMissing && environment !== ENVIRONMENT_SUFFIX_PARAMETER_NAME) {
+      return [{ pointer: '', message: `standard-tags: option environmentParameter names ${environment}, which is not a parameter of this template` }];
+    }
+
+    const projectParameter = findProjectParameter(template);
+    const project: JsonValue =
+      typeof options.project === 'string' && options.project !== ''
+        ? options.project
+        : (taggedProject(template) ?? (projectParameter ? { Ref: projectParameter } : projectFromPath(filePath)));
+
+    const desiredFor = (id: string, type: string): Desired[] => {
+      const out: Desired[] = [];
+      const builtIn: Record<string, JsonValue> = {
+        Name: { 'Fn::Sub': `${id}-\${${environment}}` },
+        Environment: { Ref: environment },
+        Project: project,
+      };
+      const wanted = [...keys, ...Object.keys(overrides).filter((k) => !keys.includes(k))];
+      for (const key of wanted) {
+        if (key === 'Name' && PROPAGATING_TYPES.has(type)) continue;
+        if (out.some((d) => d.key.toLowerCase() === key.toLowerCase())) continue;
+        if (Object.prototype.hasOwnProperty.call(overrides, key)) {
+          const value = instantiate(overrides[key]!, id);
+          out.push({ key, value, usesEnvironment: mentions(value, environment) });
+        } else if (Object.prototype.hasOwnProperty.call(builtIn, key)) {
+          out.push({ key, value: builtIn[key]!, usesEnvironment: key === 'Name' || key === 'Environment' });
+        }
+      }
+      return out;
+    };
+
+    const needingEnvironment = new Set<Finding>();
+    let anySafeNeedsEnvironment = false;
+    for (const { id, resource } of resourcesOfType(template)) {
+      const type = resource.Type;
+      if (typeof type !== 'string' || type.startsWith('Custom::') || type.startsWith('AWS::Serverless::')) continue;
+      const info = tagInfo(type);
+      if (!info) continue;
+      if (resource.Properties !== undefined && (!asObject(resource.Properties) || isIntrinsic(resource.Properties))) continue;
+      const desired = desiredFor(id, type);
+      if (desired.length === 0) continue;
+      const result = tagResource(template, id, type, info, desired);
+      if (!result) continue;
+      const { missing, ops, problem, at } = result;
+      const where = `${id} (${type})`;
+      const list = missing.map((d) => d.key).join(', ');
+      if (problem) {
+        findings.push({ pointer: at, message: `${where}: ${problem}; make sure it carries the standard tags ${list}` });
+        continue;
+      }
+      const finding: Finding = {
+        pointer: at,
+        message:
+          `${where} lacks the tag${missing.length > 1 ? 's' : ''} ${list}` +
+          (info.replaces ? `; updating ${info.property} replaces this resource type` : ''),
+        fix: { ops, ...(info.replaces ? { safety: 'unsafe' as const } : {}) },
+      };
+      findings.push(finding);
+      if (missing.some((d) => d.usesEnvironment)) {
+        needingEnvironment.add(finding);
+        if (!info.replaces) anySafeNeedsEnvironment = true;
+      }
+    }
+
+    // The environment parameter is a finding of its own, so that every tag fix stays valid when
+    // another one is suppressed or held back as unsafe. It is safe when one fix needing it is.
+    if (needingEnvironment.size > 0 && environmentMissing) {
+      let ops: Operation[];
+      try {
+        ops = ensureParameter(template, ENVIRONMENT_SUFFIX_PARAMETER_NAME, ENVIRONMENT_SUFFIX_PARAMETER);
+      } catch {
+        // A resource already has the logical id EnvironmentSuffix: the tag values cannot refer to it.
+        return [
+          ...findings.filter((f) => !needingEnvironment.has(f)),
+          {
+            pointer: pointer('Resources', ENVIRONMENT_SUFFIX_PARAMETER_NAME),
+            message: `Cannot add parameter ${ENVIRONMENT_SUFFIX_PARAMETER_NAME} for the standard tags: a resource uses that logical id`,
+          },
+        ];
+      }
+      findings.unshift({
+        pointer: template.Parameters !== undefined ? pointer('Parameters') : '',
+        message: `The standard tags refer to the environment; adding parameter ${ENVIRONMENT_SUFFIX_PARAMETER_NAME}`,
+        fix: { ops, ...(anySafeNeedsEnvironment ? {} : { safety: 'unsafe' as const }) },
+      });
+    }
+    return findings;
+  },
+});
+
+/** Every value the template's resources give tag `key` (case-insensitive), list or map tags alike. */
+function existingTagValues(template: Template, key: string): JsonValue[] {
+  const out: JsonValue[] = [];
+  const wanted = key.toLowerCase();
+  for (const { resource } of resourcesOfType(template)) {
+    if (typeof resource.Type !== 'string') continue;
+    const info = tagInfo(resource.Type);
+    const tags = asObject(resource.Properties)?.[info?.property ?? 'Tags'];
+    if (Array.isArray(tags)) {
+      for (const tag of tags) {
+        const o = asObject(tag);
+        if (o && typeof o['Key'] === 'string' && o['Key'].toLowerCase() === wanted && o['Value'] !== undefined) out.push(o['Value']);
+      }
+    } else if (asObject(tags) && !isIntrinsic(tags)) {
+      for (const [k, v] of Object.entries(asObject(tags)!)) if (k.toLowerCase() === wanted) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** The most common of `values` (by JSON text); ties go to the first seen. */
+function mostCommon(values: JsonValue[]): JsonValue | undefined {
+  const counts = new Map<string, { value: JsonValue; n: number }>();
+  for (const v of values) {
+    const k = JSON.stringify(v);
+    const entry = counts.get(k) ?? { value: v, n: 0 };
+    entry.n++;
+    counts.set(k, entry);
+  }
+  let best: { value: JsonValue; n: number } | undefined;
+  for (const e of counts.values()) if (!best || e.n > best.n) best = e;
+  return best?.value;
+}
+
+/** The parameter the template's existing `Environment` tags refer to (`{Ref: P}`, P a String parameter), if they agree on one. */
+function taggedEnvironmentParameter(template: Template): string | undefined {
+  const parameters = asObject(template.Parameters) ?? {};
+  const refs = existingTagValues(template, 'Environment')
+    .map((v) => asObject(v)?.['Ref'])
+    .filter((r): r is string => typeof r === 'string' && asObject(parameters[r])?.['Type'] === 'String');
+  const best = mostCommon(refs);
+  return typeof best === 'string' ? best : undefined;
+}
+
+/** The value the template's existing `Project` tags use most (a literal or a Ref to a parameter), if any. */
+function taggedProject(template: Template): JsonValue | undefined {
+  const parameters = asObject(template.Parameters) ?? {};
+  const usable = existingTagValues(template, 'Project').filter((v) => {
+    if (typeof v === 'string') return v !== '';
+    const ref = asObject(v)?.['Ref'];
+    return isIntrinsic(v) && typeof ref === 'string' && Object.prototype.hasOwnProperty.call(parameters, ref);
+  });
+  return mostCommon(usable);
+}
+
+/** Whether an option value refers to the environment parameter (Ref or Sub variable). */
+function mentions(value: JsonValue, parameter: string): boolean {
+  const text = JSON.stringify(value);
+  return text.includes(`{"Ref":${JSON.stringify(parameter)}}`) || text.includes('${' + parameter + '}');
+}
+
+interface TagResult {
+  missing: Desired[];
+  ops: Operation[];
+  problem?: string;
+  at: string;
+}
+
+/** Ops adding the missing tags to one resource, or a reason why they cannot be added; undefined when nothing is missing. */
+function tagResource(template: Template, id: string, type: string, info: TagInfo, desired: Desired[]): TagResult | undefined {
+  const resourcePointer = pointer('Resources', id);
+  const properties = asObject(template.Resources[id]?.Properties);
+  const tagsPointer = pointer('Resources', id, 'Properties', info.property);
+  const tags = properties?.[info.property];
+  const instanceKeys = info.variant === 'asg' ? launchTemplateInstanceTagKeys(template, properties) : new Set<string>();
+  // An Auto Scaling group's propagated tag overrides the instance tag of the same key its
+  // launch template sets: keep the launch template's value on the instances.
+  const entry = (d: Desired): JsonValue =>
+    info.variant === 'asg'
+      ? { Key: d.key, Value: d.value, PropagateAtLaunch: !instanceKeys.has(d.key.toLowerCase()) }
+      : { Key: d.key, Value: d.value };
+
+  if (tags === undefined) {
+    const value: JsonValue =
+      info.variant === 'map' ? Object.fromEntries(desired.map((d) => [d.key, d.value])) : desired.map(entry);
+    const ops: Operation[] = properties
+      ? [{ op: 'add', path: tagsPointer, value }]
+      : [{ op: 'add', path: pointer('Resources', id, 'Properties'), value: { [info.property]: value } }];
+    return { missing: desired, ops, at: resourcePointer };
+  }
+
+  if (isIntrinsic(tags)) {
+    const missing = desired; // cannot tell which are present
+    return { missing, ops: [], problem: `${info.property} is computed by ${Object.keys(tags)[0]}, so tapfix cannot add tags to it`, at: tagsPointer };
+  }
+
+  if (info.variant === 'map') {
+    const map = asObject(tags);
+    if (!map) return { missing: desired, ops: [], problem: `${info.property} is not an object of key -> value as ${type} expects`, at: tagsPointer };
+    const present = Object.keys(map);
+    const missing = desired.filter((d) => !present.some((k) => k.toLowerCase() === d.key.toLowerCase()));
+    if (missing.length === 0) return undefined;
+    if (present.length + missing.length > MAX_TAGS) {
+      return { missing, ops: [], problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
+    }
+    return { missing, ops: missing.map((d) => ({ op: 'add', path: `${tagsPointer}${pointer(d.key)}`, value: d.value })), at: tagsPointer };
+  }
+
+  if (!Array.isArray(tags)) {
+    return { missing: desired, ops: [], problem: `${info.property} is not a list of {Key, Value} as ${type} expects`, at: tagsPointer };
+  }
+  // Entries we cannot read (intrinsics, odd shapes) might hold any key.
+  const keysWritten: JsonValue[] = [];
+  let opaque = false;
+  for (const element of tags) {
+    const obj = asObject(element);
+    if (!obj || isIntrinsic(obj) || !('Key' in obj)) opaque = true;
+    else keysWritten.push(obj['Key']!);
+  }
+  const status = (d: Desired) => {
+    const matches = keysWritten.map((k) => keyMatch(k, d.key));
+    return matches.includes('yes') ? 'yes' : opaque || matches.includes('maybe') ? 'maybe' : 'no';
+  };
+  const missing = desired.filter((d) => status(d) !== 'yes');
+  if (missing.length === 0) return undefined;
+  const unsure = missing.filter((d) => status(d) === 'maybe');
+  if (unsure.length > 0) {
+    return {
+      missing,
+      ops: [],
+      problem: `${info.property} has entries computed by intrinsics that may already hold ${unsure.map((d) => d.key).join(', ')}, so tapfix leaves it alone`,
+      at: tagsPointer,
+    };
+  }
+  if (tags.length + missing.length > MAX_TAGS) {
+    return { missing, ops: [], problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
+  }
+  return { missing, ops: missing.map((d) => ({ op: 'add', path: `${tagsPointer}/-`, value: entry(d) })), at: tagsPointer };
+}
+
+/** Lower-cased keys of the instance tags set by the launch template (in this template) an Auto Scaling group launches from. */
+function launchTemplateInstanceTagKeys(template: Template, asg: JsonObject | undefined): Set<string> {
+  const keys = new Set<string>();
+  const spec =
+    asObject(asg?.['LaunchTemplate']) ??
+    asObject(asObject(asObject(asg?.['MixedInstancesPolicy'])?.['LaunchTemplate'])?.['LaunchTemplateSpecification']);
+  if (!spec) return keys;
+  const target = (v: JsonValue | undefined): string | undefined => {
+    const o = asObject(v);
+    if (typeof o?.['Ref'] === 'string') return o['Ref'];
+    const getAtt = o?.['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+    if (typeof getAtt === 'string') return getAtt.split('.')[0];
+    return undefined;
+  };
+  const id = target(spec['LaunchTemplateId']) ?? target(spec['LaunchTemplateName']);
+  const lt = id !== undefined ? template.Resources[id] : undefined;
+  if (!lt || lt.Type !== 'AWS::EC2::LaunchTemplate') return keys;
+  const specs = asObject(asObject(lt.Properties)?.['LaunchTemplateData'])?.['TagSpecifications'];
+  if (!Array.isArray(specs)) return keys;
+  for (const ts of specs) {
+    const o = asObject(ts);
+    if (!o || o['ResourceType'] !== 'instance' || !Array.isArray(o['Tags'])) continue;
+    for (const tag of o['Tags']) {
+      const key = asObject(tag)?.['Key'];
+      if (typeof key === 'string') keys.add(key.toLowerCase());
+    }
+  }
+  return keys;
+}
