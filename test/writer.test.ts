@@ -364,3 +364,15 @@ describe('list alignment', () => {
     );
   });
 });
+
+describe('blank-line rhythm', () => {
+  it('separates new resources and sections with a blank line where the file does', () => {
+    const input = 'Parameters:\n  P:\n    Type: String\n\nResources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n';
+    expect(
+      fix('yaml', input, [
+        { op: 'add', path: '/Resources/C', value: { Type: 'Z' } },
+        { op: 'add', path: '/Mappings', value: { M: { K: { V: 1 } } } },
+      ]),
+    ).toBe('Parameters:\n  P:\n    Type: String\n\nMappings:\n  M:\n    K:\n      V: 1\n\nResources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n\n  C:\n    Type: Z\n');
+  });
+});

@@ -94,6 +94,19 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
     return { end: lineEnd, content: rendered.slice(0, firstBreak) + ' ' + comment[1] + rendered.slice(firstBreak) };
   };
 
+  /** Whether most keys after the first of a block mapping follow a blank line. */
+  const spacedSiblings = (props: ObjectNode['props']): boolean => {
+    if (props.length < 2) return false;
+    let spaced = 0;
+    for (let i = 1; i < props.length; i++) {
+      const start = lineStartOf(text, props[i]!.keyStart);
+      if (start < 2) continue;
+      const previousStart = lineStartOf(text, start - 1);
+      if (/^[ \t]*\r?\n$/.test(text.slice(previousStart, start))) spaced++;
+    }
+    return spaced * 2 > props.length - 1;
+  };
+
   const inFlow = (slot: Slot): boolean =>
     slot.kind === 'tagged' ? inFlow(slot.outer) : slot.kind !== 'root' && slot.parent.flow;
 
@@ -160,6 +173,8 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
         }
         i = j;
       }
+      // Sections and resources separated by blank lines keep that rhythm.
+      const gap = keyColumn <= style.indent.length && spacedSiblings(props) ? eol : '';
       const placed = added.filter(([key]) => before?.has(key));
       for (const [key, value] of placed) {
         // Before a section, and before the comment lines that introduce it.
@@ -169,14 +184,14 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
           if (!/^[ \t]*#/.test(text.slice(previous, at))) break;
           at = previous;
         }
-        edits.push({ offset: at, length: 0, content: ' '.repeat(keyColumn) + keyValue(key, value, keyColumn) + eol });
+        edits.push({ offset: at, length: 0, content: ' '.repeat(keyColumn) + keyValue(key, value, keyColumn) + eol + gap });
       }
       const appended = added.filter(([key]) => !before?.has(key));
       if (appended.length === 0) return;
       let anchor = props.length - 1;
       while (anchor > 0 && gone.has(anchor)) anchor--;
       const at = insertionPoint(props[anchor]!.value.end, keyColumn);
-      const content = appended.map(([key, value]) => eol + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
+      const content = appended.map(([key, value]) => eol + gap + ' '.repeat(keyColumn) + keyValue(key, value, keyColumn)).join('');
       edits.push({ offset: at, length: 0, content });
     },
 
