@@ -1,0 +1,444 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import {
+  accessLogTargets,
+  allowsAction,
+  asObject,
+  bucketByArn,
+  bucketEncryption,
+  bucketPoliciesOf,
+  logDestinations,
+  propertiesOf,
+  resourceOf,
+  S3_BUCKET,
+  S3_LOGGING_SERVICE,
+  servicePrincipals,
+  skipsRule,
+  toList,
+  trailDestinations,
+} from '../src/cfn/kms.js';
+import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+
+interface Options extends Record<string, unknown> {
+  /** Days after which access-log objects in a created log bucket expire. */
+  expirationDays: number;
+  /** Days after which noncurrent versions in a created log bucket expire. */
+  noncurrentExpirationDays: number;
+}
+
+const CONDITION_KEY = 'aws:SourceArn';
+
+function positiveInteger(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+/** `GetAtt B.Arn`, guarded by the bucket's Condition when it has one. */
+function sourceArn(t: Template, bucketId: string): JsonValue {
+  const arn: JsonValue = { 'Fn::GetAtt': [bucketId, 'Arn'] };
+  const condition = resourceOf(t, bucketId)?.Condition;
+  return typeof condition === 'string' ? { 'Fn::If': [condition, arn, { Ref: 'AWS::NoValue' }] } : arn;
+}
+
+function loggingGrant(logBucketId: string, sources: JsonValue[]): JsonObject {
+  const condition: JsonObject = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
+  if (sources.length > 0) condition['ArnLike'] = { [CONDITION_KEY]: sources.length === 1 ? sources[0]! : sources };
+  return {
+    Sid: 'AllowS3ServerAccessLogs',
+    Effect: 'Allow',
+    Principal: { Service: S3_LOGGING_SERVICE },
+    Action: 's3:PutObject',
+    Resource: { 'Fn::Sub': '${' + logBucketId + '.Arn}/*' },
+    Condition: condition,
+  };
+}
+
+function denyInsecureTransport(logBucketId: string): JsonObject {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [{ 'Fn::GetAtt': [logBucketId, 'Arn'] }, { 'Fn::Sub': '${' + logBucketId + '.Arn}/*' }],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+/** True when a bucket's ACL setup already lets the S3 log delivery group write (ACLs enabled). */
+function aclDelivery(t: Template, bucketId: string): boolean {
+  const p = propertiesOf(resourceOf(t, bucketId));
+  if (p?.['AccessControl'] !== 'LogDeliveryWrite') return false;
+  const rules = toList(asObject(p['OwnershipControls'])?.['Rules']);
+  return rules.some((r) => {
+    const o = asObject(r)?.['ObjectOwnership'];
+    return o === 'ObjectWriter' || o === 'BucketOwnerPreferred';
+  });
+}
+
+/**
+ * Operations that let `sources` deliver access logs into an existing log bucket through its
+ * bucket policy, or undefined when nothing is needed; `null` when the policy cannot be edited.
+ */
+function grantOps(t: Template, logBucketId: string, sources: string[], taken: Set<string>): { ops: Operation[]; at: string; missing: string[] } | undefined | null {
+  const policies = bucketPoliciesOf(t, logBucketId);
+  const grants: { statement: JsonObject; at: string }[] = [];
+  for (const policy of policies) {
+    const doc = propertiesOf(policy.resource)?.['PolicyDocument'];
+    const raw = asObject(doc)?.['Statement'];
+    const base = pointer('Resources', policy.id, 'Properties', 'PolicyDocument', 'Statement');
+    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    list.forEach((s, i) => {
+      const statement = asObject(s);
+      if (!statement || !servicePrincipals(statement).includes(S3_LOGGING_SERVICE) || !allowsAction(statement, 's3:PutObject')) return;
+      grants.push({ statement, at: Array.isArray(raw) ? `${base}/${i}` : base });
+    });
+  }
+  if (grants.length === 0) {
+    if (aclDelivery(t, logBucketId)) return undefined;
+    const grant = loggingGrant(logBucketId, sources.map((s) => sourceArn(t, s)));
+    if (policies.length === 0) {
+      const policyId = freshLogicalId(t, `${logBucketId}Policy`, taken);
+      return {
+        at: pointer('Resources', logBucketId),
+        missing: sources,
+        ops: [
+          {
+            op: 'add',
+            path: pointer('Resources', policyId),
+            value: {
+              Type: 'AWS::S3::BucketPolicy',
+              Properties: {
+                Bucket: { Ref: logBucketId },
+                PolicyDocument: { Version: '2012-10-17', Statement: [grant, denyInsecureTransport(logBucketId)] },
+              },
+            },
+          },
+        ],
+      };
+    }
+    if (policies.length > 1) return null;
+    const doc = asObject(propertiesOf(policies[0]!.resource)?.['PolicyDocument']);
+    if (!doc || intrinsicName(doc)) return null;
+    const at = pointer('Resources', policies[0]!.id, 'Properties', 'PolicyDocument', 'Statement');
+    const existing = doc['Statement'];
+    if (Array.isArray(existing)) return { at, missing: sources, ops: [{ op: 'add', path: `${at}/-`, value: grant }] };
+    if (asObject(existing) && !intrinsicName(existing)) return { at, missing: sources, ops: [{ op: 'replace', path: at, value: [existing, grant] }] };
+    return null;
+  }
+  // A grant exists: make sure its aws:SourceArn condition (when it has one) names every source.
+  for (const { statement } of grants) {
+    if (!JSON.stringify(statement['Condition'] ?? {}).includes(`"${CONDITION_KEY}"`)) return undefined;
+  }
+  const { statement, at } = grants[0]!;
+  const condition = asObject(statement['Condition']);
+  if (!condition) return null;
+  for (const operator of Object.keys(condition)) {
+    const block = asObject(condition[operator]);
+    if (!block || !Object.prototype.hasOwnProperty.call(block, CONDITION_KEY)) continue;
+    const value = block[CONDITION_KEY]!;
+    const entries = toList(value);
+    if (entries.some((e) => typeof e === 'string' && e.includes('*'))) return undefined;
+    const covered = new Set<string>();
+    for (const e of entries) {
+      const inner = intrinsicName(e) === 'Fn::If' ? toList((e as JsonObject)['Fn::If'] as JsonValue)[1] : e;
+      const match = bucketByArn(t, inner);
+      if (match && !match.objects) covered.add(match.bucket);
+    }
+    const missing = sources.filter((s) => !covered.has(s));
+    if (missing.length === 0) return undefined;
+    if (!operator.startsWith('Arn') && !operator.startsWith('String')) return null;
+    const path = `${at}/Condition/${operator.replace(/~/g, '~0').replace(/\//g, '~1')}/${CONDITION_KEY.replace(/\//g, '~1')}`;
+    const additions = missing.map((s) => sourceArn(t, s));
+    const ops: Operation[] = Array.isArray(value)
+      ? additions.map((v) => ({ op: 'add', path: `${path}/-`, value: v }) as Operation)
+      : [{ op: 'replace', path, value: [value, ...additions] }];
+    return { at, missing, ops };
+  }
+  return undefined;
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 's3-access-logging',
+    title: 'Log S3 bucket access into a dedicated access-log bucket',
+    severity: 'high',
+    safety: 'safe',
+    seeds: ['001#4'],
+    order: 20,
+    defaultOptions: { expirationDays: 90, noncurrentExpirationDays: 30 },
+    docs: `## Why
+S3 server access logs record every request made to a bucket: who read or deleted which object,
+from where. Without them an incident cannot be investigated (Security Hub S3.9, CIS AWS 3.6 for
+the CloudTrail bucket). Writing them into the bucket CloudTrail delivers to mixes operational
+logs with the audit trail: different readers, different retention, and one lifecycle rule
+mistake away from deleting audit records. A bucket that logs into itself creates log objects
+about its own log objects, without end.
+
+## Fix
+Every data bucket without \`LoggingConfiguration\`, logging into itself, or logging into a bucket
+a CloudTrail trail of the template writes to, gets
+\`LoggingConfiguration: {DestinationBucketName: !Ref AccessLogsBucket, LogFilePrefix: <Bucket>/}\`
+(an existing \`LogFilePrefix\` is kept).
+
+The access-log bucket is the template's existing one when there is one: a bucket that is the
+logging destination of other buckets, or whose policy grants \`logging.s3.amazonaws.com\`, and that
+no trail writes to (one that receives only S3 access logs is preferred over one that also takes
+load balancer logs). Otherwise it is created once: \`AccessLogsBucket\` (\`S3AccessLogsBucket\`
+when the name is taken) with SSE-S3 (the only default encryption S3 server access logging supports),
+all four public-access blocks, versioning, \`OwnershipControls: BucketOwnerEnforced\`, a lifecycle
+rule expiring logs after 90 days (noncurrent versions after 30, incomplete uploads after 7), and
+\`DeletionPolicy\`/\`UpdateReplacePolicy: Retain\`. With ACLs disabled (BucketOwnerEnforced) log
+delivery is granted by the bucket policy, not the \`LogDeliveryWrite\` ACL: \`AccessLogsBucketPolicy\`
+allows \`logging.s3.amazonaws.com\` to \`s3:PutObject\` on \`\${AccessLogsBucket.Arn}/*\` with
+\`aws:SourceAccount\` and \`aws:SourceArn\` (the source buckets) conditions, and denies requests
+without TLS. When a source bucket is added later, it is added to the \`aws:SourceArn\` list; a
+reused log bucket without the grant gets it (in its existing policy, or a new one).
+
+A bucket that receives S3 server access logs or load balancer access logs and uses SSE-KMS
+default encryption is moved to SSE-S3 (\`SSEAlgorithm: AES256\`, without \`KMSMasterKeyID\` and
+\`BucketKeyEnabled\`): AWS documents SSE-S3 as the only default encryption those deliveries
+support (notes in data/aws-facts.json), so with SSE-KMS the logs are not delivered.
+
+Not given logging (they are log buckets themselves): the access-log bucket, buckets other
+buckets log into, load balancer log buckets, vended-log (\`delivery.logs.amazonaws.com\`, VPC
+flow log) buckets and CloudFront standard-log buckets. Buckets CloudTrail writes to **do** get
+access logging, into the access-log bucket: the audit trail's bucket is the one whose reads most
+need recording (CIS AWS 3.6).
+
+A bucket with \`AccessControl: LogDeliveryWrite\` and no ownership setting that enables ACLs
+cannot be created since April 2023 (new buckets have ACLs disabled). On the access-log bucket,
+whose policy now grants \`logging.s3.amazonaws.com\`, the ACL is removed; on other buckets
+(CloudFront standard logging still writes through ACLs) ACLs are enabled with
+\`OwnershipControls: ObjectOwnership: BucketOwnerPreferred\`.
+
+The catalogue's ideal log bucket has no versioning, no ownership controls and no bucket policy;
+since April 2023 new buckets have ACLs disabled, so without the policy grant no log would be
+delivered.
+
+## Fix safety
+Safe: logging changes no access to the data. Access logs cost storage, bounded by the
+lifecycle rule. Moving a log bucket from SSE-KMS to SSE-S3 is marked unsafe: new log objects are
+no longer protected by the key's policy (existing objects keep their encryption).
+
+## Options
+- \`expirationDays\` (default 90): days before access-log objects in a created bucket expire.
+- \`noncurrentExpirationDays\` (default 30): days before noncurrent log versions expire.
+`,
+  },
+  check({ template: t, options }) {
+    const findings: Finding[] = [];
+    const trails = trailDestinations(t);
+    const targets = accessLogTargets(t);
+    const kinds = logDestinations(t);
+    const isTrailBucket = (id: string) => trails.has(id);
+    // Buckets that take deliveries from AWS log services (a trail bucket only counts through
+    // load-balancer or vended logs: access logs into it are what this rule moves away).
+    const isLogBucket = (id: string) => {
+      const k = kinds.get(id);
+      if (!k) return false;
+      if (k.has('load-balancer-logs') || k.has('vended-logs') || k.has('cloudfront-logs')) return true;
+      return k.has('access-logs') && !isTrailBucket(id);
+    };
+
+    // An existing access-log bucket to reuse: one only S3 access logs go to before one that also
+    // receives load-balancer or vended logs, then the most used one.
+    const usage = new Map<string, number>();
+    for (const [source, target] of targets) {
+      if (target !== undefined && target !== source) usage.set(target, (usage.get(target) ?? 0) + 1);
+    }
+    let logBucket: string | undefined;
+    let best = -1;
+    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+      const k = kinds.get(id);
+      if (!k?.has('access-logs') || isTrailBucket(id) || resource.Condition !== undefined) continue;
+      const score = (k.size === 1 ? 100000 : 0) + (usage.get(id) ?? 0);
+      if (score > best) {
+        best = score;
+        logBucket = id;
+      }
+    }
+
+    const taken = new Set<string>();
+    const created = logBucket === undefined;
+    const unused = (id: string) => freshLogicalId(t, id, new Set(taken)) === id;
+    const logBucketId = logBucket ?? freshLogicalId(t, unused('AccessLogsBucket') ? 'AccessLogsBucket' : 'S3AccessLogsBucket', taken);
+    const policyId = created ? freshLogicalId(t, `${logBucketId}Policy`, taken) : undefined;
+
+    const fixes: Finding[] = [];
+    const moving: string[] = [];
+    let policyGrants = created;
+    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+      if (id === logBucketId || isLogBucket(id) || skipsRule(resource, 's3-access-logging')) continue;
+      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) continue;
+      const props = propertiesOf(resource);
+      const base = pointer('Resources', id, 'Properties');
+      const destination: JsonValue = { Ref: logBucketId };
+      const prefix = `${id}/`;
+      const logging = props?.['LoggingConfiguration'];
+      if (logging === undefined) {
+        const value = { DestinationBucketName: destination, LogFilePrefix: prefix };
+        fixes.push({
+          pointer: pointer('Resources', id),
+          message: `Bucket ${id} has no server access logging; fix: log to ${logBucketId} under ${prefix}`,
+          fix: {
+            ops: [props === undefined ? { op: 'add', path: base, value: { LoggingConfiguration: value } } : { op: 'add', path: `${base}/LoggingConfiguration`, value }],
+          },
+        });
+        moving.push(id);
+        continue;
+      }
+      const config = asObject(logging);
+      if (!config || intrinsicName(config)) continue;
+      const target = targets.get(id);
+      if (target === undefined) continue;
+      let why: string | undefined;
+      if (target === id) why = 'logs into itself, so every log delivery adds more logs';
+      else if (isTrailBucket(target)) why = `logs into ${target}, the bucket CloudTrail (${trails.get(target)!.join(', ')}) delivers the audit trail to`;
+      if (!why) continue;
+      const at = `${base}/LoggingConfiguration`;
+      const ops: Operation[] = [
+        { op: config['DestinationBucketName'] === undefined ? 'add' : 'replace', path: `${at}/DestinationBucketName`, value: destination },
+      ];
+      if (config['LogFilePrefix'] === undefined) ops.push({ op: 'add', path: `${at}/LogFilePrefix`, value: prefix });
+      fixes.push({
+        pointer: at,
+        message: `Bucket ${id} ${why}; fix: log to the dedicated access-log bucket ${logBucketId}`,
+        fix: { ops },
+      });
+      moving.push(id);
+    }
+
+    // Every bucket that will log into the log bucket, for the policy's aws:SourceArn.
+    const sources = new Set(moving);
+    for (const [source, target] of targets) if (target === logBucketId && source !== logBucketId) sources.add(source);
+    const ordered = resourcesOfType(t, S3_BUCKET)
+      .map((e) => e.id)
+      .filter((id) => sources.has(id));
+
+    if (created && moving.length > 0) {
+      const expiration = positiveInteger(options.expirationDays, 90);
+      const noncurrent = positiveInteger(options.noncurrentExpirationDays, 30);
+      const bucket: JsonObject = {
+        Type: S3_BUCKET,
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          VersioningConfiguration: { Status: 'Enabled' },
+          LifecycleConfiguration: {
+            Rules: [
+              {
+                Id: 'ExpireAccessLogs',
+                Status: 'Enabled',
+                ExpirationInDays: expiration,
+                NoncurrentVersionExpiration: { NoncurrentDays: noncurrent },
+                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+              },
+            ],
+          },
+        },
+      };
+      const policy: JsonObject = {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: { Ref: logBucketId },
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [loggingGrant(logBucketId, ordered.map((s) => sourceArn(t, s))), denyInsecureTransport(logBucketId)],
+          },
+        },
+      };
+      findings.push({
+        pointer: pointer('Resources'),
+        message: `Adds ${logBucketId}, a dedicated S3 server access-log bucket (SSE-S3, versioned, public access blocked, logs expire after ${expiration} days), and its policy ${policyId} granting logging.s3.amazonaws.com`,
+        fix: {
+          ops: [
+            { op: 'add', path: pointer('Resources', logBucketId), value: bucket },
+            { op: 'add', path: pointer('Resources', policyId!), value: policy },
+          ],
+        },
+      });
+    } else if (!created && ordered.length > 0) {
+      const grant = grantOps(t, logBucketId, ordered, taken);
+      policyGrants = grant !== null;
+      if (grant === null) {
+        findings.push({
+          pointer: pointer('Resources', logBucketId),
+          message: `Access-log bucket ${logBucketId} has a bucket policy that cannot be extended automatically; make sure it lets logging.s3.amazonaws.com write logs from ${ordered.join(', ')}`,
+        });
+      } else if (grant) {
+        findings.push({
+          pointer: grant.at,
+          message: `Access-log bucket ${logBucketId} does not let logging.s3.amazonaws.com deliver logs from ${grant.missing.join(', ')}; fix: grant it in the bucket policy`,
+          fix: { ops: grant.ops },
+        });
+      }
+    }
+    findings.push(...fixes);
+
+    // Since April 2023 new buckets have ACLs disabled (BucketOwnerEnforced), and a bucket that sets
+    // the LogDeliveryWrite canned ACL without enabling ACLs fails to create
+    // (InvalidBucketAclWithObjectOwnership). The access-log bucket, whose policy grants delivery,
+    // drops the ACL; other buckets (CloudFront standard logging needs ACLs) enable them.
+    const cloudFrontLogBuckets = new Set([...kinds].filter(([, k]) => k.has('cloudfront-logs')).map(([id]) => id));
+    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+      const props = propertiesOf(resource);
+      if (props?.['AccessControl'] !== 'LogDeliveryWrite') continue;
+      const controls = props['OwnershipControls'];
+      const rules = asObject(controls)?.['Rules'];
+      const ownership = toList(rules).map((r) => asObject(r)?.['ObjectOwnership']);
+      if (ownership.some((o) => o === 'ObjectWriter' || o === 'BucketOwnerPreferred')) continue;
+      const base = pointer('Resources', id, 'Properties');
+      const problem = `Bucket ${id} sets AccessControl LogDeliveryWrite but does not enable ACLs; since April 2023 new buckets have ACLs disabled, so CloudFormation cannot create it`;
+      if (id === logBucketId && policyGrants && !cloudFrontLogBuckets.has(id)) {
+        findings.push({
+          pointer: `${base}/AccessControl`,
+          message: `${problem}; its bucket policy grants logging.s3.amazonaws.com instead; fix: remove the ACL`,
+          fix: { ops: [{ op: 'remove', path: `${base}/AccessControl` }] },
+        });
+        continue;
+      }
+      let ops: Operation[] | undefined;
+      const enable = { ObjectOwnership: 'BucketOwnerPreferred' };
+      if (controls === undefined) ops = [{ op: 'add', path: `${base}/OwnershipControls`, value: { Rules: [enable] } }];
+      else if (Array.isArray(rules) && rules.length === 1 && asObject(rules[0]) && !intrinsicName(rules[0])) {
+        ops = [{ op: asObject(rules[0])!['ObjectOwnership'] === undefined ? 'add' : 'replace', path: `${base}/OwnershipControls/Rules/0/ObjectOwnership`, value: 'BucketOwnerPreferred' }];
+      }
+      findings.push({
+        pointer: `${base}/AccessControl`,
+        message: `${problem}${cloudFrontLogBuckets.has(id) ? ' (CloudFront standard logging writes through ACLs)' : ''}; fix: enable ACLs with ObjectOwnership BucketOwnerPreferred`,
+        ...(ops ? { fix: { ops } } : {}),
+      });
+    }
+
+    // Log destinations must be SSE-S3: S3 server access logging and load balancer access logs do
+    // not deliver into a bucket whose default encryption is SSE-KMS.
+    const destinations = new Map<string, string[]>();
+    const markDestination = (id: string, what: string) => destinations.set(id, [...new Set([...(destinations.get(id) ?? []), what])]);
+    if (ordered.length > 0) markDestination(logBucketId, 'S3 server access logs');
+    for (const [id, k] of kinds) {
+      if (k.has('access-logs') && !isTrailBucket(id)) markDestination(id, 'S3 server access logs');
+      if (k.has('load-balancer-logs')) markDestination(id, 'load balancer access logs');
+    }
+    for (const [id, what] of destinations) {
+      const resource = resourceOf(t, id);
+      if (!resource || resource.Type !== S3_BUCKET) continue;
+      const state = bucketEncryption(t, resource).state;
+      if (state !== 'kms' && state !== 'kms-aws-managed' && state !== 'dsse') continue;
+      const rule = pointer('Resources', id, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0);
+      const current = asObject(toList(asObject(propertiesOf(resource)?.['BucketEncryption'])?.['ServerSideEncryptionConfiguration'])[0]);
+      const byDefault = asObject(current?.['ServerSideEncryptionByDefault']);
+      const ops: Operation[] = [{ op: 'replace', path: `${rule}/ServerSideEncryptionByDefault/SSEAlgorithm`, value: 'AES256' }];
+      if (byDefault?.['KMSMasterKeyID'] !== undefined) ops.push({ op: 'remove', path: `${rule}/ServerSideEncryptionByDefault/KMSMasterKeyID` });
+      if (current?.['BucketKeyEnabled'] !== undefined) ops.push({ op: 'remove', path: `${rule}/BucketKeyEnabled` });
+      findings.push({
+        pointer: pointer('Resources', id, 'Properties', 'BucketEncryption'),
+        message: `Bucket ${id} receives ${what.join(' and ')} but its default encryption is SSE-KMS, which those log deliveries do not support; fix: SSE-S3 (AES256)`,
+        fix: { ops, safety: 'unsafe' },
+      });
+    }
+    return findings;
+  },
+});

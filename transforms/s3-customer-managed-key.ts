@@ -1,0 +1,374 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import {
+  accountRootStatement,
+  allowsAction,
+  asObject,
+  awsPrincipals,
+  bucketByName,
+  bucketEncryption,
+  bucketPolicyStatements,
+  cloudTrailKeyStatements,
+  isCloudTrailPrincipal,
+  isRegionalLogsPrincipal,
+  isSymmetricEncryptionKey,
+  keyOf,
+  keyPolicyAdditionOps,
+  keyPolicyAllowsService,
+  keyPolicyDelegatesToIam,
+  KMS_ALIAS,
+  KMS_KEY,
+  logDestinations,
+  logGroupsByKey,
+  logsKeyStatement,
+  propertiesOf,
+  resourceOf,
+  S3_BUCKET,
+  servicePrincipals,
+  skipsRule,
+  templateText,
+  toList,
+  trailDestinations,
+  type BucketEncryption,
+  type LogDestinationKind,
+} from '../src/cfn/kms.js';
+import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+
+interface Options extends Record<string, unknown> {
+  /** Fn::Sub text of the alias created with a new key. */
+  aliasName: string;
+}
+
+const KIND_TEXT: Record<LogDestinationKind, string> = {
+  'access-logs': 'S3 server access logs',
+  'load-balancer-logs': 'load balancer access logs',
+  'vended-logs': 'log deliveries from delivery.logs.amazonaws.com (VPC flow logs, NLB access logs)',
+  'cloudfront-logs': 'CloudFront standard logs',
+};
+
+/** Why a bucket that could move to SSE-KMS is left alone, or undefined. */
+function blocker(t: Template, id: string, resource: Resource): string | undefined {
+  const props = propertiesOf(resource) ?? {};
+  if (props['WebsiteConfiguration'] !== undefined) {
+    return 'it hosts a static website, and anonymous website requests cannot decrypt SSE-KMS objects';
+  }
+  if (props['AccessControl'] === 'PublicRead' || props['AccessControl'] === 'PublicReadWrite') {
+    return 'it is publicly readable, and anonymous requests cannot decrypt SSE-KMS objects';
+  }
+  if (props['ReplicationConfiguration'] !== undefined) {
+    return 'it replicates to another bucket, and S3 replicates SSE-KMS objects only when the replication rule opts in (SseKmsEncryptedObjects) and its role can use both keys';
+  }
+  const bucketName = templateText(props['BucketName']);
+  for (const { resource: distribution } of resourcesOfType(t, 'AWS::CloudFront::Distribution')) {
+    const origins = toList(asObject(propertiesOf(distribution)?.['DistributionConfig'])?.['Origins']);
+    for (const origin of origins) {
+      const domain = templateText(asObject(origin)?.['DomainName']);
+      if (!domain) continue;
+      if (domain.startsWith('${' + id + '.') || domain.startsWith('${' + id + '}.') || (bucketName && domain.startsWith(bucketName + '.s3'))) {
+        return 'it is a CloudFront origin, and CloudFront can read SSE-KMS objects only through origin access control with a key-policy grant';
+      }
+    }
+  }
+  for (const { resource: channel } of resourcesOfType(t, 'AWS::Config::DeliveryChannel')) {
+    if (bucketByName(t, propertiesOf(channel)?.['S3BucketName']) === id) {
+      return 'AWS Config delivers to it, and Config needs its own grant on a customer managed key';
+    }
+  }
+  for (const statement of bucketPolicyStatements(t, id)) {
+    const condition = asObject(statement['Condition']);
+    if (condition && JSON.stringify(condition).includes('"s3:x-amz-server-side-encryption":') && /"AES256"/.test(JSON.stringify(condition))) {
+      return 'its bucket policy requires SSE-S3 (AES256) uploads';
+    }
+    if (statement['Effect'] !== 'Allow') continue;
+    const anonymous = statement['Principal'] === '*' || awsPrincipals(statement).includes('*');
+    if (anonymous && statement['Condition'] === undefined && allowsAction(statement, 's3:GetObject')) {
+      return 'its bucket policy lets anyone read objects, and anonymous requests cannot decrypt SSE-KMS objects';
+    }
+    const writers = servicePrincipals(statement).filter((s) => s !== 'cloudtrail.amazonaws.com');
+    if (writers.length > 0 && allowsAction(statement, 's3:PutObject')) {
+      return `${writers.join(', ')} writes objects to it and would need a grant on the key`;
+    }
+  }
+  return undefined;
+}
+
+/** The template key of a kms bucket when it can be shared with other buckets. */
+function shareableKey(t: Template, keyId: string | undefined): string | undefined {
+  if (!keyId) return undefined;
+  const key = resourceOf(t, keyId);
+  if (!key || key.Condition !== undefined || !isSymmetricEncryptionKey(key)) return undefined;
+  if (!keyPolicyDelegatesToIam(propertiesOf(key)?.['KeyPolicy'])) return undefined;
+  return keyId;
+}
+
+/** Statements missing from a key's policy for the trails writing to its buckets and the log groups it encrypts. */
+function missingKeyStatements(t: Template, keyId: string, trails: readonly string[], logGroups: readonly string[]): JsonObject[] {
+  const policy = propertiesOf(resourceOf(t, keyId))?.['KeyPolicy'];
+  const out: JsonObject[] = [];
+  if (trails.length > 0) {
+    const [encrypt, describe] = cloudTrailKeyStatements(t, trails);
+    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:GenerateDataKey')) out.push(encrypt!);
+    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:DescribeKey')) out.push(describe!);
+  }
+  if (logGroups.length > 0 && !keyPolicyAllowsService(policy, isRegionalLogsPrincipal, 'kms:GenerateDataKey')) out.push(logsKeyStatement());
+  return out;
+}
+
+function encryptionOps(id: string, resource: Resource, enc: BucketEncryption, keyArn: JsonValue): Operation[] {
+  const base = pointer('Resources', id, 'Properties');
+  const rule = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true };
+  if (enc.state === 'none') {
+    if (resource.Properties === undefined) {
+      return [{ op: 'add', path: base, value: { BucketEncryption: { ServerSideEncryptionConfiguration: [rule] } } }];
+    }
+    return [{ op: 'add', path: `${base}/BucketEncryption`, value: { ServerSideEncryptionConfiguration: [rule] } }];
+  }
+  const at = `${base}/BucketEncryption/ServerSideEncryptionConfiguration/0`;
+  const current = asObject(toList(asObject(propertiesOf(resource)?.['BucketEncryption'])?.['ServerSideEncryptionConfiguration'])[0]);
+  const byDefault = asObject(current?.['ServerSideEncryptionByDefault']);
+  const ops: Operation[] = [];
+  if (enc.state === 'sse-s3') ops.push({ op: 'replace', path: `${at}/ServerSideEncryptionByDefault/SSEAlgorithm`, value: 'aws:kms' });
+  ops.push({ op: byDefault?.['KMSMasterKeyID'] === undefined ? 'add' : 'replace', path: `${at}/ServerSideEncryptionByDefault/KMSMasterKeyID`, value: keyArn });
+  const bucketKey = current?.['BucketKeyEnabled'];
+  if (bucketKey === undefined) ops.push({ op: 'add', path: `${at}/BucketKeyEnabled`, value: true });
+  else if (bucketKey !== true && enc.state === 'sse-s3') ops.push({ op: 'replace', path: `${at}/BucketKeyEnabled`, value: true });
+  return ops;
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 's3-customer-managed-key',
+    title: 'Encrypt S3 buckets with a customer managed KMS key',
+    severity: 'high',
+    safety: 'unsafe',
+    seeds: ['001#3'],
+    order: 30,
+    defaultOptions: { aliasName: 'alias/${AWS::StackName}-s3' },
+    docs: `## Why
+Buckets without default encryption settings, or with SSE-S3 (\`AES256\`) or the AWS managed
+\`aws/s3\` key, are encrypted with keys you do not control: you cannot rotate them on your terms,
+restrict who may decrypt, disable them in an incident, or audit every decrypt in CloudTrail.
+Regulated workloads usually require a customer managed key (CMK).
+
+## Fix
+Moves every such bucket to SSE-KMS with a customer managed key:
+\`SSEAlgorithm: aws:kms\`, \`KMSMasterKeyID: !GetAtt Key.Arn\` and \`BucketKeyEnabled: true\`
+(the S3 Bucket Key cuts KMS requests and cost by up to 99%).
+
+The key is the one the template already uses for S3 when there is exactly one and its key policy
+lets IAM policies grant access (or the one this rule created before, found by its alias);
+otherwise one new key is shared by all buckets fixed in
+the template: an \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
+\`UpdateReplacePolicy: Retain\` (deleting the key would make retained buckets unreadable) and a key
+policy that delegates access to IAM in the account
+(\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), plus an \`AWS::KMS::Alias\`
+(\`alias/\${AWS::StackName}-s3\`).
+
+Services that write into such a bucket with their own identity need the key too, and get exactly
+that grant in the key policy:
+- a bucket a CloudTrail trail in the template delivers to: \`cloudtrail.amazonaws.com\` may call
+  \`kms:GenerateDataKey*\`, scoped with \`aws:SourceArn\` to the trail ARN (built from TrailName; a
+  GetAtt of the trail would be a dependency cycle), and \`kms:DescribeKey\`, as the CloudTrail guide
+  documents. The same grant is added to any template key that already encrypts a trail's bucket
+  without it (a safe fix: without it CloudTrail cannot deliver).
+- a key that also encrypts log groups: \`logs.\${AWS::Region}.amazonaws.com\` with the
+  \`kms:EncryptionContext:aws:logs:arn\` condition.
+
+The catalogue's ideal grants \`s3.amazonaws.com\`, \`lambda.amazonaws.com\` and
+\`logs.amazonaws.com\` the key unconditionally. That is not needed (S3 and Lambda use the caller's
+permissions, and CloudWatch Logs uses the regional principal) and widens access, so it is not done.
+
+Left as they are, with a report:
+- buckets that receive S3 server access logs (another bucket's LoggingConfiguration destination,
+  or a bucket-policy grant to \`logging.s3.amazonaws.com\`) or load balancer access logs
+  (\`access_logs.s3.bucket\` attributes, Classic ELB AccessLoggingPolicy, bucket-policy grants to
+  an ELB account or \`logdelivery.elasticloadbalancing.amazonaws.com\`): these destinations
+  support SSE-S3 only (see \`notes\` in data/aws-facts.json); \`s3-access-logging\` moves such a
+  bucket that uses SSE-KMS back to SSE-S3.
+- buckets that receive vended logs (\`delivery.logs.amazonaws.com\`: VPC flow logs, NLB access
+  logs) or CloudFront standard logs: SSE-KMS works there only with a key-policy grant for the
+  delivering service, so they keep SSE-S3.
+- static websites, publicly readable buckets and CloudFront origins (anonymous and OAI readers
+  cannot decrypt), buckets with replication rules, buckets other services (AWS Config, a service
+  principal in the bucket policy) write into, and buckets whose policy requires AES256 uploads.
+
+## Fix safety
+Unsafe. Existing objects stay SSE-S3 (only new objects use the key), and every reader and
+writer of new objects now needs \`kms:Decrypt\` / \`kms:GenerateDataKey\` on the key: roles in
+other stacks, cross-account readers, and tools that download objects. \`ec2-role-kms\` adds the
+grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a month.
+
+## Options
+- \`aliasName\` (default \`alias/\${AWS::StackName}-s3\`): Fn::Sub text of the new key's alias.
+`,
+  },
+  check({ template: t, options }) {
+    const findings: Finding[] = [];
+    const trails = trailDestinations(t);
+    const destinations = logDestinations(t);
+    const candidates: { id: string; resource: Resource; enc: BucketEncryption }[] = [];
+    const plannedKeyOf = new Map<string, string>();
+
+    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+      const enc = bucketEncryption(t, resource);
+      if (enc.keyId && (enc.state === 'kms' || enc.state === 'dsse')) plannedKeyOf.set(id, enc.keyId);
+      const kinds = destinations.get(id);
+      if (kinds) {
+        const sseS3Only = [...kinds].filter((k) => k === 'access-logs' || k === 'load-balancer-logs');
+        const what = sseS3Only.map((k) => KIND_TEXT[k]).join(' and ');
+        if (sseS3Only.length === 0) {
+          if (enc.state === 'none' || enc.state === 'sse-s3') {
+            const others = [...kinds].map((k) => KIND_TEXT[k]).join(' and ');
+            findings.push({
+              pointer: pointer('Resources', id),
+              severity: 'low',
+              message: `Bucket ${id} receives ${others}; it keeps SSE-S3, because a customer managed key would need a key-policy grant for the delivering service`,
+            });
+          }
+        } else if (enc.state === 'none' || enc.state === 'sse-s3') {
+          findings.push({
+            pointer: pointer('Resources', id),
+            severity: 'low',
+            message: `Bucket ${id} receives ${what}, which support SSE-S3 only; it keeps SSE-S3 instead of a customer managed key`,
+          });
+        }
+        continue;
+      }
+      if (enc.state !== 'none' && enc.state !== 'sse-s3' && enc.state !== 'kms-aws-managed') continue;
+      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) continue;
+      const encryption = propertiesOf(resource)?.['BucketEncryption'];
+      if (encryption !== undefined && intrinsicName(encryption)) continue;
+      if (skipsRule(resource, 's3-customer-managed-key')) continue;
+      const reason = blocker(t, id, resource);
+      if (reason) {
+        findings.push({
+          pointer: pointer('Resources', id),
+          severity: 'low',
+          message: `Bucket ${id} is not moved to a customer managed KMS key because ${reason}`,
+        });
+        continue;
+      }
+      candidates.push({ id, resource, enc });
+    }
+
+    // Pick the key for the buckets to move: the one this rule created before (its alias), the
+    // single key the template already uses for S3, or a new one.
+    const aliasText = typeof options.aliasName === 'string' && options.aliasName ? options.aliasName : 'alias/${AWS::StackName}-s3';
+    let keyId: string | undefined;
+    let newKeyId: string | undefined;
+    if (candidates.length > 0) {
+      for (const { resource } of resourcesOfType(t, KMS_ALIAS)) {
+        const p = propertiesOf(resource);
+        if (templateText(p?.['AliasName']) !== aliasText) continue;
+        keyId = shareableKey(t, keyOf(t, p?.['TargetKeyId']));
+        if (keyId) break;
+      }
+      if (!keyId) {
+        const used = new Set<string>();
+        for (const [bucket, k] of plannedKeyOf) if (bucketEncryption(t, resourceOf(t, bucket)).state === 'kms') used.add(k);
+        const shareable = [...used].filter((k) => shareableKey(t, k));
+        if (used.size === 1 && shareable.length === 1) keyId = shareable[0];
+      }
+      if (!keyId) newKeyId = freshLogicalId(t, 'S3EncryptionKey', new Set());
+      else if (keyPolicyAdditionOps(t, keyId, [{}]) === undefined) {
+        // The reused key's policy cannot be extended: buckets CloudTrail writes to stay as they are.
+        for (const c of candidates.filter((c) => trails.has(c.id))) {
+          candidates.splice(candidates.indexOf(c), 1);
+          findings.push({
+            pointer: pointer('Resources', c.id),
+            severity: 'low',
+            message: `Bucket ${c.id} is not moved to key ${keyId} because CloudTrail writes to it and the key policy cannot be extended automatically`,
+          });
+        }
+      }
+    }
+    const targetKey = keyId ?? newKeyId;
+    const planned = new Map(plannedKeyOf);
+    if (targetKey) for (const c of candidates) planned.set(c.id, targetKey);
+
+    // Grants the keys lack for the trails writing to their buckets and the log groups they
+    // encrypt: a safe fix when the template needs them already, part of the move otherwise.
+    const logGroups = logGroupsByKey(t);
+    const keyNeeds = (plan: Map<string, string>) => {
+      const needs = new Map<string, { trails: string[]; logGroups: string[] }>();
+      for (const k of new Set(plan.values())) {
+        const keyTrails = [...plan].filter(([bucket, key]) => key === k && trails.has(bucket)).flatMap(([bucket]) => trails.get(bucket)!);
+        needs.set(k, { trails: [...new Set(keyTrails)].sort(), logGroups: logGroups.get(k) ?? [] });
+      }
+      return needs;
+    };
+    const existingNeeds = keyNeeds(plannedKeyOf);
+    const plannedNeeds = keyNeeds(planned);
+    for (const [k, need] of plannedNeeds) {
+      if (k === newKeyId) continue;
+      const statements = missingKeyStatements(t, k, need.trails, need.logGroups);
+      if (statements.length === 0) continue;
+      const before = existingNeeds.get(k);
+      const neededNow = before !== undefined && missingKeyStatements(t, k, before.trails, before.logGroups).length > 0;
+      const ops = keyPolicyAdditionOps(t, k, statements);
+      const services = [
+        ...(statements.some((s) => s['Sid'] !== 'AllowCloudWatchLogs') ? [`CloudTrail (trail ${need.trails.join(', ')})`] : []),
+        ...(statements.some((s) => s['Sid'] === 'AllowCloudWatchLogs') ? [`CloudWatch Logs (log group ${need.logGroups.join(', ')})`] : []),
+      ].join(' and ');
+      findings.push({
+        pointer: pointer('Resources', k, 'Properties', 'KeyPolicy'),
+        message: neededNow
+          ? `Key ${k} encrypts data written by ${services}, but its key policy does not let the service use it`
+          : `Key ${k} is about to encrypt a bucket ${services} writes to; its key policy must let the service use it`,
+        ...(ops && ops.length ? { fix: { ops, ...(neededNow ? { safety: 'safe' as const } : {}) } } : {}),
+      });
+    }
+
+    if (!targetKey || candidates.length === 0) return findings;
+    const keyArn: JsonValue = { 'Fn::GetAtt': [targetKey, 'Arn'] };
+
+    if (newKeyId) {
+      const aliasId = freshLogicalId(t, 'S3EncryptionKeyAlias', new Set([newKeyId]));
+      const need = plannedNeeds.get(newKeyId)!;
+      const statements: JsonObject[] = [accountRootStatement()];
+      if (need.trails.length) statements.push(...cloudTrailKeyStatements(t, need.trails));
+      const key: JsonObject = {
+        Type: KMS_KEY,
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          Description: 'Customer managed key for S3 default bucket encryption',
+          EnableKeyRotation: true,
+          KeyPolicy: { Version: '2012-10-17', Statement: statements },
+        },
+      };
+      const alias: JsonObject = {
+        Type: KMS_ALIAS,
+        Properties: { AliasName: { 'Fn::Sub': aliasText }, TargetKeyId: { Ref: newKeyId } },
+      };
+      findings.push({
+        pointer: pointer('Resources'),
+        message: `Adds customer managed KMS key ${newKeyId} (rotation enabled) and alias ${aliasId} for the default encryption of ${candidates.map((c) => c.id).join(', ')}`,
+        fix: {
+          ops: [
+            { op: 'add', path: pointer('Resources', newKeyId), value: key },
+            { op: 'add', path: pointer('Resources', aliasId), value: alias },
+          ],
+        },
+      });
+    }
+
+    for (const { id, resource, enc } of candidates) {
+      const what =
+        enc.state === 'none'
+          ? 'has no BucketEncryption, so S3 uses S3 managed keys (SSE-S3)'
+          : enc.state === 'sse-s3'
+            ? 'uses S3 managed keys (SSE-S3, AES256)'
+            : 'uses the AWS managed key aws/s3';
+      const via = trails.has(id) ? `; CloudTrail (${trails.get(id)!.join(', ')}) is granted use of the key` : '';
+      findings.push({
+        pointer: enc.state === 'none' ? pointer('Resources', id) : pointer('Resources', id, 'Properties', 'BucketEncryption'),
+        message: `Bucket ${id} ${what}, not a customer managed KMS key; fix: SSE-KMS with key ${targetKey} and an S3 Bucket Key${via}`,
+        fix: { ops: encryptionOps(id, resource, enc, keyArn) },
+      });
+    }
+    return findings;
+  },
+});
+

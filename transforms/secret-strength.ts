@@ -1,0 +1,156 @@
+import { defineTransform } from '../src/transform.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { intrinsicName, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, propertiesOf, templateText, typeOf } from '../src/cfn/kms.js';
+import type { Finding, Operation, Template } from '../src/types.js';
+
+interface Options extends Record<string, unknown> {
+  /** Minimum PasswordLength of a generated secret. */
+  minLength: number;
+}
+
+/**
+ * Characters RDS rejects in master passwords: "/", '"' and "@" (RDS CreateDBInstance
+ * MasterUserPassword: "Can include any printable ASCII character except '/', '"', or '@'"), plus
+ * "\" which breaks connection strings and shell/JSON quoting. The same set the catalogue uses.
+ */
+const DB_EXCLUDED = '"@/\\';
+
+/** Oracle master passwords are at most 30 characters (RDS MasterUserPassword constraints). */
+const ORACLE_MAX_LENGTH = 30;
+
+const DB_WORDS = new Set(['db', 'rds', 'database', 'aurora', 'postgres', 'postgresql', 'mysql', 'mariadb', 'redshift', 'docdb', 'documentdb', 'sql', 'oracle']);
+const DB_TYPES = new Set(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Redshift::Cluster', 'AWS::DocDB::DBCluster', 'AWS::Neptune::DBCluster']);
+
+/** Words of a name: camelCase, PascalCase with acronyms, kebab and snake case. */
+function words(name: string): string[] {
+  return name
+    .replace(/\$\{[^}]*\}/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.toLowerCase())
+    .filter(Boolean);
+}
+
+/** Resources (logical ids) that use the secret, by reference. */
+function users(t: Template, secretId: string): string[] {
+  const out = new Set<string>();
+  for (const r of referencesTo(t, secretId)) {
+    const m = /^\/Resources\/([^/]+)\//.exec(r.pointer);
+    if (m) out.add(m[1]!.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  return [...out];
+}
+
+/** Why the secret holds database credentials, or undefined. */
+function databaseEvidence(t: Template, id: string, secretUsers: string[]): string | undefined {
+  const props = propertiesOf(t.Resources[id]);
+  const generate = asObject(props?.['GenerateSecretString']);
+  const template = templateText(generate?.['SecretStringTemplate']);
+  for (const user of secretUsers) {
+    const type = typeOf(t, user);
+    if (type && DB_TYPES.has(type)) return `${user} uses it`;
+    if (type === 'AWS::SecretsManager::SecretTargetAttachment') return `${user} attaches it to a database`;
+  }
+  if (template && /"?user(name)?"?\s*:/i.test(template)) return 'its SecretStringTemplate has a username';
+  const name = templateText(props?.['Name']) ?? '';
+  if ([...words(id), ...words(name)].some((w) => DB_WORDS.has(w))) return 'its name says so';
+  return undefined;
+}
+
+function isOracle(t: Template, secretUsers: string[]): boolean {
+  return secretUsers.some((u) => {
+    const p = propertiesOf(t.Resources[u]);
+    return DB_TYPES.has(typeOf(t, u) ?? '') && typeof p?.['Engine'] === 'string' && p['Engine'].toLowerCase().startsWith('oracle');
+  });
+}
+
+export default defineTransform<Options>({
+  meta: {
+    id: 'secret-strength',
+    title: 'Generate strong secrets and database-safe passwords',
+    severity: 'medium',
+    safety: 'unsafe',
+    seeds: ['000#9'],
+    defaultOptions: { minLength: 32 },
+    docs: `## Why
+A 16-character generated password has about 96 bits of entropy; 32 characters double that, at no
+cost for a secret nobody types. \`RequireEachIncludedType\` guarantees every character class is
+present. RDS rejects master passwords containing \`/\`, \`"\` or \`@\`, so a generated database
+password that happens to contain one fails the stack (or a rotation) at random: they must be
+excluded, together with \`\\\` which breaks connection strings and JSON.
+
+## Fix
+For every \`AWS::SecretsManager::Secret\` with \`GenerateSecretString\`:
+- \`PasswordLength\` below 32 is raised to 32 (30 for a secret an Oracle DB instance uses: Oracle
+  master passwords are at most 30 characters). A missing \`PasswordLength\` already means 32.
+- \`RequireEachIncludedType: false\` becomes \`true\`. A missing value already means "every type";
+  it is written explicitly only alongside another change, so no secret is regenerated for it alone.
+- For database credentials, \`ExcludeCharacters\` gets whichever of \`"@/\\\` it lacks, appended to
+  the characters already excluded. A secret holds database credentials when an RDS, Redshift,
+  DocumentDB or Neptune resource or a \`SecretTargetAttachment\` references it (e.g. a
+  \`{{resolve:secretsmanager:\${Secret}...}}\` MasterUserPassword), its \`SecretStringTemplate\`
+  has a username, or its logical id or Name has a word like db, rds or database.
+  With \`ExcludePunctuation: true\` no exclusion is needed.
+
+Values given by intrinsics (e.g. \`PasswordLength: !Ref Length\`) are left alone.
+
+## Fix safety
+Unsafe: CloudFormation generates a new secret value when \`GenerateSecretString\` changes. A
+database master password resolved from the secret is updated with it in the same stack update,
+but every client holding the old value must fetch the new one.
+
+## Options
+- \`minLength\` (default 32): the minimum \`PasswordLength\`.
+`,
+  },
+  check({ template: t, options }) {
+    const findings: Finding[] = [];
+    const minLength = typeof options.minLength === 'number' && Number.isInteger(options.minLength) && options.minLength >= 1 ? Math.min(options.minLength, 4096) : 32;
+    for (const { id, resource } of resourcesOfType(t, 'AWS::SecretsManager::Secret')) {
+      const generate = propertiesOf(resource)?.['GenerateSecretString'];
+      const g = asObject(generate);
+      if (!g || intrinsicName(g)) continue;
+      const at = pointer('Resources', id, 'Properties', 'GenerateSecretString');
+      const secretUsers = users(t, id);
+      const ops: Operation[] = [];
+      const problems: string[] = [];
+
+      const target = isOracle(t, secretUsers) ? Math.min(minLength, ORACLE_MAX_LENGTH) : minLength;
+      const rawLength = g['PasswordLength'];
+      const length = typeof rawLength === 'number' ? rawLength : typeof rawLength === 'string' && /^\d+$/.test(rawLength) ? Number(rawLength) : undefined;
+      if (length !== undefined && length < target) {
+        ops.push({ op: 'replace', path: `${at}/PasswordLength`, value: target });
+        problems.push(`PasswordLength ${length} is below ${target}`);
+      }
+
+      const evidence = databaseEvidence(t, id, secretUsers);
+      const exclude = g['ExcludeCharacters'];
+      if (evidence && g['ExcludePunctuation'] !== true && g['ExcludePunctuation'] !== 'true' && (exclude === undefined || typeof exclude === 'string')) {
+        const current = exclude ?? '';
+        const missing = [...DB_EXCLUDED].filter((c) => !current.includes(c)).join('');
+        if (missing) {
+          ops.push({ op: exclude === undefined ? 'add' : 'replace', path: `${at}/ExcludeCharacters`, value: current + missing });
+          problems.push(`it holds database credentials (${evidence}) but its password may contain ${[...missing].join(' ')} (RDS rejects " @ / in master passwords; \\ breaks connection strings)`);
+        }
+      }
+
+      const require = g['RequireEachIncludedType'];
+      if (require === false || require === 'false') {
+        ops.push({ op: 'replace', path: `${at}/RequireEachIncludedType`, value: true });
+        problems.push('RequireEachIncludedType is false');
+      } else if (require === undefined && ops.length > 0) {
+        ops.push({ op: 'add', path: `${at}/RequireEachIncludedType`, value: true });
+      }
+
+      if (problems.length === 0) continue;
+      findings.push({
+        pointer: at,
+        message: `Secret ${id}: ${problems.join('; ')}`,
+        fix: { ops },
+      });
+    }
+    return findings;
+  },
+});
