@@ -1,57 +1,17 @@
 // File-system side of the CLI: finding templates, config and region files, atomic writes.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { TapfixConfig } from '../engine/select.js';
+import { collectTemplates, type CollectOptions } from './walk.js';
 
-export const TEMPLATE_EXTENSIONS = /\.(json|ya?ml|template)$|\.cfn\.[a-z]+$/i;
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'cdk.out']);
+export { TEMPLATE_EXTENSIONS } from './walk.js';
 
-/** Files under the given paths that could be templates, sorted, without duplicates. */
-export function collectFiles(paths: readonly string[]): { files: string[]; missing: string[] } {
-  const files = new Set<string>();
-  const missing: string[] = [];
-  const visitedDirs = new Set<string>();
-  const walk = (dir: string, root: string) => {
-    let real: string;
-    try {
-      real = realpathSync(dir);
-    } catch {
-      return;
-    }
-    // Never follow a symlink out of the root, and never loop.
-    if (visitedDirs.has(real) || !(real === root || real.startsWith(root + sep))) return;
-    visitedDirs.add(real);
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
-      const full = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        try {
-          const target = realpathSync(full);
-          if (!(target === root || target.startsWith(root + sep))) continue;
-          const st = statSync(full);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch {
-          continue;
-        }
-      }
-      if (isDir) walk(full, root);
-      else if (isFile && TEMPLATE_EXTENSIONS.test(entry.name) && !/^tapfix\.config\.json$/.test(entry.name)) files.add(full);
-    }
-  };
-  for (const p of paths) {
-    if (!existsSync(p)) {
-      missing.push(p);
-      continue;
-    }
-    const st = statSync(p);
-    if (st.isDirectory()) walk(p, realpathSync(p));
-    else files.add(p);
-  }
-  return { files: [...files].sort(), missing };
+/** Files under the given paths that could be templates, sorted, without duplicates (see walk.ts). */
+export function collectFiles(paths: readonly string[], options: CollectOptions = {}): { files: string[]; missing: string[] } {
+  const found = collectTemplates(paths, options);
+  return { files: found.files, missing: [...found.missing, ...found.unmatched] };
 }
 
 export class ConfigError extends Error {}
@@ -98,15 +58,24 @@ export function regionBeside(file: string): string | undefined {
   return undefined;
 }
 
+export const TEMP_PREFIX = '.tapfix-tmp-';
+let tempCounter = 0;
+
 /**
  * Replaces `file` with `content` atomically: a temporary file in the same directory is written,
  * flushed, given the original's mode and renamed over it, so a reader (or a crash) sees either
- * the old or the new file, never half of one.
+ * the old or the new file, never half of one. A symlink is written through (the link stays).
+ * `mode` is for a file that does not exist yet (an --output-dir copy).
  */
-export function writeAtomic(file: string, content: string): void {
-  const mode = statSync(file).mode & 0o7777;
-  const temp = join(dirname(file), `.tapfix-tmp-${process.pid}-${Date.now().toString(36)}-${basename(file)}`);
-  const fd = openSync(temp, 'wx', mode);
+export function writeAtomic(file: string, content: string, options: { mode?: number } = {}): void {
+  let target = file;
+  let mode = options.mode;
+  if (existsSync(file)) {
+    target = realpathSync(file);
+    mode = statSync(target).mode & 0o7777;
+  }
+  const temp = join(dirname(target), `${TEMP_PREFIX}${process.pid}-${threadId}-${(tempCounter++).toString(36)}-${basename(target)}`);
+  const fd = openSync(temp, 'wx', mode ?? 0o666);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
@@ -117,12 +86,33 @@ export function writeAtomic(file: string, content: string): void {
   }
   closeSync(fd);
   try {
-    chmodSync(temp, mode);
-    renameSync(temp, file);
+    if (mode !== undefined) chmodSync(temp, mode);
+    renameSync(temp, target);
   } catch (error) {
     if (existsSync(temp)) unlinkSync(temp);
     throw error;
   }
+}
+
+/** Removes temporary files this process left in `dir` (after an aborted write). */
+export function removeOwnTemps(dir: string, pid = process.pid): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${TEMP_PREFIX}${pid}-`)) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed++;
+    } catch {
+      // already gone
+    }
+  }
+  return removed;
 }
 
 export function displayPath(file: string, cwd = process.cwd()): string {

@@ -1,22 +1,37 @@
-// The command line: arguments, reading and writing files, output formats, exit codes.
-import { readFileSync } from 'node:fs';
+// The command line: arguments, the run over many files, output formats, exit codes.
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
-import { fixText, type FileResult } from '../engine/fix.js';
+import type { FileResult } from '../engine/fix.js';
+import { defaultJobs, inOrder, runTasks } from '../engine/bulk.js';
 import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Transform } from '../types.js';
-import { collectFiles, ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
-import { colors, listText, resultJson, textReport, unifiedDiff } from './output.js';
+import { ConfigError, displayPath, readConfig, removeOwnTemps, writeAtomic } from './files.js';
+import { fixWithConfig, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
+import { markdownSummary } from './markdown.js';
+import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
+import { textReplacements } from './replacements.js';
+import { Progress } from './progress.js';
+import { reportJson, type ReportSettings } from './report.js';
+import { sarifLog } from './sarif.js';
+import { Tally } from './tally.js';
+import { collectTemplates, commonRoot } from './walk.js';
 
-export const EXIT = { ok: 0, pending: 1, error: 2 } as const;
+export const EXIT = { ok: 0, pending: 1, error: 2, interrupted: 130 } as const;
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readStdin: () => Promise<string>;
   cwd: string;
+  /** stdout is a terminal (colours). */
   isTTY: boolean;
+  /** stderr is a terminal (progress bar). */
+  stderrIsTTY?: boolean;
+  columns?: number;
+  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 const defaultIo: Io = {
@@ -29,13 +44,25 @@ const defaultIo: Io = {
   },
   cwd: process.cwd(),
   isTTY: !!process.stdout.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
+  columns: process.stderr.columns,
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
 };
+
+export type OutputFormat = 'text' | 'json' | 'patch' | 'diff' | 'sarif' | 'markdown';
 
 export interface CliOptions {
   paths: string[];
   write: boolean;
   check: boolean;
-  format: 'text' | 'json' | 'patch' | 'diff';
+  format: OutputFormat;
   only?: string[];
   skip?: string[];
   enable?: string[];
@@ -49,6 +76,16 @@ export interface CliOptions {
   color?: boolean;
   diff: boolean;
   quiet: boolean;
+  /** Worker threads (default: available cores). */
+  jobs?: number;
+  /** Write the JSON report here. */
+  report?: string;
+  /** Write fixed copies below this folder instead of in place. */
+  outputDir?: string;
+  /** Apply .gitignore/.tapfixignore to paths named on the command line too. */
+  forceExclude?: boolean;
+  /** Read .gitignore/.tapfixignore (default true). */
+  ignore?: boolean;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -57,15 +94,22 @@ const splitList = (values: unknown): string[] | undefined => {
   return list.length ? list : undefined;
 };
 
+const FORMATS = ['text', 'json', 'patch', 'diff', 'sarif', 'markdown'] as const;
+
 export function parseArgs(argv: string[]) {
   return yargs(argv)
     .scriptName('tapfix')
     .usage('$0 [paths..]\n\nAuto-fix AWS CloudFormation templates (JSON and YAML). Without --write it is a dry run.')
     .command('$0 [paths..]', false)
-    .positional('paths', { type: 'string', array: true, describe: 'Template files or directories' })
+    .positional('paths', { type: 'string', array: true, describe: 'Template files, directories or globs (quote globs: "stacks/**/*.yaml")' })
     .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write fixes in place (atomically; unchanged files are never touched)' })
     .option('check', { type: 'boolean', default: false, describe: 'Exit 1 when fixes are pending (CI gate)' })
-    .option('format', { alias: 'f', choices: ['text', 'json', 'patch', 'diff'] as const, default: 'text' as const, describe: 'Output: text (findings + diff), json, patch (RFC 6902), diff (git apply)' })
+    .option('format', {
+      alias: 'f',
+      choices: FORMATS,
+      default: 'text' as const,
+      describe: 'Output: text (findings + diff), json, patch (RFC 6902), diff (git apply), sarif (SARIF 2.1.0), markdown (pull-request summary)',
+    })
     .option('only', { type: 'string', array: true, describe: 'Run only these transform ids (comma-separated or repeated)' })
     .option('skip', { type: 'string', array: true, describe: 'Do not run these transform ids' })
     .option('enable', { type: 'string', array: true, describe: 'Also run these off-by-default transforms' })
@@ -76,9 +120,14 @@ export function parseArgs(argv: string[]) {
     .option('stdin-filepath', { type: 'string', describe: 'Path to assume for --stdin (format, config, region)' })
     .option('allow-jsonc', { type: 'boolean', default: false, describe: 'Process JSON with comments or trailing commas (kept as they are)' })
     .option('config', { type: 'string', describe: 'Use this config file instead of searching for tapfix.config.json' })
+    .option('jobs', { alias: 'j', type: 'number', describe: `Worker threads (default: available cores, here ${defaultJobs()}); 1 runs in one thread` })
+    .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
+    .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
+    .option('ignore', { type: 'boolean', default: true, describe: 'Honour .gitignore and .tapfixignore when walking folders (--no-ignore to not)' })
+    .option('force-exclude', { type: 'boolean', default: false, describe: 'Apply ignore files to paths named on the command line too (for pre-commit)' })
     .option('color', { type: 'boolean', describe: 'Force colours on or off (default: on for a terminal, off with NO_COLOR)' })
     .option('diff', { type: 'boolean', default: true, describe: 'Show the diff in text output (--no-diff to hide)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and the summary' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and the summary (no progress bar)' })
     .strictOptions()
     .help()
     .version(false)
@@ -98,23 +147,7 @@ interface RunContext {
 
 /** Everything about one file except writing it: read, settle config and region, fix. */
 export function processText(text: string, file: string, ctx: RunContext): FileResult {
-  const { options } = ctx;
-  const found = options.config ? { path: options.config, config: readConfig(options.config) } : findConfig(dirname(resolve(file)), ctx.configCache);
-  const config = found?.config ?? {};
-  const { transforms, settings } = selectTransforms(ctx.all, config, {
-    only: options.only,
-    skip: options.skip,
-    enable: options.enable,
-  });
-  const region = options.region ?? config.region ?? regionBeside(resolve(file));
-  return fixText(text, {
-    transforms,
-    settings,
-    unsafe: options.unsafe || !!config.unsafe,
-    region,
-    filePath: file,
-    allowJsonc: options.allowJsonc || !!config.allowJsonc,
-  });
+  return fixWithConfig(text, file, { all: ctx.all, settings: ctx.options, configCache: ctx.configCache });
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -156,7 +189,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     color: args.color,
     diff: args.diff,
     quiet: args.quiet,
+    jobs: args.jobs,
+    report: args.report,
+    outputDir: args['output-dir'],
+    forceExclude: args['force-exclude'],
+    ignore: args.ignore,
   };
+  const usage = usageProblem(options);
+  if (usage) {
+    io.stderr(`tapfix: ${usage}\n`);
+    return EXIT.error;
+  }
   const useColor = options.color ?? (io.isTTY && !process.env['NO_COLOR']);
   const c = colors(useColor && options.format === 'text');
   const all = await loadTransforms();
@@ -180,40 +223,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.stderr('tapfix: no input: give template files or directories (or --stdin); see tapfix --help\n');
     return EXIT.error;
   }
-
-  const { files, missing } = collectFiles(options.paths.map((p) => resolve(io.cwd, p)));
-  const results: Array<{ path: string; result: FileResult | undefined; error?: string }> = [];
-  for (const m of missing) results.push({ path: displayPath(m, io.cwd), result: undefined, error: 'no such file or directory' });
-  for (const file of files) {
-    const path = displayPath(file, io.cwd);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      results.push({ path, result: undefined, error: `cannot read: ${(error as Error).message}` });
-      continue;
-    }
-    let result: FileResult;
-    try {
-      result = processText(text, file, ctx);
-    } catch (error) {
-      results.push({ path, result: undefined, error: error instanceof ConfigError ? error.message : `internal error: ${(error as Error).stack ?? error}` });
-      continue;
-    }
-    if (options.write && result.status === 'changed') {
-      try {
-        writeAtomic(file, result.output);
-      } catch (error) {
-        results.push({ path, result, error: `cannot write: ${(error as Error).message}` });
-        continue;
-      }
-    }
-    results.push({ path, result });
-  }
-  return report(results, options, io, c);
+  return runFiles(ctx, io, c);
 }
 
-async function runStdin(ctx: RunContext, io: Io, c: ReturnType<typeof colors>): Promise<number> {
+function usageProblem(o: CliOptions): string | undefined {
+  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) return '--jobs must be a whole number of 1 or more';
+  if (o.outputDir !== undefined && o.write) return '--write and --output-dir exclude each other: --write fixes in place, --output-dir writes copies';
+  if (o.outputDir !== undefined && o.stdin) return '--output-dir needs files: with --stdin, --write prints the fixed template';
+  if (o.outputDir === '') return '--output-dir needs a folder';
+  if (o.report === '') return '--report needs a file name';
+  return undefined;
+}
+
+async function runStdin(ctx: RunContext, io: Io, c: Colors): Promise<number> {
   const text = await io.readStdin();
   const path = ctx.options.stdinFilepath ?? 'stdin.yaml';
   let result: FileResult;
@@ -230,71 +252,218 @@ async function runStdin(ctx: RunContext, io: Io, c: ReturnType<typeof colors>): 
     for (const e of result.errors) io.stderr(`${path}:${e.line}:${e.col}: ${e.message}\n`);
     return result.status === 'error' ? EXIT.error : EXIT.ok;
   }
-  return report([{ path, result }], ctx.options, io, c);
+  const outcome: FileOutcome = { file: resolve(io.cwd, path), path, result };
+  if (result.status === 'changed') {
+    outcome.diff = unifiedDiff(path, result.original, result.output);
+    if (ctx.options.format === 'sarif') outcome.replacements = textReplacements(result.original, result.output);
+  }
+  const reporter = new Reporter(ctx, io, c, 1, () => {});
+  reporter.add(outcome);
+  return reporter.finish({ aborted: false, total: 1 });
 }
 
-function report(
-  results: Array<{ path: string; result: FileResult | undefined; error?: string }>,
-  options: CliOptions,
-  io: Io,
-  c: ReturnType<typeof colors>,
-): number {
-  let errors = 0;
-  let changed = 0;
-  let unchanged = 0;
-  let skipped = 0;
-  let held = 0;
-  const reportError = (path: string, line: number, col: number, message: string) => {
-    errors++;
-    io.stderr(`${path}:${line}:${col}: ${message}\n`);
+async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
+  const { options } = ctx;
+  const outputDir = options.outputDir !== undefined ? resolve(io.cwd, options.outputDir) : undefined;
+  const found = collectTemplates(options.paths, {
+    cwd: io.cwd,
+    useIgnoreFiles: options.ignore !== false,
+    forceExclude: !!options.forceExclude,
+    exclude: outputDir ? [outputDir] : [],
+  });
+  const outputRoot = commonRoot(found.bases) ?? io.cwd;
+  const showDiff = options.format === 'diff' || (options.format === 'text' && options.diff && !options.quiet && !options.write && !outputDir);
+  const settings: JobSettings = {
+    cwd: io.cwd,
+    only: options.only,
+    skip: options.skip,
+    enable: options.enable,
+    unsafe: options.unsafe,
+    region: options.region,
+    config: options.config,
+    allowJsonc: options.allowJsonc,
+    write: options.write,
+    outputDir,
+    outputRoot,
+    diff: showDiff,
+    replacements: options.format === 'sarif',
+    operations: !!options.report || options.format === 'json' || options.format === 'patch',
   };
-  for (const { path, result, error } of results) {
-    if (error) reportError(path, 1, 1, error);
-    if (!result) continue;
-    for (const e of result.errors) reportError(path, e.line, e.col, e.message);
-    if (result.status === 'changed') changed++;
-    else if (result.status === 'unchanged') unchanged++;
-    else if (result.status === 'skipped') skipped++;
-    held += result.findings.filter((f) => f.fix === 'held').length;
+  const tasks: FileTask[] = found.files.map((file) => ({ file, discovered: found.discovered.has(file) }));
+  const early: FileOutcome[] = [
+    ...found.missing.map((m) => ({ file: m, path: displayPath(m, io.cwd), error: 'no such file or directory' })),
+    ...found.unmatched.map((g) => ({ file: g, path: g, error: 'no file matches this glob' })),
+  ];
+  const total = early.length + tasks.length;
+  const progress = new Progress((s) => io.stderr(s), total, !!io.stderrIsTTY && !options.quiet && total > 1, io.columns ?? 80);
+  const reporter = new Reporter(ctx, io, c, total, (fixes) => progress.tick(fixes), progress);
+  for (const o of early) reporter.add(o);
+
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const offInterrupt = io.onInterrupt?.(() => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      progress.clear();
+      io.stderr('tapfix: interrupted: finishing the files in progress (again to stop at once)\n');
+    } else {
+      kill.abort();
+    }
+  });
+  let run;
+  try {
+    run = await runTasks<FileTask, FileOutcome, JobSettings>({
+      tasks,
+      jobs: options.jobs ?? defaultJobs(),
+      handlerModule: 'src/cli/job',
+      handlerData: settings,
+      onResult: inOrder((_index, outcome) => reporter.add(outcome)),
+      onCrash: (task, message) => ({ file: task.file, path: displayPath(task.file, io.cwd), error: message }),
+      stop: stop.signal,
+      kill: kill.signal,
+    });
+  } finally {
+    offInterrupt?.();
+  }
+  // Killed mid-write: a worker may have left its temporary file (never a half-written target).
+  for (const task of run.interrupted) {
+    removeOwnTemps(dirname(task.file));
+    if (outputDir) removeOwnTemps(dirname(outputPathFor(task.file, outputDir, outputRoot)));
+  }
+  progress.clear();
+  return reporter.finish({ aborted: run.aborted, total });
+}
+
+/** Receives outcomes in path order: prints what streams (errors, text, diffs), keeps the rest. */
+class Reporter {
+  private readonly outcomes: FileOutcome[] = [];
+  private readonly tally = new Tally();
+  /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
+  private readonly keep: boolean;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly io: Io,
+    private readonly c: Colors,
+    private readonly total: number,
+    private readonly onFile: (fixes: number) => void,
+    private readonly progress?: Progress,
+  ) {
+    this.keep = !!ctx.options.report || !['text', 'diff'].includes(ctx.options.format);
   }
 
-  const ok = results.filter((r) => r.result);
-  switch (options.format) {
-    case 'json':
-      io.stdout(
-        JSON.stringify(
-          { files: ok.map(({ path, result }) => resultJson(result!, path)), summary: { files: results.length, changed, unchanged, skipped, errors } },
-          null,
-          2,
-        ) + '\n',
-      );
-      break;
-    case 'patch': {
-      const withOps = ok.filter(({ result }) => result!.status !== 'skipped');
-      const value = results.length === 1 && withOps.length === 1 ? withOps[0]!.result!.operations : Object.fromEntries(withOps.map(({ path, result }) => [path, result!.operations]));
-      io.stdout(JSON.stringify(value, null, 2) + '\n');
-      break;
-    }
-    case 'diff':
-      for (const { path, result } of ok) if (result!.status === 'changed') io.stdout(unifiedDiff(path, result!.original, result!.output) + '\n');
-      break;
-    default:
-      if (!options.quiet) {
-        for (const { path, result } of ok) {
-          if (result!.status === 'skipped' && options.paths.length === 1 && results.length === 1) {
-            io.stdout(`${path}: skipped (${result!.skipReason})\n`);
-          }
-          const text = textReport(result!, path, c, options.diff && !options.write);
-          if (text) io.stdout(text + '\n');
+  add(outcome: FileOutcome): void {
+    const { options } = this.ctx;
+    const { io } = this;
+    this.tally.add(outcome);
+    const print = () => {
+      const { path, result } = outcome;
+      if (outcome.error) io.stderr(`${path}:1:1: ${outcome.error}\n`);
+      if (result) for (const e of result.errors) io.stderr(`${path}:${e.line}:${e.col}: ${e.message}\n`);
+      if (!result) return;
+      if (options.format === 'text' && !options.quiet) {
+        if (result.status === 'skipped' && options.paths.length === 1 && this.total === 1) {
+          io.stdout(`${path}: skipped (${result.skipReason})\n`);
         }
+        const showDiff = options.diff && !options.write && options.outputDir === undefined;
+        const text = textReport(result, path, this.c, showDiff, outcome.diff);
+        if (text) io.stdout(text + '\n');
+      } else if (options.format === 'diff' && result.status === 'changed' && outcome.diff) {
+        io.stdout(outcome.diff + '\n');
       }
-      {
-        const verb = options.write ? 'fixed' : 'would change';
-        const parts = [`${results.length} file${results.length === 1 ? '' : 's'}`, `${changed} ${verb}`, `${unchanged} unchanged`, `${skipped} skipped (not templates)`, `${errors} error${errors === 1 ? '' : 's'}`];
-        io.stderr(`tapfix: ${parts.join(', ')}${held ? `; ${held} unsafe fix${held === 1 ? '' : 'es'} held back (--unsafe applies them)` : ''}\n`);
-      }
+    };
+    if (this.progress) this.progress.around(print);
+    else print();
+    delete outcome.diff; // printed: no need to hold it
+    if (this.keep) this.outcomes.push(outcome);
+    this.onFile(outcome.result?.status === 'changed' ? outcome.result.findings.filter((f) => f.fix === 'applied').length : 0);
   }
-  if (errors > 0) return EXIT.error;
-  if (options.check && changed > 0) return EXIT.pending;
-  return EXIT.ok;
+
+  finish({ aborted, total }: { aborted: boolean; total: number }): number {
+    const { options } = this.ctx;
+    const { io, tally, outcomes } = this;
+    const mode: ReportSettings['mode'] = options.write ? 'write' : options.outputDir !== undefined ? 'output-dir' : 'dry-run';
+    const withResult = outcomes.filter((o) => o.result);
+    switch (options.format) {
+      case 'json':
+        io.stdout(
+          JSON.stringify(
+            {
+              files: withResult.map((o) => resultJson(o.result!, o.path)),
+              summary: { files: tally.files, changed: tally.changed, unchanged: tally.unchanged, skipped: tally.skipped, errors: tally.errors },
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+        break;
+      case 'patch': {
+        const withOps = withResult.filter((o) => o.result!.status !== 'skipped');
+        const value =
+          outcomes.length === 1 && withOps.length === 1 ? withOps[0]!.result!.operations : Object.fromEntries(withOps.map((o) => [o.path, o.result!.operations]));
+        io.stdout(JSON.stringify(value, null, 2) + '\n');
+        break;
+      }
+      case 'sarif':
+        io.stdout(JSON.stringify(sarifLog(outcomes, this.ctx.all, io.cwd), null, 2) + '\n');
+        break;
+      case 'markdown':
+        io.stdout(markdownSummary(outcomes, tally, this.ctx.all, { mode, interrupted: aborted }));
+        break;
+      case 'diff':
+        break;
+      default:
+        io.stderr(this.summaryText(aborted, total));
+    }
+    if (options.report) {
+      const settings: ReportSettings = {
+        mode,
+        ...(options.outputDir !== undefined ? { outputDir: resolve(io.cwd, options.outputDir) } : {}),
+        unsafe: options.unsafe,
+        only: options.only,
+        skip: options.skip,
+        enable: options.enable,
+        region: options.region,
+      };
+      const file = resolve(io.cwd, options.report);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeAtomic(file, JSON.stringify(reportJson(outcomes, tally, settings, aborted), null, 2) + '\n', { mode: 0o644 });
+      } catch (error) {
+        io.stderr(`tapfix: cannot write the report ${options.report}: ${(error as Error).message}\n`);
+        return EXIT.error;
+      }
+    }
+    if (aborted) return EXIT.interrupted;
+    if (tally.errors > 0) return EXIT.error;
+    if (options.check && tally.changed > 0) return EXIT.pending;
+    return EXIT.ok;
+  }
+
+  private summaryText(aborted: boolean, total: number): string {
+    const { options } = this.ctx;
+    const { tally } = this;
+    const lines: string[] = [];
+    if (aborted) lines.push(`tapfix: interrupted after ${tally.files} of ${total} files; the others were not looked at`);
+    const verb = options.write ? 'fixed' : options.outputDir !== undefined ? 'fixed (copies written)' : 'would change';
+    const parts = [
+      `${tally.files} file${tally.files === 1 ? '' : 's'}`,
+      `${tally.changed} ${verb}`,
+      `${tally.unchanged} unchanged`,
+      `${tally.skipped} skipped (not templates)`,
+      `${tally.errors} error${tally.errors === 1 ? '' : 's'}`,
+    ];
+    const held = tally.held;
+    lines.push(`tapfix: ${parts.join(', ')}${held ? `; ${held} unsafe fix${held === 1 ? '' : 'es'} held back (--unsafe applies them)` : ''}`);
+    if (tally.files > 1 && (tally.applied > 0 || held > 0)) {
+      lines.push(`fixes per transform (${tally.templates} templates scanned):`);
+      const ranked = tally.ranked().filter(([, t]) => t.applied || t.held);
+      const width = Math.max(...ranked.map(([id]) => id.length));
+      for (const [id, t] of ranked) {
+        const heldText = t.held ? `, ${t.held} held back (--unsafe)` : '';
+        lines.push(`  ${id.padEnd(width)}  ${String(t.applied).padStart(5)} in ${t.files} file${t.files === 1 ? '' : 's'}${heldText}`);
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
 }

@@ -1,7 +1,7 @@
 // How results look on a terminal and in machine formats.
-import { createTwoFilesPatch } from 'diff';
 import type { FileResult } from '../engine/fix.js';
 import type { Transform } from '../types.js';
+import { twoFilesPatch } from './linediff.js';
 
 export interface Colors {
   red(s: string): string;
@@ -21,7 +21,7 @@ export function colors(enabled: boolean): Colors {
 export function unifiedDiff(path: string, before: string, after: string): string {
   if (before === after) return '';
   const p = path.replace(/\\/g, '/');
-  const patch = createTwoFilesPatch(`a/${p}`, `b/${p}`, before, after, '', '', { context: 3 });
+  const patch = twoFilesPatch(`a/${p}`, `b/${p}`, before, after, 3);
   // Drop the "Index"/"====" banner and the empty header tabs: git wants plain ---/+++ lines.
   const body = patch
     .split('\n')
@@ -51,8 +51,10 @@ export function severityLabel(severity: keyof typeof SEVERITY_ORDER, c: Colors):
   return severity === 'critical' || severity === 'high' ? c.red(label) : severity === 'medium' ? c.yellow(label) : c.dim(label);
 }
 
-/** Findings of one file, then its diff: what a dry run shows. */
-export function textReport(result: FileResult, path: string, c: Colors, showDiff: boolean): string {
+type ReportedResult = Pick<FileResult, 'status' | 'findings'> & Partial<Pick<FileResult, 'original' | 'output'>>;
+
+/** Findings of one file, then its diff: what a dry run shows. `diff` is the precomputed unified diff, if any. */
+export function textReport(result: ReportedResult, path: string, c: Colors, showDiff: boolean, diff?: string): string {
   const out: string[] = [];
   if (result.status === 'skipped') return '';
   if (result.findings.length === 0 && result.status !== 'changed') return '';
@@ -62,8 +64,11 @@ export function textReport(result: FileResult, path: string, c: Colors, showDiff
     out.push(`  ${c.dim(`${f.line}:${f.col}`.padEnd(8))} ${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}`);
   }
   if (showDiff && result.status === 'changed') {
-    out.push('');
-    out.push(colorDiff(unifiedDiff(path, result.original, result.output), c));
+    const text = diff ?? (result.original !== undefined && result.output !== undefined ? unifiedDiff(path, result.original, result.output) : '');
+    if (text) {
+      out.push('');
+      out.push(colorDiff(text, c));
+    }
   }
   return out.join('\n') + '\n';
 }
@@ -77,7 +82,7 @@ export function listText(transforms: readonly Transform[], c: Colors): string {
 }
 
 /** The JSON shape of one file's result (--format json and --report). */
-export function resultJson(result: FileResult, path: string) {
+export function resultJson(result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'>, path: string) {
   return {
     file: path,
     format: result.format,

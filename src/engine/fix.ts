@@ -100,6 +100,25 @@ function suppressed(s: Suppressions, transformId: string, pointer: string): bool
   return !!set && (set.has(transformId) || set.has('all'));
 }
 
+/** Equal as JSON text would be: same keys in the same order, same values (order matters, as it did for JSON.stringify). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    if (ak[i] !== bk[i] || !sameJson((a as Record<string, unknown>)[ak[i]!], (b as Record<string, unknown>)[bk[i]!])) return false;
+  }
+  return true;
+}
+
 export function fixText(text: string, settings: FixSettings): FileResult {
   const format = settings.format ?? detectFormat(settings.filePath, text);
   const result: FileResult = {
@@ -170,7 +189,9 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   const suppressions = suppressionsOf(original);
   const seenFindings = new Set<string>();
   let current = original;
-  const history = new Map<string, number>([[JSON.stringify(current), 0]]);
+  // Every state the passes went through, to spot a cycle. Fixes are copy-on-write, so states
+  // share untouched subtrees and comparing them costs only the parts that changed.
+  const history: Template[] = [current];
   const changedBy: string[][] = [];
   // A transform that failed once is not run again: its error is reported once.
   const failed = new Set<string>();
@@ -234,14 +255,14 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     }
     if (changers.length === 0) break;
     changedBy.push(changers);
-    const key = JSON.stringify(current);
-    const previous = history.get(key);
+    const seen = history.findIndex((state) => sameJson(state, current));
+    const previous = seen >= 0 ? seen : undefined;
     if (previous !== undefined) {
       const involved = [...new Set(changedBy.slice(previous).flat())].sort();
       result.errors.push({ message: `fix cycle: transforms ${involved.join(', ')} undo each other`, line: 1, col: 1, transforms: involved });
       break;
     }
-    history.set(key, pass);
+    history.push(current);
     if (pass > MAX_PASSES) {
       result.errors.push({
         message: `fixes did not settle after ${MAX_PASSES} passes (still changing: ${changers.join(', ')})`,

@@ -49,26 +49,37 @@ function getValue(doc: JsonValue, segments: readonly string[]): JsonValue {
   return node;
 }
 
-/** Rebuilds the path to the parent of the last segment, copying each container on it. */
-function update(doc: JsonValue, segments: readonly string[], change: (parent: Container, last: string) => void): JsonValue {
+/**
+ * Containers this batch of operations created: they belong to nobody else yet, so later
+ * operations of the same batch change them in place instead of copying them again (copying a
+ * 2,000-resource `Resources` map once per operation made big templates quadratic).
+ */
+type Fresh = Set<object>;
+
+/** Rebuilds the path to the parent of the last segment, copying each container on it once per batch. */
+function update(doc: JsonValue, segments: readonly string[], fresh: Fresh, change: (parent: Container, last: string) => void): JsonValue {
   if (segments.length === 0) throw new Error('cannot change the document root');
-  const copy = (node: JsonValue): Container => {
-    if (Array.isArray(node)) return node.slice();
-    if (isContainer(node)) return { ...node };
-    throw new Error('path goes through a non-container value');
+  const own = (node: JsonValue): Container => {
+    if (node !== null && typeof node === 'object' && fresh.has(node)) return node as Container;
+    let copy: Container;
+    if (Array.isArray(node)) copy = node.slice();
+    else if (isContainer(node)) copy = { ...node };
+    else throw new Error('path goes through a non-container value');
+    fresh.add(copy);
+    return copy;
   };
-  const root = copy(doc);
+  const root = own(doc);
   let parent: Container = root;
   for (let i = 0; i < segments.length - 1; i++) {
     const s = segments[i]!;
     let child: JsonValue;
     if (Array.isArray(parent)) {
       const index = arrayIndex(s, parent.length, false);
-      child = copy(parent[index]!);
+      child = own(parent[index]!);
       parent[index] = child;
     } else {
       if (!Object.hasOwn(parent, s)) throw new Error(`path not found at "${s}"`);
-      child = copy(parent[s]!);
+      child = own(parent[s]!);
       parent[s] = child;
     }
     parent = child as Container;
@@ -77,25 +88,25 @@ function update(doc: JsonValue, segments: readonly string[], change: (parent: Co
   return root;
 }
 
-function addValue(doc: JsonValue, segments: readonly string[], value: JsonValue): JsonValue {
+function addValue(doc: JsonValue, segments: readonly string[], value: JsonValue, fresh: Fresh): JsonValue {
   if (segments.length === 0) return value;
-  return update(doc, segments, (parent, last) => {
+  return update(doc, segments, fresh, (parent, last) => {
     if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, true), 0, value);
     else parent[last] = value;
   });
 }
 
-function removeValue(doc: JsonValue, segments: readonly string[]): JsonValue {
-  return update(doc, segments, (parent, last) => {
+function removeValue(doc: JsonValue, segments: readonly string[], fresh: Fresh): JsonValue {
+  return update(doc, segments, fresh, (parent, last) => {
     if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, false), 1);
     else if (Object.hasOwn(parent, last)) delete parent[last];
     else throw new Error(`path not found at "${last}"`);
   });
 }
 
-function replaceValue(doc: JsonValue, segments: readonly string[], value: JsonValue): JsonValue {
+function replaceValue(doc: JsonValue, segments: readonly string[], value: JsonValue, fresh: Fresh): JsonValue {
   if (segments.length === 0) return value;
-  return update(doc, segments, (parent, last) => {
+  return update(doc, segments, fresh, (parent, last) => {
     if (Array.isArray(parent)) parent[arrayIndex(last, parent.length, false)] = value;
     else if (Object.hasOwn(parent, last)) parent[last] = value;
     else throw new Error(`path not found at "${last}"`);
@@ -114,28 +125,31 @@ export function validateOperations(ops: readonly Operation[]): void {
 export function applyOperations(doc: JsonValue, ops: readonly Operation[]): JsonValue {
   validateOperations(ops);
   let current = doc;
+  const fresh: Fresh = new Set();
   ops.forEach((op, index) => {
     try {
       const path = parsePointer(op.path);
       switch (op.op) {
         case 'add':
-          current = addValue(current, path, op.value);
+          current = addValue(current, path, op.value, fresh);
           break;
         case 'remove':
-          current = removeValue(current, path);
+          current = removeValue(current, path, fresh);
           break;
         case 'replace':
-          current = replaceValue(current, path, op.value);
+          current = replaceValue(current, path, op.value, fresh);
           break;
         case 'move': {
           const from = parsePointer(op.from);
           if (op.path.startsWith(op.from + '/')) throw new Error('cannot move a value into itself');
           const value = getValue(current, from);
-          current = addValue(removeValue(current, from), path, value);
+          current = addValue(removeValue(current, from, fresh), path, value, fresh);
           break;
         }
         case 'copy':
-          current = addValue(current, path, getValue(current, parsePointer(op.from)));
+          current = addValue(current, path, getValue(current, parsePointer(op.from)), fresh);
+          // The value now sits at two paths: nothing in it may be changed in place any more.
+          fresh.clear();
           break;
         case 'test':
           if (!deepEqual(getValue(current, path), op.value)) throw new Error('test failed');

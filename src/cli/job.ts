@@ -1,0 +1,160 @@
+// One file of a run, start to end: read it, settle its config and region, fix it, write it
+// (in place or under --output-dir), and keep only what the report needs. Runs in the main
+// thread or in a worker (src/engine/worker.ts loads this module), so everything it returns is
+// plain data.
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fixText, type FileResult } from '../engine/fix.js';
+import { loadTransforms } from '../engine/registry.js';
+import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
+import type { Transform } from '../types.js';
+import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
+import { unifiedDiff } from './output.js';
+import { textReplacements, type TextReplacement } from './replacements.js';
+
+/** Everything a worker needs to process files the way the command line asked. Plain data. */
+export interface JobSettings {
+  cwd: string;
+  only?: string[] | undefined;
+  skip?: string[] | undefined;
+  enable?: string[] | undefined;
+  unsafe: boolean;
+  region?: string | undefined;
+  config?: string | undefined;
+  allowJsonc: boolean;
+  write: boolean;
+  /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
+  outputDir?: string | undefined;
+  outputRoot?: string | undefined;
+  /** Compute the unified diff of a changed file (text and diff output). */
+  diff: boolean;
+  /** Compute the text replacements of a changed file (SARIF fixes). */
+  replacements: boolean;
+  /** Keep the operations in the outcome (json, patch, --report); they can be large. Default true. */
+  operations?: boolean;
+  /** Keep the original and fixed text in the outcome (library use; costly across threads). */
+  keepText?: boolean;
+}
+
+export interface FileTask {
+  file: string;
+  /** Found by a walk or a glob rather than named on the command line. */
+  discovered: boolean;
+}
+
+/** FileResult without the texts and values, which stay in the thread that made them. */
+export type FileSummary = Omit<FileResult, 'before' | 'after' | 'original' | 'output'> & { original?: string; output?: string };
+
+export interface FileOutcome {
+  file: string;
+  /** As shown to the user: relative to cwd when below it. */
+  path: string;
+  result?: FileSummary;
+  /** A problem outside the engine: cannot read or write, bad config, internal error. */
+  error?: string;
+  diff?: string;
+  replacements?: TextReplacement[];
+  /** Where the fixed text was written (in place or the --output-dir copy). */
+  writtenTo?: string;
+}
+
+export type FileHandler = (task: FileTask) => FileOutcome;
+
+/** Signs of CloudFormation in text that does not parse: then it is a broken template, not some other file. */
+const CFN_SIGNS = /AWSTemplateFormatVersion|\b(?:AWS|Custom|Alexa)::[A-Za-z0-9]+::[A-Za-z0-9]/;
+
+export interface TextContext {
+  all: readonly Transform[];
+  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc'>;
+  configCache: Map<string, { path: string; config: TapfixConfig } | null>;
+}
+
+/** Everything about one text except reading and writing it: settle config and region, fix. */
+export function fixWithConfig(text: string, file: string, ctx: TextContext): FileResult {
+  const { settings } = ctx;
+  const found = settings.config ? { path: settings.config, config: readConfig(settings.config) } : findConfig(dirname(resolve(file)), ctx.configCache);
+  const config = found?.config ?? {};
+  const { transforms, settings: perTransform } = selectTransforms(ctx.all, config, {
+    only: settings.only,
+    skip: settings.skip,
+    enable: settings.enable,
+  });
+  const region = settings.region ?? config.region ?? regionBeside(resolve(file));
+  return fixText(text, {
+    transforms,
+    settings: perTransform,
+    unsafe: settings.unsafe || !!config.unsafe,
+    region,
+    filePath: file,
+    allowJsonc: settings.allowJsonc || !!config.allowJsonc,
+  });
+}
+
+/** Where an --output-dir copy of `file` goes. */
+export function outputPathFor(file: string, outputDir: string, outputRoot: string): string {
+  const rel = relative(outputRoot, file);
+  // A file outside the common root (cannot happen for walked inputs) keeps its absolute path below the folder.
+  const safe = !rel || rel.startsWith('..') || isAbsolute(rel) ? file.replace(/^[a-zA-Z]:/, '').replace(/^[\\/]+/, '') : rel;
+  return join(outputDir, safe);
+}
+
+export async function createHandler(settings: JobSettings): Promise<FileHandler> {
+  const ctx: TextContext = { all: await loadTransforms(), settings, configCache: new Map() };
+  return (task) => processFile(task, settings, ctx);
+}
+
+export function processFile(task: FileTask, settings: JobSettings, ctx: TextContext): FileOutcome {
+  const { file } = task;
+  const outcome: FileOutcome = { file, path: displayPath(file, settings.cwd) };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    outcome.error = `cannot read: ${(error as Error).message}`;
+    return outcome;
+  }
+  let result: FileResult;
+  try {
+    result = fixWithConfig(text, file, ctx);
+  } catch (error) {
+    outcome.error =
+      error instanceof ConfigError || error instanceof SelectionError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
+    return outcome;
+  }
+  if (task.discovered && result.status === 'error' && result.errors.every((e) => !e.transforms) && !CFN_SIGNS.test(text)) {
+    // A walk meets YAML and JSON of every kind (Helm charts, workflow files): one that does not
+    // even parse and never mentions CloudFormation is not counted as a broken template.
+    result.status = 'skipped';
+    result.skipReason = `not a CloudFormation template: does not parse (${result.errors[0]?.message ?? 'invalid'}) and has no AWSTemplateFormatVersion or AWS:: type`;
+    result.errors = [];
+  }
+  if (result.status === 'changed' && (settings.write || settings.outputDir)) {
+    const target = settings.outputDir ? outputPathFor(file, settings.outputDir, settings.outputRoot ?? settings.cwd) : file;
+    try {
+      if (settings.outputDir) {
+        mkdirSync(dirname(target), { recursive: true });
+        writeAtomic(target, result.output, { mode: statSync(file).mode & 0o777 });
+      } else {
+        writeAtomic(target, result.output);
+      }
+      outcome.writtenTo = target;
+    } catch (error) {
+      outcome.error = `cannot write${settings.outputDir ? ` ${target}` : ''}: ${(error as Error).message}`;
+    }
+  }
+  if (result.status === 'changed') {
+    if (settings.diff) outcome.diff = unifiedDiff(outcome.path, result.original, result.output);
+    if (settings.replacements) outcome.replacements = textReplacements(result.original, result.output);
+  }
+  outcome.result = summarize(result, !!settings.keepText, settings.operations !== false);
+  return outcome;
+}
+
+export function summarize(result: FileResult, keepText: boolean, keepOperations = true): FileSummary {
+  const { before: _before, after: _after, original, output, ...rest } = result;
+  if (!keepOperations) {
+    rest.operations = [];
+    rest.applied = rest.applied.map((a) => ({ transform: a.transform, ops: [] }));
+  }
+  return keepText ? { ...rest, original, output } : rest;
+}

@@ -1,0 +1,72 @@
+// The --report JSON: per file what was found, changed and went wrong, and the run's totals.
+// The basis of a migration pull request. Deterministic: paths relative to cwd, no timestamps.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../paths.js';
+import type { FileOutcome } from './job.js';
+import type { Tally } from './tally.js';
+
+export const REPORT_VERSION = 1;
+
+interface PackageJson {
+  name: string;
+  version: string;
+  homepage?: string;
+  repository?: string | { url?: string };
+}
+
+let pkg: PackageJson | undefined;
+export function packageInfo(): PackageJson {
+  pkg ??= JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as PackageJson;
+  return pkg;
+}
+
+/** The page documenting a transform: on the repository's site when package.json names one, else the copy shipped in the package. */
+export function ruleDocUri(id: string): string {
+  const { repository } = packageInfo();
+  const url = typeof repository === 'string' ? repository : repository?.url;
+  const github = url && /github\.com[/:]([^/]+\/[^/.]+)/.exec(url);
+  if (github) return `https://github.com/${github[1]}/blob/main/docs/rules/${id}.md`;
+  return pathToFileURL(join(packageRoot, 'docs', 'rules', `${id}.md`)).href;
+}
+
+export interface ReportSettings {
+  mode: 'dry-run' | 'write' | 'output-dir';
+  outputDir?: string | undefined;
+  unsafe: boolean;
+  only?: string[] | undefined;
+  skip?: string[] | undefined;
+  enable?: string[] | undefined;
+  region?: string | undefined;
+}
+
+export function fileEntry(outcome: FileOutcome) {
+  const r = outcome.result;
+  const errors = [
+    ...(outcome.error ? [{ message: outcome.error, line: 1, col: 1 }] : []),
+    ...(r?.errors ?? []).map((e) => ({ message: e.message, line: e.line, col: e.col, ...(e.transforms ? { transforms: e.transforms } : {}) })),
+  ];
+  return {
+    file: outcome.path,
+    format: r?.format ?? null,
+    status: outcome.error && (!r || r.status !== 'error') ? 'error' : (r?.status ?? 'error'),
+    ...(r?.skipReason ? { skipReason: r.skipReason } : {}),
+    ...(outcome.writtenTo ? { writtenTo: outcome.writtenTo } : {}),
+    findings: r?.findings ?? [],
+    operations: r?.operations ?? [],
+    errors,
+  };
+}
+
+export function reportJson(outcomes: readonly FileOutcome[], tally: Tally, settings: ReportSettings, interrupted: boolean) {
+  const { name, version } = packageInfo();
+  return {
+    reportVersion: REPORT_VERSION,
+    tool: { name, version },
+    settings,
+    ...(interrupted ? { interrupted: true } : {}),
+    totals: tally.totals(),
+    files: outcomes.map(fileEntry),
+  };
+}

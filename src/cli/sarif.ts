@@ -1,0 +1,153 @@
+// --format sarif: SARIF 2.1.0 for code-scanning dashboards and editors.
+// - One rule per transform (id, title as shortDescription, docs markdown as help, helpUri the
+//   rule's page), in pipeline order; pseudo-rules (jsonc) are added when they occur.
+// - One result per finding, at the finding's line and column (columns in UTF-16 code units).
+// - Fixes: the fixes of one file settle together (a fix can depend on another, and the writer
+//   proves only the whole new text), so they are not offered one finding at a time. The first
+//   result of a file whose fix was applied carries the file's `fix`: the line replacements that
+//   turn the original file into the fixed one; the file's other applied results name that result
+//   in `properties.fixedWith` (its index in `results`). Copying the fix into every result made
+//   the log quadratic (the corpus run went past the largest string V8 can build).
+// - Files tapfix could not process are tool execution notifications, not results.
+import { createHash } from 'node:crypto';
+import { isAbsolute, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ReportedFinding } from '../engine/fix.js';
+import type { Severity, Transform } from '../types.js';
+import type { FileOutcome } from './job.js';
+import { packageInfo, ruleDocUri } from './report.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+/** GitHub code scanning ranks security results by this score (0-10). */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+
+const PSEUDO_RULES: Record<string, { title: string; severity: Severity }> = {
+  jsonc: { title: 'JSON with comments or trailing commas, which CloudFormation rejects', severity: 'high' },
+};
+
+function ruleName(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+}
+
+/** A relative URI below %SRCROOT% (cwd) when the file is below it, else an absolute file URI. */
+function artifactLocation(path: string) {
+  if (isAbsolute(path)) return { uri: pathToFileURL(path).href };
+  return { uri: path.split(sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+}
+
+function fingerprint(ruleId: string, f: ReportedFinding): string {
+  return createHash('sha256').update(`${ruleId}\u0000${f.pointer}\u0000${f.message}`).digest('hex').slice(0, 32);
+}
+
+export function sarifLog(outcomes: readonly FileOutcome[], transforms: readonly Transform[], cwd: string) {
+  const { name, version } = packageInfo();
+  const rules: object[] = [];
+  const ruleIndex = new Map<string, number>();
+  const addRule = (id: string, title: string, severity: Severity, extra: Record<string, unknown>) => {
+    ruleIndex.set(id, rules.length);
+    rules.push({
+      id,
+      name: ruleName(id),
+      shortDescription: { text: title },
+      ...extra,
+      defaultConfiguration: { level: LEVEL[severity] },
+      properties: { tags: ['cloudformation', 'security'], severity, 'security-severity': SECURITY_SEVERITY[severity], ...((extra['properties'] as object) ?? {}) },
+    });
+  };
+  for (const t of transforms) {
+    addRule(t.meta.id, t.meta.title, t.meta.severity, {
+      fullDescription: { text: t.meta.title },
+      help: { text: t.meta.docs, markdown: t.meta.docs },
+      helpUri: ruleDocUri(t.meta.id),
+      properties: { safety: t.meta.safety, enabledByDefault: t.meta.enabledByDefault !== false },
+    });
+  }
+
+  const results: object[] = [];
+  const notifications: object[] = [];
+  for (const outcome of outcomes) {
+    const location = artifactLocation(outcome.path);
+    const problems = [
+      ...(outcome.error ? [{ message: outcome.error, line: 1, col: 1 }] : []),
+      ...(outcome.result?.errors ?? []),
+    ];
+    for (const p of problems) {
+      notifications.push({
+        level: 'error',
+        message: { text: p.message },
+        locations: [{ physicalLocation: { artifactLocation: location, region: { startLine: p.line, startColumn: p.col } } }],
+      });
+    }
+    const result = outcome.result;
+    if (!result) continue;
+    const changed = result.status === 'changed' && !outcome.error;
+    const fixes =
+      changed && outcome.replacements?.length
+        ? [
+            {
+              description: { text: `Every fix tapfix makes to ${outcome.path}: the fixes of one file are applied together` },
+              artifactChanges: [
+                {
+                  artifactLocation: location,
+                  replacements: outcome.replacements.map((r) => ({
+                    deletedRegion: {
+                      startLine: r.startLine,
+                      startColumn: r.startColumn,
+                      endLine: r.endLine,
+                      endColumn: r.endColumn,
+                      charOffset: r.offset,
+                      charLength: r.length,
+                    },
+                    ...(r.inserted ? { insertedContent: { text: r.inserted } } : {}),
+                  })),
+                },
+              ],
+            },
+          ]
+        : undefined;
+    let fixHolder: number | undefined;
+    for (const f of result.findings) {
+      if (!ruleIndex.has(f.transform)) {
+        const pseudo = PSEUDO_RULES[f.transform] ?? { title: f.transform, severity: f.severity };
+        addRule(f.transform, pseudo.title, pseudo.severity, {});
+      }
+      const suffix = f.fix === 'held' ? ' (unsafe fix held back: --unsafe applies it)' : f.fix === 'none' ? ' (no automatic fix)' : '';
+      const applied = f.fix === 'applied' && fixes !== undefined;
+      const holds = applied && fixHolder === undefined;
+      if (holds) fixHolder = results.length;
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform)!,
+        level: LEVEL[f.severity],
+        message: { text: f.message + suffix },
+        locations: [{ physicalLocation: { artifactLocation: location, region: { startLine: f.line, startColumn: f.col } } }],
+        partialFingerprints: { 'tapfixFinding/v1': fingerprint(f.transform, f) },
+        properties: {
+          pointer: f.pointer,
+          severity: f.severity,
+          fix: f.fix,
+          ...(f.safety ? { safety: f.safety } : {}),
+          ...(applied && !holds ? { fixedWith: fixHolder } : {}),
+        },
+        ...(holds ? { fixes } : {}),
+      });
+    }
+  }
+
+  const errors = notifications.length;
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name, version, semanticVersion: version, rules } },
+        invocations: [{ executionSuccessful: errors === 0, ...(errors ? { toolExecutionNotifications: notifications } : {}) }],
+        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(cwd).href.replace(/\/?$/, '/') } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+}
