@@ -66,10 +66,24 @@ export interface ResourceEntry {
 }
 
 /** Resources whose Type is one of `types` (every resource when no type is given), in template order. */
+/** Per frozen Resources object: type list -> entries. Frozen templates never change, so the
+ *  answer can be reused; helpers that ask per resource would otherwise be quadratic. */
+const resourcesCache = new WeakMap<object, Map<string, ResourceEntry[]>>();
+
 export function resourcesOfType(t: Template, ...types: string[]): ResourceEntry[] {
-  const out: ResourceEntry[] = [];
   const resources = asObject(t.Resources);
-  if (!resources) return out;
+  if (!resources) return [];
+  if (!Object.isFrozen(resources)) return scanResources(resources, types);
+  let byTypes = resourcesCache.get(resources);
+  if (!byTypes) resourcesCache.set(resources, (byTypes = new Map()));
+  const key = types.join('\u0000');
+  let entries = byTypes.get(key);
+  if (!entries) byTypes.set(key, (entries = scanResources(resources, types)));
+  return entries.slice();
+}
+
+function scanResources(resources: Record<string, unknown>, types: string[]): ResourceEntry[] {
+  const out: ResourceEntry[] = [];
   const wanted = new Set(types);
   for (const id of Object.keys(resources)) {
     const resource = resources[id] as unknown as Resource;

@@ -142,7 +142,16 @@ function jsoncNotices(body: string, offsetBase: number): SourceNotice[] {
       notices.push({ code: 'jsonc-trailing-comma', message: 'trailing comma: CloudFormation rejects it', offset: comma + offsetBase });
     }
   }
-  return notices.sort((a, b) => a.offset - b.offset);
+  // One comma can stand behind several strict errors: report it once.
+  const seen = new Set<string>();
+  return notices
+    .filter((n) => {
+      const key = `${n.code}:${n.offset}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.offset - b.offset);
 }
 
 function previousSignificant(text: string, offset: number): number {

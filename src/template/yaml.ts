@@ -107,6 +107,24 @@ export interface ParsedYaml extends ParsedSource {
 }
 
 export function parseYaml(text: string): ParsedYaml {
+  const { body, bom, events, value } = loadYaml(text);
+  const builder = new TreeBuilder(body, events);
+  const root = builder.build();
+  return { format: 'yaml', body, bom, root, value, style: detectYamlStyle(body, builder.shortTags) };
+}
+
+/**
+ * The value of a YAML text, exactly as `parseYaml(text).value` gives it (and throwing the same
+ * errors), without building the source tree or detecting the style: what checking a written
+ * text needs.
+ */
+export function parseYamlValue(text: string): JsonValue {
+  const { events, value } = loadYaml(text);
+  rejectComplexKeys(events);
+  return value;
+}
+
+function loadYaml(text: string): { body: string; bom: boolean; events: Event[]; value: JsonValue } {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
   const base = bom ? 1 : 0;
@@ -133,9 +151,39 @@ export function parseYaml(text: string): ParsedYaml {
   } catch (error) {
     throw yamlError(error, base, body);
   }
-  const builder = new TreeBuilder(body, events);
-  const root = builder.build();
-  return { format: 'yaml', body, bom, root, value, style: detectYamlStyle(body, builder.shortTags) };
+  return { body, bom, events, value };
+}
+
+/** The one check TreeBuilder makes that loading does not: every mapping key is a scalar. */
+function rejectComplexKeys(events: Event[]): void {
+  const isMapping: boolean[] = [];
+  const expectKey: boolean[] = [];
+  const nodeDone = () => {
+    const d = isMapping.length - 1;
+    if (d >= 0 && isMapping[d]) expectKey[d] = !expectKey[d];
+  };
+  for (let i = 1; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.type === EVENT_ID.POP) {
+      isMapping.pop();
+      expectKey.pop();
+      nodeDone();
+      continue;
+    }
+    const d = isMapping.length - 1;
+    if (d >= 0 && isMapping[d] && expectKey[d] && e.type !== EVENT_ID.SCALAR) {
+      throw new SourceError('complex mapping keys are not supported in CloudFormation templates', (e as { start?: number }).start ?? 0);
+    }
+    if (e.type === EVENT_ID.MAPPING) {
+      isMapping.push(true);
+      expectKey.push(true);
+    } else if (e.type === EVENT_ID.SEQUENCE) {
+      isMapping.push(false);
+      expectKey.push(false);
+    } else {
+      nodeDone();
+    }
+  }
 }
 
 function secondDocumentOffset(body: string): number {
