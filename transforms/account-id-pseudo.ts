@@ -1,7 +1,7 @@
 import { defineTransform } from '../src/transform.js';
 import { escapePointerSegment, pointer } from '../src/cfn/pointer.js';
 import { isKnownServiceAccount } from '../src/cfn/regions.js';
-import { intrinsicName } from '../src/cfn/template.js';
+import { asObject, intrinsicName } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Operation } from '../src/types.js';
 
 interface Options {
@@ -144,10 +144,6 @@ function walk(v: JsonValue, at: string, ctx: WalkContext, out: Slot[], depth: nu
 
 function isAccountPosition(ctx: WalkContext): boolean {
   return ctx.principalAws || ctx.key === 'Principal' || ACCOUNT_KEY.test(ctx.key);
-}
-
-function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
 }
 
 function hasOwn(o: object, key: string): boolean {

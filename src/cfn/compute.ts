@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // Helpers shared by the network and compute transforms (az-dynamic, ami-from-ssm,
 // single-instance): small value predicates, Mappings lookups and clean-up, and the CPU
 // architecture of an EC2 instance type. Pure; never mutates the template.
@@ -9,9 +10,7 @@ import { allReferences } from './template.js';
 // ---------------------------------------------------------------------------------------------
 // Small predicates
 
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 /** `{Ref: name}` with nothing else. */
 export function isRefTo(v: unknown, name: string): boolean {

@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // Shared by the data-protection transforms (s3-customer-managed-key, s3-access-logging,
 // ec2-role-kms, secret-strength): which template resource a name/ARN expression points at, which
 // KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services, IAM
@@ -14,9 +15,7 @@ import { intrinsicName, resourcesOfType, type ResourceEntry } from './template.j
 // ---------------------------------------------------------------------------------------------
 // Small value helpers
 
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 /** IAM-style "one or many": undefined is [], a list is itself, anything else is [v]. */
 export function toList(v: JsonValue | undefined): JsonValue[] {

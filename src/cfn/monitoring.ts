@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // Helpers shared by the monitoring transforms (lambda-log-group, lambda-alarms, apigw-alarms,
 // cloudtrail-cloudwatch-logs, cloudtrail-data-events): comparing string-valued expressions
 // written in different intrinsic forms, finding the metrics existing alarms watch, choosing
@@ -6,9 +7,7 @@ import type { JsonObject, JsonValue, Operation, Resource, Template } from '../ty
 import { pointer, unescapePointerSegment } from './pointer.js';
 import { PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
 
-export function asObject(v: unknown): Readonly<JsonObject> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 export function hasOwn(o: unknown, key: string): boolean {
   return o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, key);

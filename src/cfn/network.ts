@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // Network helpers shared by the security-group transforms (lambda-dedicated-sg,
 // sg-rule-descriptions): reading security group references, walking every inline and standalone
 // rule, and describing a rule in words AWS accepts as a rule Description.
@@ -12,9 +13,7 @@ export const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 export const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
 export const SECURITY_GROUP_EGRESS = 'AWS::EC2::SecurityGroupEgress';
 
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 export function hasOwn(o: object | undefined, key: string): boolean {
   return o !== undefined && Object.prototype.hasOwnProperty.call(o, key);

@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // Parameter facts shared by the standard-tags, parameter-validation and parameter-groups
 // transforms: where a parameter is used, what it is about (its console group), its human label,
 // and the environment/project parameters a template already declares.
@@ -10,9 +11,7 @@ import { allReferences } from './template.js';
 // ---------------------------------------------------------------------------------------------
 // Small utilities
 
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 

@@ -1,3 +1,4 @@
+import { asObject } from './template.js';
 // S3 helpers shared by the data-protection transforms: which AWS::S3::BucketPolicy belongs to
 // which AWS::S3::Bucket, and reading the statements of a policy document safely.
 // Everything here is pure and tolerant: intrinsics, missing properties and odd shapes give
@@ -10,9 +11,7 @@ import { intrinsicName, resourcesOfType, type ResourceEntry } from './template.j
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const BUCKET_POLICY_TYPE = 'AWS::S3::BucketPolicy';
 
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
+export { asObject } from './template.js';
 
 /** Structural equality of two JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {

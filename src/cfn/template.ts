@@ -512,8 +512,9 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
-function asObject(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+/** `v` when it is a JSON object (not null, not a list), else undefined. */
+export function asObject(v: unknown): JsonObject | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
 }
 
 function keySet(v: unknown): Set<string> {
