@@ -208,6 +208,7 @@ async function parent(): Promise<void> {
         }
         big.push([`${language} ${mode}`, winner!, resources]);
       }
+      writeFileSync(file, text); // --keep-big keeps the unfixed template, to profile it
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

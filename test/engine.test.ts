@@ -55,6 +55,26 @@ describe('pipeline', () => {
     expect(result.passes).toBe(3);
   });
 
+
+  it('does not run a transform again on the very state it already checked', () => {
+    const seen: object[] = [];
+    const watcher = transform('watcher', ({ template }) => {
+      seen.push(template);
+      return [];
+    });
+    const first = transform('first', retainAll.check);
+    // Pass 1: first changes the template, watcher checks the result; pass 2: first finds nothing,
+    // so the state is the one watcher saw and it is not asked again.
+    const settled = fixText(YAML, { transforms: [first, watcher] });
+    expect(settled.passes).toBe(2);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(settled.after);
+    // Ahead of the changer it runs in both passes, on two different states.
+    seen.length = 0;
+    fixText(YAML, { transforms: [watcher, first] });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+  });
   it('holds unsafe fixes back unless asked', () => {
     const unsafe = transform('unsafe-one', retainAll.check, { safety: 'unsafe' });
     const held = fixText(YAML, { transforms: [unsafe] });

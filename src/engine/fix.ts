@@ -195,6 +195,10 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   const changedBy: string[][] = [];
   // A transform that failed once is not run again: its error is reported once.
   const failed = new Set<string>();
+  // The state each transform last ran on. Transforms are pure, so one that would run again on
+  // the very same (frozen, identical) state would repeat itself: the confirming pass skips every
+  // transform that ran after the last change of the pass before.
+  const lastRunOn = new Map<string, Template>();
 
   for (let pass = 1; pass <= MAX_PASSES + 1; pass++) {
     result.passes = pass;
@@ -202,6 +206,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     for (const transform of settings.transforms) {
       const id = transform.meta.id;
       if (failed.has(id) || suppressions.template.has(id) || suppressions.template.has('all')) continue;
+      if (lastRunOn.get(id) === current) continue;
+      lastRunOn.set(id, current);
       let findings: Finding[];
       try {
         findings = transform.check({
