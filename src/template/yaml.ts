@@ -40,10 +40,12 @@ export const INTRINSIC_TAGS: Readonly<Record<string, string>> = Object.fromEntri
 
 const MAX_ALIASES = 100;
 
+/** The argument of `{ [key]: argument }`, a mapping of that one key; undefined for anything else. */
 function single(data: unknown, key: string): unknown {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const keys = Object.keys(data);
-  return keys.length === 1 && keys[0] === key ? (data as Record<string, unknown>)[key] : undefined;
+  // js-yaml asks every tag of the schema about every mapping it dumps: reject without allocating.
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, key)) return undefined;
+  for (const k in data) if (k !== key) return undefined;
+  return (data as Record<string, unknown>)[key];
 }
 
 function buildTags(): TagDefinition[] {

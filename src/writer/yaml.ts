@@ -1,38 +1,33 @@
 // YAML: value changes -> text edits over the js-yaml event offsets. Scalars are replaced in
 // place, new keys and items are inserted as whole lines at the right column, new subtrees are
 // rendered by js-yaml in the file's style, and every other byte (comments included) stays.
-import { DUMP_SCHEMA, SCALAR_STYLE, dump, visit, type Document } from 'js-yaml';
+import { DUMP_SCHEMA } from 'js-yaml';
 import type { JsonValue } from '../types.js';
 import { DUMP_SCHEMA_SHORT, type ParsedYaml } from '../template/yaml.js';
 import type { ArrayNode, ObjectNode, SourceNode } from '../template/tree.js';
 import { diffValue, type ChangeSink, type Slot } from './diff.js';
 import { columnOf, isBlank, lineEndOf, lineStartOf, nextLineStart, type TextEdit } from './edits.js';
 import { flowEdits, flowLayout, type FlowEntry } from './flow.js';
+import { createYamlRenderer } from './yaml-render.js';
 
 export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
   const text = parsed.body;
   const style = parsed.style;
   const eol = style.eol;
   const edits: TextEdit[] = [];
-  const dumpOptions = {
+  const renderer = createYamlRenderer({
     schema: style.shortTags ? DUMP_SCHEMA_SHORT : DUMP_SCHEMA,
+    shortTags: style.shortTags,
     indent: style.indent.length,
     seqNoIndent: style.seqNoIndent,
     quoteStyle: style.quote,
-    lineWidth: -1,
-    noRefs: true,
-    // `!GetAZs ''`, as documented, rather than a bare `!GetAZs`.
-    transform: (documents: Document[]) =>
-      visit(documents, (node) => {
-        if (node.kind === 'scalar' && node.tagged && node.value === '') node.style = SCALAR_STYLE.SINGLE_QUOTED;
-      }),
-  } as const;
+  });
 
   /** Block YAML lines for `value`, as js-yaml prints it at column 0 (no trailing newline). */
-  const blockLines = (value: unknown): string[] => dump(value, dumpOptions).replace(/\n$/, '').split('\n');
+  const blockLines = (value: JsonValue): string[] => renderer.block(value).replace(/\n$/, '').split('\n');
   // Rendered as the item of a flow list, so js-yaml quotes what a flow context needs quoted
   // (`{`, `,`, multi-line text), then the brackets come off.
-  const flow = (value: JsonValue): string => dump([value], { ...dumpOptions, flowLevel: 0 }).replace(/\n$/, '').slice(1, -1);
+  const flow = (value: JsonValue): string => renderer.flow([value]).replace(/\n$/, '').slice(1, -1);
   const indentLines = (lines: string[], column: number): string =>
     lines.map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line)).join(eol);
 

@@ -1,0 +1,86 @@
+// New YAML subtrees as text: the same output as js-yaml's `dump` with our schemas, built faster.
+// `dump` finds each node's tag by asking every tag of the schema in turn (over seventy with the
+// CloudFormation short forms) and rebuilds its tables on every call; the writer calls it for
+// every key and item it inserts. Here the node tree is built directly for JSON values, with the
+// tag choice the schema would make, and handed to js-yaml's own presenter, which does all the
+// quoting and layout. test/writer.test.ts checks the output stays byte-identical to `dump`.
+import { COLLECTION_STYLE, SCALAR_STYLE, jsToAst, present, type Node, type PresenterOptions, type Schema, type ScalarNode } from 'js-yaml';
+import type { JsonValue } from '../types.js';
+import { INTRINSIC_TAGS } from '../template/yaml.js';
+
+export interface YamlRenderOptions {
+  schema: Schema;
+  /** Whether the schema holds the short-form tags (`!Ref`, `!Sub`...) and they are to be used. */
+  shortTags: boolean;
+  indent: number;
+  seqNoIndent: boolean;
+  quoteStyle: 'single' | 'double';
+}
+
+export interface YamlRenderer {
+  /** Block YAML for `value` at column 0, as `dump` prints it (with its final line break). */
+  block(value: JsonValue): string;
+  /** Flow YAML for `value`, as `dump(value, { flowLevel: 0 })` prints it. */
+  flow(value: JsonValue): string;
+}
+
+/** Long-form key -> short tag, e.g. `Fn::Sub` -> `!Sub`. */
+const SHORT_TAG: ReadonlyMap<string, string> = new Map(Object.entries(INTRINSIC_TAGS).map(([tag, key]) => [key, tag]));
+
+export function createYamlRenderer(options: YamlRenderOptions): YamlRenderer {
+  const { schema, shortTags } = options;
+  const presenter: PresenterOptions = {
+    schema,
+    indent: options.indent,
+    seqNoIndent: options.seqNoIndent,
+    quoteStyle: options.quoteStyle,
+    lineWidth: -1,
+  };
+  // Scalars other than strings (numbers, booleans, null) take the schema's own representation,
+  // asked once per distinct value; strings share the shape js-yaml gives a plain string.
+  const scalarCache = new Map<string, ScalarNode>();
+  const schemaScalar = (value: number | boolean | null): ScalarNode => {
+    const key = Object.is(value, -0) ? 'number:-0' : `${typeof value}:${String(value)}`;
+    let node = scalarCache.get(key);
+    if (!node) scalarCache.set(key, (node = jsToAst(value, schema)[0]!.contents as ScalarNode));
+    return { ...node };
+  };
+  const stringShape = jsToAst('text', schema)[0]!.contents as ScalarNode;
+  const collectionTag = (value: object) => (jsToAst(value, schema)[0]!.contents as Node & { tag: string }).tag;
+  const sequenceTag = collectionTag([]);
+  const mappingTag = collectionTag({});
+
+  const build = (value: JsonValue, style: number): Node => {
+    if (typeof value === 'string') return { kind: 'scalar', tag: stringShape.tag, tagged: stringShape.tagged, style: stringShape.style, value };
+    if (value === null || typeof value !== 'object') return schemaScalar(value);
+    if (Array.isArray(value)) return { kind: 'sequence', tag: sequenceTag, tagged: false, style, items: value.map((v) => build(v, style)) } as Node;
+    const keys = Object.keys(value);
+    const short = shortTags && keys.length === 1 ? SHORT_TAG.get(keys[0]!) : undefined;
+    if (short) {
+      // The order the schema asks its tags: the scalar form first, then the sequence form; a
+      // mapping argument stays in long form.
+      const arg = value[keys[0]!]!;
+      const isGetAtt = short === '!GetAtt';
+      const scalar = isGetAtt ? Array.isArray(arg) && arg.length === 2 && arg.every((s) => typeof s === 'string') : typeof arg === 'string';
+      if (scalar) {
+        const text = Array.isArray(arg) ? arg.join('.') : (arg as string);
+        // `!GetAZs ''`, as documented, rather than a bare `!GetAZs`.
+        return { kind: 'scalar', tag: short, tagged: true, style: text === '' ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.PLAIN, value: text } as Node;
+      }
+      if (Array.isArray(arg)) return { kind: 'sequence', tag: short, tagged: true, style, items: arg.map((v) => build(v, style)) } as Node;
+    }
+    return {
+      kind: 'mapping',
+      tag: mappingTag,
+      tagged: false,
+      style,
+      items: keys.map((k) => ({ key: build(k, style), value: build(value[k]!, style) })),
+    } as Node;
+  };
+
+  const render = (value: JsonValue, style: number) => present([{ contents: build(value, style), directives: [] }], presenter);
+  return {
+    block: (value) => render(value, COLLECTION_STYLE.BLOCK),
+    flow: (value) => render(value, COLLECTION_STYLE.FLOW),
+  };
+}
