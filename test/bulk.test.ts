@@ -5,13 +5,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { applyPatch, createTwoFilesPatch } from 'diff';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inOrder, runTasks } from '../src/engine/bulk.js';
 import { twoFilesPatch } from '../src/cli/linediff.js';
 import { Progress } from '../src/cli/progress.js';
 import { applyReplacements, textReplacements } from '../src/cli/replacements.js';
+import { applyTextEdits } from '../src/writer/edits.js';
 import { collectTemplates, commonRoot } from '../src/cli/walk.js';
 
 const root = join(import.meta.dirname, '..');
@@ -415,6 +416,37 @@ describe('output helpers', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a diff from the edits that made the text applies, and is the same diff where there is no choice', () => {
+    const piece = fc.constantFrom('a', 'b', '\n', '\r\n', '}', ' ', 'x: 1', '');
+    const text = fc.array(piece, { minLength: 1, maxLength: 30 }).map((p) => p.join(''));
+    const edits = fc.array(fc.record({ at: fc.nat(), length: fc.nat({ max: 6 }), content: fc.array(piece, { maxLength: 6 }).map((p) => p.join('')) }), {
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(text, edits, (before, raw) => {
+        // Sorted, non-overlapping edits within the text.
+        const chosen: Array<{ offset: number; length: number; content: string }> = [];
+        let cursor = 0;
+        for (const e of raw.map((r) => ({ ...r, at: r.at % (before.length + 1) })).sort((x, y) => x.at - y.at)) {
+          if (e.at < cursor) continue;
+          const length = Math.min(e.length, before.length - e.at);
+          chosen.push({ offset: e.at, length, content: e.content });
+          cursor = e.at + length;
+        }
+        const after = applyTextEdits(before, chosen);
+        const patch = twoFilesPatch('a/f', 'b/f', before, after, 3, chosen);
+        if (before === after) return;
+        expect(applyPatch(before, patch)).toBe(after);
+      }),
+      { numRuns: 1000 },
+    );
+    // One edit in a long file: only its lines are compared, and the hunk is the usual one.
+    const before = Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join('');
+    const edit = { offset: before.indexOf('line 20'), length: 'line 20'.length, content: 'changed\nadded' };
+    const after = applyTextEdits(before, [edit]);
+    expect(twoFilesPatch('a/f', 'b/f', before, after, 3, [edit])).toBe(createTwoFilesPatch('a/f', 'b/f', before, after, '', '', { context: 3 }));
   });
 
   it('draws a progress bar only when enabled', () => {

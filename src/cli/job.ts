@@ -43,7 +43,7 @@ export interface FileTask {
 }
 
 /** FileResult without the texts and values, which stay in the thread that made them. */
-export type FileSummary = Omit<FileResult, 'before' | 'after' | 'original' | 'output'> & { original?: string; output?: string };
+export type FileSummary = Omit<FileResult, 'before' | 'after' | 'edits' | 'original' | 'output'> & { original?: string; output?: string };
 
 export interface FileOutcome {
   file: string;
@@ -143,7 +143,7 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
     }
   }
   if (result.status === 'changed') {
-    if (settings.diff) outcome.diff = unifiedDiff(outcome.path, result.original, result.output);
+    if (settings.diff) outcome.diff = unifiedDiff(outcome.path, result.original, result.output, result.edits);
     if (settings.replacements) outcome.replacements = textReplacements(result.original, result.output);
   }
   outcome.result = summarize(result, !!settings.keepText, settings.operations !== false);
@@ -151,7 +151,7 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
 }
 
 export function summarize(result: FileResult, keepText: boolean, keepOperations = true): FileSummary {
-  const { before: _before, after: _after, original, output, ...rest } = result;
+  const { before: _before, after: _after, edits: _edits, original, output, ...rest } = result;
   if (!keepOperations) {
     rest.operations = [];
     rest.applied = rest.applied.map((a) => ({ transform: a.transform, ops: [] }));

@@ -266,10 +266,125 @@ export function diffTextLines(before: string, after: string): LineChange[] {
   return diffLineLists(splitLines(before), splitLines(after));
 }
 
-/** structuredPatch's hunks, from the changes above. */
-export function structuredLinePatch(oldName: string, newName: string, before: string, after: string, context: number): StructuredPatch {
-  const diff: Array<{ added: boolean; removed: boolean; lines: string[] }> = diffTextLines(before, after);
-  diff.push({ added: false, removed: false, lines: [] });
+/** A run of lines: common, removed or added, read on demand (a file's common runs are long). */
+interface Span {
+  added: boolean;
+  removed: boolean;
+  count: number;
+  line(i: number): string;
+}
+
+function spansOf(changes: readonly LineChange[]): Span[] {
+  return changes.map((c) => ({ added: c.added, removed: c.removed, count: c.lines.length, line: (i: number) => c.lines[i]! }));
+}
+
+/** Where each line starts (offsets), as splitLines splits: after each `\n`. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0 && i + 1 < text.length; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  if (text.length === 0) starts.pop();
+  return starts;
+}
+
+/** The line holding `offset`; the end of a text that ends with a line break starts a line of its own. */
+function lineAt(starts: readonly number[], text: string, offset: number): number {
+  if (offset >= text.length && (text.length === 0 || text.endsWith('\n'))) return starts.length;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export interface TextChange {
+  offset: number;
+  length: number;
+  content: string;
+}
+
+/**
+ * The line changes between `before` and `after = before with edits applied` (edits sorted, not
+ * overlapping, offsets in `before`), without comparing the untouched lines: each edit marks the
+ * lines it touches on both sides, touching groups merge, and only those groups are diffed. The
+ * lines between groups are equal by construction. Costs the size of the edits, not of the file.
+ */
+export function diffFromEdits(before: string, after: string, edits: readonly TextChange[]): Span[] {
+  const oldStarts = lineStarts(before);
+  const newStarts = lineStarts(after);
+  const oldLine = (i: number) => before.slice(oldStarts[i], oldStarts[i + 1] ?? before.length);
+  const newLine = (i: number) => after.slice(newStarts[i], newStarts[i + 1] ?? after.length);
+  // Line groups [oldFrom, oldTo) / [newFrom, newTo) that edits touch.
+  const groups: Array<{ oldFrom: number; oldTo: number; newFrom: number; newTo: number }> = [];
+  let delta = 0;
+  for (const edit of edits) {
+    const newOffset = edit.offset + delta;
+    delta += edit.content.length - edit.length;
+    const group = {
+      oldFrom: lineAt(oldStarts, before, edit.offset),
+      oldTo: Math.min(oldStarts.length, lineAt(oldStarts, before, edit.offset + edit.length) + 1),
+      newFrom: lineAt(newStarts, after, newOffset),
+      newTo: Math.min(newStarts.length, lineAt(newStarts, after, newOffset + edit.content.length) + 1),
+    };
+    const last = groups[groups.length - 1];
+    if (last && group.oldFrom <= last.oldTo) {
+      last.oldTo = Math.max(last.oldTo, group.oldTo);
+      last.newTo = Math.max(last.newTo, group.newTo);
+    } else groups.push(group);
+  }
+  // Runs as [kind, first line on its side, count]; neighbours of one kind are joined, so each
+  // common run is whole (the hunk builder counts context from it).
+  const runs: Array<[kind: 'common' | 'removed' | 'added', from: number, count: number]> = [];
+  const push = (kind: 'common' | 'removed' | 'added', from: number, count: number) => {
+    if (count === 0) return;
+    const last = runs[runs.length - 1];
+    if (last && last[0] === kind && last[1] + last[2] === from) last[2] += count;
+    else runs.push([kind, from, count]);
+  };
+  let oldPos = 0;
+  for (const g of groups) {
+    push('common', oldPos, g.oldFrom - oldPos);
+    const oldLines: string[] = [];
+    for (let i = g.oldFrom; i < g.oldTo; i++) oldLines.push(oldLine(i));
+    const newLines: string[] = [];
+    for (let i = g.newFrom; i < g.newTo; i++) newLines.push(newLine(i));
+    let o = g.oldFrom;
+    let n = g.newFrom;
+    for (const change of diffLineLists(oldLines, newLines)) {
+      const count = change.lines.length;
+      if (change.added) push('added', n, count), (n += count);
+      else if (change.removed) push('removed', o, count), (o += count);
+      else push('common', o, count), (o += count), (n += count);
+    }
+    oldPos = g.oldTo;
+  }
+  push('common', oldPos, oldStarts.length - oldPos);
+  return runs.map(([kind, from, count]) => ({
+    added: kind === 'added',
+    removed: kind === 'removed',
+    count,
+    line: kind === 'added' ? (i: number) => newLine(from + i) : (i: number) => oldLine(from + i),
+  }));
+}
+
+/** structuredPatch's hunks, from the changes above (or from the edits that made `after`). */
+export function structuredLinePatch(
+  oldName: string,
+  newName: string,
+  before: string,
+  after: string,
+  context: number,
+  edits?: readonly TextChange[],
+): StructuredPatch {
+  const diff = edits ? diffFromEdits(before, after, edits) : spansOf(diffTextLines(before, after));
+  diff.push({ added: false, removed: false, count: 0, line: () => '' });
+  const slice = (span: Span, from: number, to: number) => {
+    const out: string[] = [];
+    for (let i = Math.max(0, from); i < Math.min(span.count, to); i++) out.push(span.line(i));
+    return out;
+  };
   const contextLines = (lines: string[]) => lines.map((l) => ' ' + l);
   const hunks: StructuredPatch['hunks'] = [];
   let oldRangeStart = 0;
@@ -279,28 +394,28 @@ export function structuredLinePatch(oldName: string, newName: string, before: st
   let newLine = 1;
   for (let i = 0; i < diff.length; i++) {
     const current = diff[i]!;
-    const lines = current.lines;
+    const count = current.count;
     if (current.added || current.removed) {
       if (!oldRangeStart) {
         const prev = diff[i - 1];
         oldRangeStart = oldLine;
         newRangeStart = newLine;
         if (prev) {
-          curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+          curRange = context > 0 ? contextLines(slice(prev, prev.count - context, prev.count)) : [];
           oldRangeStart -= curRange.length;
           newRangeStart -= curRange.length;
         }
       }
-      for (const line of lines) curRange.push((current.added ? '+' : '-') + line);
-      if (current.added) newLine += lines.length;
-      else oldLine += lines.length;
+      for (let j = 0; j < count; j++) curRange.push((current.added ? '+' : '-') + current.line(j));
+      if (current.added) newLine += count;
+      else oldLine += count;
     } else {
       if (oldRangeStart) {
-        if (lines.length <= context * 2 && i < diff.length - 2) {
-          for (const line of contextLines(lines)) curRange.push(line);
+        if (count <= context * 2 && i < diff.length - 2) {
+          for (const line of contextLines(slice(current, 0, count))) curRange.push(line);
         } else {
-          const contextSize = Math.min(lines.length, context);
-          for (const line of contextLines(lines.slice(0, contextSize))) curRange.push(line);
+          const contextSize = Math.min(count, context);
+          for (const line of contextLines(slice(current, 0, contextSize))) curRange.push(line);
           hunks.push({
             oldStart: oldRangeStart,
             oldLines: oldLine - oldRangeStart + contextSize,
@@ -313,8 +428,8 @@ export function structuredLinePatch(oldName: string, newName: string, before: st
           curRange = [];
         }
       }
-      oldLine += lines.length;
-      newLine += lines.length;
+      oldLine += count;
+      newLine += count;
     }
   }
   for (const hunk of hunks) {
@@ -330,7 +445,8 @@ export function structuredLinePatch(oldName: string, newName: string, before: st
   return { oldFileName: oldName, newFileName: newName, oldHeader: '', newHeader: '', hunks };
 }
 
-/** createTwoFilesPatch(oldName, newName, before, after, '', '', { context }), faster. */
-export function twoFilesPatch(oldName: string, newName: string, before: string, after: string, context: number): string {
-  return formatPatch(structuredLinePatch(oldName, newName, before, after, context));
+/** createTwoFilesPatch(oldName, newName, before, after, '', '', { context }), faster; given the
+ *  edits that made `after`, only the lines they touch are compared. */
+export function twoFilesPatch(oldName: string, newName: string, before: string, after: string, context: number, edits?: readonly TextChange[]): string {
+  return formatPatch(structuredLinePatch(oldName, newName, before, after, context, edits));
 }

@@ -1,7 +1,7 @@
 // How results look on a terminal and in machine formats.
 import type { FileResult } from '../engine/fix.js';
 import type { Transform } from '../types.js';
-import { twoFilesPatch } from './linediff.js';
+import { twoFilesPatch, type TextChange } from './linediff.js';
 
 export interface Colors {
   red(s: string): string;
@@ -18,10 +18,10 @@ export function colors(enabled: boolean): Colors {
 }
 
 /** A unified diff `git apply` accepts (paths relative, a/ and b/ prefixes). */
-export function unifiedDiff(path: string, before: string, after: string): string {
+export function unifiedDiff(path: string, before: string, after: string, edits?: readonly TextChange[]): string {
   if (before === after) return '';
   const p = path.replace(/\\/g, '/');
-  const patch = twoFilesPatch(`a/${p}`, `b/${p}`, before, after, 3);
+  const patch = twoFilesPatch(`a/${p}`, `b/${p}`, before, after, 3, edits);
   // Drop the "Index"/"====" banner and the empty header tabs: git wants plain ---/+++ lines.
   const body = patch
     .split('\n')

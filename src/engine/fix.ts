@@ -5,7 +5,8 @@ import { deepFreeze, templateRegion } from '../cfn/template.js';
 import { SourceError } from '../template/errors.js';
 import { detectFormat, notATemplateReason, parseSource, type Parsed } from '../template/load.js';
 import { LineIndex, nodeAtPointer } from '../template/tree.js';
-import { WriterInvariantError, writeFixed } from '../writer/index.js';
+import { WriterInvariantError, writeFixedEdits } from '../writer/index.js';
+import type { TextEdit } from '../writer/edits.js';
 import { deepEqual } from '../writer/diff.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
 import { checkInvariants } from './invariants.js';
@@ -68,6 +69,8 @@ export interface FileResult {
   /** The template before and after (undefined when the file did not load). */
   before?: JsonValue;
   after?: JsonValue;
+  /** The text edits that turn `original` into `output`: sorted, not overlapping (status 'changed'). */
+  edits?: TextEdit[];
 }
 
 interface Suppressions {
@@ -291,7 +294,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   }
   if (result.errors.length === 0) {
     try {
-      result.output = writeFixed(parsed, current as unknown as JsonValue);
+      ({ text: result.output, edits: result.edits } = writeFixedEdits(parsed, current as unknown as JsonValue));
     } catch (error) {
       if (!(error instanceof WriterInvariantError)) throw error;
       const involved = result.applied.map((a) => a.transform);

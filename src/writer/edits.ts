@@ -11,12 +11,9 @@ export interface TextEdit {
  * replacement that starts there, and insertions keep the order they were made in.
  */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
-  const ordered = edits
-    .map((edit, index) => ({ edit, index }))
-    .sort((a, b) => a.edit.offset - b.edit.offset || a.edit.length - b.edit.length || a.index - b.index);
   let out = '';
   let cursor = 0;
-  for (const { edit } of ordered) {
+  for (const edit of sortEdits(edits)) {
     if (edit.offset < cursor) {
       throw new Error(`overlapping edits at offset ${edit.offset} (previous edit ends at ${cursor})`);
     }
@@ -24,6 +21,12 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
     cursor = edit.offset + edit.length;
   }
   return out + text.slice(cursor);
+}
+
+/** Edits in the order they apply: by offset, a pure insertion before a replacement at the same
+ *  offset, otherwise as given (the sort is stable). */
+export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
+  return edits.slice().sort((a, b) => a.offset - b.offset || a.length - b.length);
 }
 
 export function lineStartOf(text: string, offset: number): number {

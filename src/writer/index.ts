@@ -6,7 +6,7 @@ import type { ParsedYaml } from '../template/yaml.js';
 import { parseJsonValue } from '../template/json.js';
 import { parseYamlValue } from '../template/yaml.js';
 import { deepEqual } from './diff.js';
-import { applyTextEdits } from './edits.js';
+import { applyTextEdits, sortEdits, type TextEdit } from './edits.js';
 import { jsonEdits } from './json.js';
 import { yamlEdits } from './yaml.js';
 
@@ -19,9 +19,15 @@ export class WriterInvariantError extends Error {
 
 /** The new text of the file (BOM kept), or the original text when nothing changed. */
 export function renderText(parsed: ParsedJson | ParsedYaml, after: JsonValue): string {
-  const edits = parsed.format === 'json' ? jsonEdits(parsed, after) : yamlEdits(parsed, after);
-  if (edits.length === 0) return (parsed.bom ? '\uFEFF' : '') + parsed.body;
-  return (parsed.bom ? '\uFEFF' : '') + applyTextEdits(parsed.body, edits);
+  return renderEdits(parsed, after).text;
+}
+
+/** The new text and the edits that make it, sorted, with offsets in the whole original text. */
+function renderEdits(parsed: ParsedJson | ParsedYaml, after: JsonValue): { text: string; edits: TextEdit[] } {
+  const edits = sortEdits(parsed.format === 'json' ? jsonEdits(parsed, after) : yamlEdits(parsed, after));
+  const bom = parsed.bom ? '\uFEFF' : '';
+  const text = bom + (edits.length === 0 ? parsed.body : applyTextEdits(parsed.body, edits));
+  return { text, edits: bom ? edits.map((e) => ({ ...e, offset: e.offset + 1 })) : edits };
 }
 
 /** Throws WriterInvariantError unless `text` parses to exactly `expected`. */
@@ -39,7 +45,12 @@ export function verifyText(format: 'json' | 'yaml', text: string, expected: Json
 }
 
 export function writeFixed(parsed: ParsedJson | ParsedYaml, after: JsonValue): string {
-  const text = renderText(parsed, after);
-  verifyText(parsed.format, text, after);
-  return text;
+  return writeFixedEdits(parsed, after).text;
+}
+
+/** writeFixed, also giving the edits (for a diff of only the lines they touch). */
+export function writeFixedEdits(parsed: ParsedJson | ParsedYaml, after: JsonValue): { text: string; edits: TextEdit[] } {
+  const rendered = renderEdits(parsed, after);
+  verifyText(parsed.format, rendered.text, after);
+  return rendered;
 }
