@@ -22,6 +22,22 @@ export interface YamlRenderer {
   block(value: JsonValue): string;
   /** Flow YAML for `value`, as `dump(value, { flowLevel: 0 })` prints it. */
   flow(value: JsonValue): string;
+  /** `value` as an item of a flow list (quoted as a flow context needs), without the brackets
+   *  or a line break. Strings are remembered: the same keys come up again and again. */
+  flowItem(value: JsonValue): string;
+}
+
+const renderers = new WeakMap<Schema, Map<string, YamlRenderer>>();
+const REMEMBERED_STRINGS = 20_000;
+
+/** The renderer for these options, made once per process. */
+export function yamlRenderer(options: YamlRenderOptions): YamlRenderer {
+  let bySchema = renderers.get(options.schema);
+  if (!bySchema) renderers.set(options.schema, (bySchema = new Map()));
+  const key = `${options.shortTags}|${options.indent}|${options.seqNoIndent}|${options.quoteStyle}`;
+  let renderer = bySchema.get(key);
+  if (!renderer) bySchema.set(key, (renderer = createYamlRenderer(options)));
+  return renderer;
 }
 
 /** Long-form key -> short tag, e.g. `Fn::Sub` -> `!Sub`. */
@@ -79,8 +95,19 @@ export function createYamlRenderer(options: YamlRenderOptions): YamlRenderer {
   };
 
   const render = (value: JsonValue, style: number) => present([{ contents: build(value, style), directives: [] }], presenter);
+  const flowItem = (value: JsonValue) => render([value], COLLECTION_STYLE.FLOW).replace(/\n$/, '').slice(1, -1);
+  const strings = new Map<string, string>();
   return {
     block: (value) => render(value, COLLECTION_STYLE.BLOCK),
     flow: (value) => render(value, COLLECTION_STYLE.FLOW),
+    flowItem: (value) => {
+      if (typeof value !== 'string') return flowItem(value);
+      let text = strings.get(value);
+      if (text === undefined) {
+        if (strings.size >= REMEMBERED_STRINGS) strings.clear();
+        strings.set(value, (text = flowItem(value)));
+      }
+      return text;
+    },
   };
 }

@@ -8,14 +8,14 @@ import type { ArrayNode, ObjectNode, SourceNode } from '../template/tree.js';
 import { diffValue, type ChangeSink, type Slot } from './diff.js';
 import { columnOf, isBlank, lineEndOf, lineStartOf, nextLineStart, type TextEdit } from './edits.js';
 import { flowEdits, flowLayout, type FlowEntry } from './flow.js';
-import { createYamlRenderer } from './yaml-render.js';
+import { yamlRenderer } from './yaml-render.js';
 
 export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
   const text = parsed.body;
   const style = parsed.style;
   const eol = style.eol;
   const edits: TextEdit[] = [];
-  const renderer = createYamlRenderer({
+  const renderer = yamlRenderer({
     schema: style.shortTags ? DUMP_SCHEMA_SHORT : DUMP_SCHEMA,
     shortTags: style.shortTags,
     indent: style.indent.length,
@@ -27,7 +27,7 @@ export function yamlEdits(parsed: ParsedYaml, after: JsonValue): TextEdit[] {
   const blockLines = (value: JsonValue): string[] => renderer.block(value).replace(/\n$/, '').split('\n');
   // Rendered as the item of a flow list, so js-yaml quotes what a flow context needs quoted
   // (`{`, `,`, multi-line text), then the brackets come off.
-  const flow = (value: JsonValue): string => renderer.flow([value]).replace(/\n$/, '').slice(1, -1);
+  const flow = (value: JsonValue): string => renderer.flowItem(value);
   const indentLines = (lines: string[], column: number): string =>
     lines.map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line)).join(eol);
 
