@@ -34,19 +34,25 @@ function freshSid(statements: readonly JsonValue[]): string {
   }
 }
 
-/**
- * BucketPolicy resources whose `Bucket` cannot be resolved but mentions the bucket (e.g.
- * `!If [C, !Ref B, ...]`): they may be its policy, so adding another one could replace it.
- */
-function unresolvedPoliciesMentioning(t: Template, bucketId: string): string[] {
-  const out: string[] = [];
+/** BucketPolicy resources whose `Bucket` is given but names no template bucket, with where it is. */
+function unresolvedPolicies(t: Template): Array<{ id: string; at: string }> {
+  const out: Array<{ id: string; at: string }> = [];
   for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
     const value = asObject(resource.Properties)?.['Bucket'];
     if (value === undefined || bucketIdOf(t, value) !== undefined) continue;
-    const at = pointer('Resources', id, 'Properties', 'Bucket');
-    if (referencesTo(t, bucketId).some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))) out.push(id);
+    out.push({ id, at: pointer('Resources', id, 'Properties', 'Bucket') });
   }
   return out;
+}
+
+/**
+ * Of those, the ones whose `Bucket` mentions the bucket (e.g. `!If [C, !Ref B, ...]`): they may
+ * be its policy, so adding another one could replace it.
+ */
+function unresolvedPoliciesMentioning(t: Template, unresolved: ReadonlyArray<{ id: string; at: string }>, bucketId: string): string[] {
+  if (unresolved.length === 0) return [];
+  const refs = referencesTo(t, bucketId);
+  return unresolved.filter(({ at }) => refs.some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))).map(({ id }) => id);
 }
 
 export default defineTransform({
@@ -104,6 +110,7 @@ None.
   check({ template }) {
     const findings: Finding[] = [];
     const policies = bucketPoliciesByBucket(template);
+    let unresolved: Array<{ id: string; at: string }> | undefined;
     const taken = new Set<string>();
 
     for (const { id, resource, pointer: at } of resourcesOfType(template, BUCKET_TYPE)) {
@@ -154,7 +161,7 @@ None.
       }
 
       const message = `Bucket ${id} accepts requests over plain HTTP: no bucket policy denies aws:SecureTransport false`;
-      const maybe = unresolvedPoliciesMentioning(template, id);
+      const maybe = unresolvedPoliciesMentioning(template, (unresolved ??= unresolvedPolicies(template)), id);
       if (maybe.length > 0) {
         findings.push({
           pointer: at,

@@ -325,6 +325,17 @@ export function chooseAlarmTopic(t: Template, option: unknown): TopicChoice {
     }
     return { kind: 'invalid', reason: 'alarmTopic must be a logical id, a parameter name, a topic ARN or an Fn::ImportValue / Fn::Sub expression' };
   }
+  // Both alarm transforms ask, every pass: the answer for a frozen template is kept.
+  const cached = Object.isFrozen(t) ? chosenTopics.get(t) : undefined;
+  if (cached) return cached;
+  const choice = chooseTopicAutomatically(t);
+  if (Object.isFrozen(t)) chosenTopics.set(t, choice);
+  return choice;
+}
+
+const chosenTopics = new WeakMap<Template, TopicChoice>();
+
+function chooseTopicAutomatically(t: Template): TopicChoice {
   const existing = existingAlarmTarget(t);
   if (existing) return { kind: 'topic', topic: existing, auto: 'alarms' };
   const candidates = resourcesOfType(t, 'AWS::SNS::Topic').filter(({ id, resource }) => looksLikeAlarmTopic(id, resource) && onlyOpsReferrers(t, id) && onlyHumanSubscribers(t, id));

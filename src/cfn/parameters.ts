@@ -6,7 +6,7 @@ import { asObject } from './template.js';
 
 import type { JsonObject, Template } from '../types.js';
 import { parsePointer } from './pointer.js';
-import { allReferences } from './template.js';
+import { allReferences, namesInLowerCase } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small utilities
@@ -95,25 +95,13 @@ export function usageTransformsValue(u: ParameterUsage): boolean {
   return u.path.some((s) => s === 'Fn::Split' || s === 'Fn::Select' || s === 'Fn::Cidr' || s === 'Fn::Join' || s === 'Fn::Sub' || s === 'Fn::Base64') || !u.direct;
 }
 
-const namesCache = new WeakMap<object, ReadonlySet<string>>();
-
-/** Parameter and resource names in lower case; kept per frozen template, as a transform asks once per new parameter. */
-function templateNamesLower(t: Template): ReadonlySet<string> {
-  const cached = Object.isFrozen(t) ? namesCache.get(t) : undefined;
-  if (cached) return cached;
-  const used = new Set<string>();
-  for (const section of [t.Parameters, t.Resources]) for (const k of Object.keys(asObject(section) ?? {})) used.add(k.toLowerCase());
-  if (Object.isFrozen(t)) namesCache.set(t, used);
-  return used;
-}
-
 /**
  * `base`, else `base2`, `base3`, ...: a name no parameter or resource uses (they share one
  * namespace; Outputs, Conditions and Mappings do not clash with parameters). Compared ignoring
  * case so the new name never differs from an existing one only in case. Adds the name to `taken`.
  */
 export function freshParameterName(t: Template, base: string, taken: Set<string>): string {
-  const used = templateNamesLower(t);
+  const used = namesInLowerCase(t, ['Parameters', 'Resources']);
   const takenLower = new Set([...taken].map((k) => k.toLowerCase()));
   const stem = base.replace(/[^A-Za-z0-9]/g, '') || 'Parameter';
   for (let n = 1; ; n++) {

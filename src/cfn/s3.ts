@@ -38,11 +38,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  */
 export function bucketIdOf(t: Template, bucketValue: JsonValue | undefined): string | undefined {
   if (bucketValue === undefined) return undefined;
-  const buckets = resourcesOfType(t, BUCKET_TYPE);
-  const byId = new Set(buckets.map((b) => b.id));
   const ref = refTarget(bucketValue);
-  if (ref !== undefined) return byId.has(ref) ? ref : undefined;
-  const named = buckets.filter((b) => {
+  if (ref !== undefined) return asObject(asObject(t.Resources)?.[ref])?.['Type'] === BUCKET_TYPE ? ref : undefined;
+  const named = resourcesOfType(t, BUCKET_TYPE).filter((b) => {
     const name = asObject(b.resource.Properties)?.['BucketName'];
     return name !== undefined && jsonEqual(name, bucketValue);
   });

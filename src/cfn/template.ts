@@ -319,6 +319,27 @@ function handleIntrinsic(key: string, arg: unknown, p: string, out: Reference[],
 const MAX_LOGICAL_ID_LENGTH = 255;
 const NAMED_SECTIONS = ['Resources', 'Parameters', 'Conditions', 'Mappings', 'Outputs'] as const;
 
+const namesCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The keys of these template sections, in lower case. Kept per frozen template: transforms ask
+ * once per new id or parameter, which would otherwise cost the template's size each time.
+ */
+export function namesInLowerCase(t: Template, sections: readonly (keyof Template & string)[]): ReadonlySet<string> {
+  const frozen = Object.isFrozen(t);
+  let bySections = frozen ? namesCache.get(t) : undefined;
+  const key = sections.join('|');
+  const cached = bySections?.get(key);
+  if (cached) return cached;
+  const names = new Set<string>();
+  for (const section of sections) for (const id of keySet(t[section])) names.add(id.toLowerCase());
+  if (frozen) {
+    if (!bySections) namesCache.set(t, (bySections = new Map()));
+    bySections.set(key, names);
+  }
+  return names;
+}
+
 /**
  * A logical id derived from `base` that is used nowhere in Resources, Parameters, Conditions,
  * Mappings, Outputs or `taken`: `base`, then `base2`, `base3`, ... Non-alphanumerics are
@@ -331,13 +352,12 @@ export function freshLogicalId(t: Template, base: string, taken?: Set<string>): 
   let stem = base.replace(/[^A-Za-z0-9]/g, '');
   if (stem === '') stem = 'Resource';
   else if (!/^[A-Za-z]/.test(stem)) stem = 'R' + stem;
-  const used = new Set<string>();
-  for (const section of NAMED_SECTIONS) for (const id of keySet(t[section])) used.add(id.toLowerCase());
-  if (taken) for (const id of taken) used.add(id.toLowerCase());
+  const used = namesInLowerCase(t, NAMED_SECTIONS);
+  const takenLower = new Set(taken ? [...taken].map((id) => id.toLowerCase()) : []);
   for (let n = 1; ; n++) {
     const suffix = n === 1 ? '' : String(n);
     const candidate = stem.slice(0, MAX_LOGICAL_ID_LENGTH - suffix.length) + suffix;
-    if (!used.has(candidate.toLowerCase())) {
+    if (!used.has(candidate.toLowerCase()) && !takenLower.has(candidate.toLowerCase())) {
       taken?.add(candidate);
       return candidate;
     }
@@ -373,7 +393,7 @@ export function ensureParameter(
   const parameters = asObject(t.Parameters);
   if (parameters && Object.prototype.hasOwnProperty.call(parameters, name)) return [];
   if (pending?.names?.has(name)) return [];
-  if (keySet(t.Resources).has(name)) {
+  if (asObject(t.Resources) && Object.prototype.hasOwnProperty.call(t.Resources, name)) {
     throw new Error(`Cannot add parameter ${name}: a resource already uses that logical id`);
   }
   const value = cloneJson(spec as JsonObject);
