@@ -1,5 +1,5 @@
 import { defineTransform } from '../src/transform.js';
-import { escapePointerSegment, pointer } from '../src/cfn/pointer.js';
+import { pointer } from '../src/cfn/pointer.js';
 import { isKnownServiceAccount } from '../src/cfn/regions.js';
 import { asObject, intrinsicName } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Operation } from '../src/types.js';
@@ -58,51 +58,65 @@ function isIdToken(text: string, index: number, length: number): boolean {
   return !RESOURCE_ID_PREFIX.test(text.slice(0, index));
 }
 
-/** Every evaluated string under Resources.*.Properties and Outputs.*.Value / Export, in order. */
+/**
+ * Every evaluated string under Resources.*.Properties and Outputs.*.Value / Export that holds a
+ * 12-digit run (nothing else can name an account), in order. The walk keeps a stack of segments
+ * and writes a pointer only for what it keeps: most strings of a template hold no such run.
+ */
 function slotsOf(template: Readonly<Record<string, unknown>>): Slot[] {
   const slots: Slot[] = [];
+  const path: Array<string | number> = [];
   const resources = asObject(template['Resources']);
   for (const id of Object.keys(resources ?? {})) {
     const props = asObject(asObject(resources![id])?.['Properties']);
-    if (props) walk(props, pointer('Resources', id, 'Properties'), { key: '', inPrincipal: false, principalAws: false }, slots, 0);
+    if (!props) continue;
+    path.push('Resources', id, 'Properties');
+    walk(props, path, { key: '', inPrincipal: false, principalAws: false }, slots, 0);
+    path.length = 0;
   }
   const outputs = asObject(template['Outputs']);
   for (const id of Object.keys(outputs ?? {})) {
     const output = asObject(outputs![id]);
     for (const key of ['Value', 'Export']) {
-      if (output && hasOwn(output, key)) walk(output[key]!, pointer('Outputs', id, key), { key, inPrincipal: false, principalAws: false }, slots, 0);
+      if (!output || !hasOwn(output, key)) continue;
+      path.push('Outputs', id, key);
+      walk(output[key]!, path, { key, inPrincipal: false, principalAws: false }, slots, 0);
+      path.length = 0;
     }
   }
   return slots;
 }
 
-function walk(v: JsonValue, at: string, ctx: WalkContext, out: Slot[], depth: number): void {
+const TWELVE_DIGITS = /\d{12}/;
+
+/** Walks `v`, found at `path` (restored on return), collecting slots into `out`. */
+function walk(v: JsonValue, path: Array<string | number>, ctx: WalkContext, out: Slot[], depth: number): void {
   if (depth > 64) return;
   if (typeof v === 'string') {
-    out.push({ pointer: at, kind: 'plain', text: v, accountPosition: ACCOUNT_ID.test(v) && isAccountPosition(ctx) });
+    if (TWELVE_DIGITS.test(v)) out.push({ pointer: pointer(...path), kind: 'plain', text: v, accountPosition: ACCOUNT_ID.test(v) && isAccountPosition(ctx) });
     return;
   }
   if (typeof v === 'number') {
-    if (Number.isInteger(v) && ACCOUNT_ID.test(String(v)) && isAccountPosition(ctx)) out.push({ pointer: at, kind: 'number', text: String(v), accountPosition: true });
+    if (Number.isInteger(v) && ACCOUNT_ID.test(String(v)) && isAccountPosition(ctx)) out.push({ pointer: pointer(...path), kind: 'number', text: String(v), accountPosition: true });
     return;
   }
   if (Array.isArray(v)) {
-    v.forEach((item, i) => walk(item, `${at}/${i}`, ctx, out, depth + 1));
+    v.forEach((item, i) => walkInto(item, path, [i], ctx, out, depth));
     return;
   }
   if (v === null || typeof v !== 'object') return;
   const name = intrinsicName(v);
   if (name !== undefined) {
     const arg = (v as JsonObject)[name]!;
-    const argAt = `${at}/${escapePointerSegment(name)}`;
     const plain: WalkContext = { key: '', inPrincipal: false, principalAws: false };
     switch (name) {
       case 'Fn::Sub':
-        if (typeof arg === 'string') out.push({ pointer: argAt, kind: 'sub', text: arg, accountPosition: false });
-        else if (Array.isArray(arg)) {
-          if (typeof arg[0] === 'string') out.push({ pointer: `${argAt}/0`, kind: 'sub', text: arg[0], accountPosition: false });
+        if (typeof arg === 'string') {
+          if (TWELVE_DIGITS.test(arg)) out.push({ pointer: pointer(...path, name), kind: 'sub', text: arg, accountPosition: false });
+        } else if (Array.isArray(arg)) {
+          if (typeof arg[0] === 'string' && TWELVE_DIGITS.test(arg[0])) out.push({ pointer: pointer(...path, name, 0), kind: 'sub', text: arg[0], accountPosition: false });
           const vars = asObject(arg[1]);
-          for (const k of Object.keys(vars ?? {})) walk(vars![k]!, `${argAt}/1/${escapePointerSegment(k)}`, plain, out, depth + 1);
+          for (const k of Object.keys(vars ?? {})) walkInto(vars![k]!, path, [name, 1, k], plain, out, depth);
         }
         return;
       case 'Fn::Join':
@@ -111,23 +125,23 @@ function walk(v: JsonValue, at: string, ctx: WalkContext, out: Slot[], depth: nu
           parts.forEach((part, i) => {
             const previous = parts[i - 1];
             if (typeof part === 'string' && ACCOUNT_ID.test(part) && typeof previous === 'string' && /arn:[^:]*:[^:]*:[^:]*:$/.test(previous)) {
-              out.push({ pointer: `${argAt}/1/${i}`, kind: 'plain', text: part, accountPosition: true });
+              out.push({ pointer: pointer(...path, name, 1, i), kind: 'plain', text: part, accountPosition: true });
             } else {
-              walk(part, `${argAt}/1/${i}`, ctx, out, depth + 1);
+              walkInto(part, path, [name, 1, i], ctx, out, depth);
             }
           });
         }
         return;
       case 'Fn::If':
-        if (Array.isArray(arg)) for (const i of [1, 2]) if (arg[i] !== undefined) walk(arg[i]!, `${argAt}/${i}`, ctx, out, depth + 1);
+        if (Array.isArray(arg)) for (const i of [1, 2]) if (arg[i] !== undefined) walkInto(arg[i]!, path, [name, i], ctx, out, depth);
         return;
       case 'Fn::Select':
       case 'Fn::Split':
-        if (Array.isArray(arg) && arg[1] !== undefined) walk(arg[1], `${argAt}/1`, plain, out, depth + 1);
+        if (Array.isArray(arg) && arg[1] !== undefined) walkInto(arg[1], path, [name, 1], plain, out, depth);
         return;
       case 'Fn::Base64':
       case 'Fn::ToJsonString':
-        walk(arg, argAt, plain, out, depth + 1);
+        walkInto(arg, path, [name], plain, out, depth);
         return;
       default:
         // Ref, Fn::GetAtt, Fn::FindInMap, Fn::ImportValue, Fn::GetAZs, Fn::Cidr, Fn::Transform, ...:
@@ -138,8 +152,14 @@ function walk(v: JsonValue, at: string, ctx: WalkContext, out: Slot[], depth: nu
   const obj = v as JsonObject;
   for (const key of Object.keys(obj)) {
     const inPrincipal = key === 'Principal' || key === 'NotPrincipal';
-    walk(obj[key]!, `${at}/${escapePointerSegment(key)}`, { key, inPrincipal, principalAws: ctx.inPrincipal && key === 'AWS' }, out, depth + 1);
+    walkInto(obj[key]!, path, [key], { key, inPrincipal, principalAws: ctx.inPrincipal && key === 'AWS' }, out, depth);
   }
+}
+
+function walkInto(v: JsonValue, path: Array<string | number>, segments: Array<string | number>, ctx: WalkContext, out: Slot[], depth: number): void {
+  path.push(...segments);
+  walk(v, path, ctx, out, depth + 1);
+  path.length -= segments.length;
 }
 
 function isAccountPosition(ctx: WalkContext): boolean {
