@@ -132,13 +132,12 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
     for (const { id, resource } of resourcesOfType(template)) {
       const props = asObject(resource.Properties);
       if (!props) continue;
-      const base = pointer('Resources', id, 'Properties');
       const selects: Array<{ pointer: string; index: number }> = [];
-      collectSelects(props, base, selects);
+      collectSelects(props, ['Resources', id, 'Properties'], selects);
       for (const s of selects) usedIndexes.add(s.index);
       if (skipsTransform(resource, ID)) continue;
       existing.push(...selects.map((s) => ({ resourceId: id, ...s })));
-      walkProperties(template, region, listAll, id, props, base, '', sites);
+      walkProperties({ t: template, region, listAll, resourceId: id, out: sites, path: ['Resources', id, 'Properties'], property: [] }, props);
     }
     const capacity = region ? azCapacity(region) : undefined;
     const findings: Finding[] = [];
@@ -248,57 +247,90 @@ function azProblem(name: string, region: string): string | undefined {
 }
 
 /** Every `Fn::Select [n, Fn::GetAZs ...]` with a literal n below `v`. */
-function collectSelects(v: unknown, at: string, out: Array<{ pointer: string; index: number }>): void {
+// The walks below keep the pointer as a stack of segments and the property name as a stack of
+// pieces (`Key`, `.Key`, `[0]`), and write strings only for what they report: most nodes of a
+// template are neither an AZ nor a Select of one.
+
+function collectSelects(v: unknown, path: Array<string | number>, out: Array<{ pointer: string; index: number }>): void {
   if (Array.isArray(v)) {
-    v.forEach((x, i) => collectSelects(x, `${at}/${i}`, out));
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      collectSelects(v[i], path, out);
+      path.pop();
+    }
     return;
   }
   const o = asObject(v);
   if (!o) return;
   const select = o['Fn::Select'];
-  if (Object.keys(o).length === 1 && Array.isArray(select) && select.length === 2 && asObject(select[1])?.['Fn::GetAZs'] !== undefined) {
+  if (Array.isArray(select) && select.length === 2 && Object.keys(o).length === 1 && asObject(select[1])?.['Fn::GetAZs'] !== undefined) {
     const index = literalIndex(select[0]);
-    if (index !== undefined) out.push({ pointer: at, index });
+    if (index !== undefined) out.push({ pointer: pointer(...path), index });
   }
-  for (const key of Object.keys(o)) collectSelects(o[key], at + pointer(key), out);
+  for (const key of Object.keys(o)) {
+    path.push(key);
+    collectSelects(o[key], path, out);
+    path.pop();
+  }
 }
 
-function walkProperties(
-  t: Template,
-  region: string | undefined,
-  listAll: boolean,
-  resourceId: string,
-  v: unknown,
-  at: string,
-  property: string,
-  out: Site[],
-): void {
+interface Walk {
+  t: Template;
+  region: string | undefined;
+  listAll: boolean;
+  resourceId: string;
+  out: Site[];
+  /** Pointer segments of the current node. */
+  path: Array<string | number>;
+  /** Pieces of the current property name: `Key`, `.Key`, `[0]`. */
+  property: string[];
+}
+
+function walkProperties(w: Walk, v: unknown): void {
+  const { path, property } = w;
   if (Array.isArray(v)) {
-    v.forEach((x, i) => walkProperties(t, region, listAll, resourceId, x, `${at}/${i}`, `${property}[${i}]`, out));
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      property.push(`[${i}]`);
+      walkProperties(w, v[i]);
+      property.pop();
+      path.pop();
+    }
     return;
   }
   const o = asObject(v);
   if (!o) return;
   const getAzs = o['Fn::GetAZs'];
-  if (Object.keys(o).length === 1 && typeof getAzs === 'string' && REGION_CODE.test(getAzs)) {
-    out.push({ resourceId, property: property || '(value)', pointer: `${at}/Fn::GetAZs`, written: getAzs, kind: 'getazs', identities: [], reads: [] });
+  if (typeof getAzs === 'string' && Object.keys(o).length === 1 && REGION_CODE.test(getAzs)) {
+    const name = property.join('') || '(value)';
+    w.out.push({ resourceId: w.resourceId, property: name, pointer: pointer(...path, 'Fn::GetAZs'), written: getAzs, kind: 'getazs', identities: [], reads: [] });
     return;
   }
   for (const key of Object.keys(o)) {
     const child = o[key];
-    const childAt = at + pointer(key);
+    path.push(key);
     if (key.startsWith('Fn::') && Array.isArray(child)) {
       // Intrinsic arguments are not property positions: keep the property name as it is.
-      child.forEach((x, i) => walkProperties(t, region, listAll, resourceId, x, `${childAt}/${i}`, property, out));
+      for (let i = 0; i < child.length; i++) {
+        path.push(i);
+        walkProperties(w, child[i]);
+        path.pop();
+      }
+      path.pop();
       continue;
     }
-    const childProperty = key.startsWith('Fn::') ? property : property ? `${property}.${key}` : key;
+    // Intrinsic keys add nothing to the name (the stack holds only non-empty pieces).
+    const piece = key.startsWith('Fn::') ? undefined : property.length ? `.${key}` : key;
+    if (piece !== undefined) property.push(piece);
+    let found = false;
     if (AZ_KEYS.has(key)) {
-      const before = out.length;
-      analyze(t, region, listAll, { resourceId, property: childProperty }, child, childAt, out);
-      if (out.length > before) continue;
+      const before = w.out.length;
+      analyze(w.t, w.region, w.listAll, { resourceId: w.resourceId, property: property.join('') }, child, pointer(...path), w.out);
+      found = w.out.length > before;
     }
-    walkProperties(t, region, listAll, resourceId, child, childAt, childProperty, out);
+    if (!found) walkProperties(w, child);
+    if (piece !== undefined) property.pop();
+    path.pop();
   }
 }
 
