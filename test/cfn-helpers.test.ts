@@ -168,6 +168,27 @@ describe('references', () => {
     expect(allReferences(t)).toEqual([{ kind: 'GetAtt', target: 'Db', attribute: 'Endpoint.Address', pointer: '/Resources/X/Properties/A' }]);
   });
 
+  it('reuses the references of a resource a fix left alone, and not those of one moved to another id', async () => {
+    const { applyOperations } = await import('../src/engine/patch.js');
+    const before = tpl({
+      Resources: {
+        A: { Type: 'T', Properties: { X: { Ref: 'B' } } },
+        B: { Type: 'T', Properties: { Y: { 'Fn::GetAtt': ['A', 'Arn'] } } },
+      },
+    });
+    const first = allReferences(before);
+    const next = deepFreeze(applyOperations(before as unknown as JsonValue, [{ op: 'add', path: '/Resources/B/Properties/Z', value: { Ref: 'A' } }])) as unknown as Template;
+    const second = allReferences(next);
+    expect(second.map((r) => `${r.kind} ${r.target} ${r.pointer}`)).toEqual([
+      'Ref B /Resources/A/Properties/X',
+      'GetAtt A /Resources/B/Properties/Y',
+      'Ref A /Resources/B/Properties/Z',
+    ]);
+    expect(second[0]).toBe(first[0]); // resource A is the same object in both states
+    const moved = deepFreeze({ Resources: { C: before.Resources['A'], B: next.Resources['B'] } }) as unknown as Template;
+    expect(allReferences(moved)[0]).toEqual({ kind: 'Ref', target: 'B', pointer: '/Resources/C/Properties/X' });
+  });
+
   it('referencesTo filters by target and the result is safe to mutate', () => {
     const toKey = referencesTo(refTemplate, 'Key');
     expect(toKey.map((r) => r.kind)).toEqual(['DependsOn', 'GetAtt', 'DependsOn', 'GetAtt', 'Sub', 'Ref']);

@@ -187,6 +187,13 @@ export function danglingReferences(t: Template): Reference[] {
   });
 }
 
+/**
+ * References of one frozen resource, by its object. Fixes are copy-on-write, so a resource no
+ * fix touched is the same object in the next state of the template, and its references need
+ * not be found again (the key is part of each pointer, so it is checked too).
+ */
+const resourceReferences = new WeakMap<object, { pointer: string; refs: Reference[] }>();
+
 function walkResources(value: unknown, base: string, out: Reference[]): void {
   const resources = asObject(value);
   if (!resources) return walk(value, base, out, false);
@@ -197,6 +204,23 @@ function walkResources(value: unknown, base: string, out: Reference[]): void {
       walk(resources[id], rp, out, false);
       continue;
     }
+    const frozen = Object.isFrozen(resource);
+    const cached = frozen ? resourceReferences.get(resource) : undefined;
+    if (cached && cached.pointer === rp) {
+      for (const ref of cached.refs) out.push(ref);
+      continue;
+    }
+    const refs = frozen ? [] : out;
+    walkResource(resource, rp, refs);
+    if (frozen) {
+      resourceReferences.set(resource, { pointer: rp, refs });
+      for (const ref of refs) out.push(ref);
+    }
+  }
+}
+
+function walkResource(resource: Record<string, unknown>, rp: string, out: Reference[]): void {
+  {
     for (const key of Object.keys(resource)) {
       const v = resource[key];
       const kp = rp + '/' + escapePointerSegment(key);
