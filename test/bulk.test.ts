@@ -18,8 +18,8 @@ import { collectTemplates, commonRoot } from '../src/cli/walk.js';
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'tapfix');
 
-function tapfix(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+function tapfix(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -197,10 +197,15 @@ describe('bulk runs', () => {
 
   it('--report writes the JSON report a migration pull request is built from', () => {
     const reportFile = join(mkdtempSync(join(tmpdir(), 'tapfix-bulk-report-')), 'nested', 'report.json');
-    const r = tapfix(['.', ...ONLY, '--report', reportFile, '--quiet'], dir);
+    const temp = mkdtempSync(join(tmpdir(), 'tapfix-bulk-tmp-'));
+    const r = tapfix(['.', ...ONLY, '--report', reportFile, '--quiet'], dir, { TMPDIR: temp });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    expect(readdirSync(temp)).toEqual([]); // the spool of entries is gone
+    const text = readFileSync(reportFile, 'utf8');
+    const report = JSON.parse(text);
+    // Assembled from per-file pieces as files finish, it reads as one JSON.stringify would write it.
+    expect(text).toBe(JSON.stringify(report, null, 2) + '\n');
     expect(Object.keys(report)).toEqual(['reportVersion', 'tool', 'settings', 'totals', 'files']);
     expect(report.tool.name).toBe('tapfix');
     expect(report.settings).toMatchObject({ mode: 'dry-run', unsafe: false, only: ['retain-stateful'] });

@@ -65,9 +65,10 @@ let tempCounter = 0;
  * Replaces `file` with `content` atomically: a temporary file in the same directory is written,
  * flushed, given the original's mode and renamed over it, so a reader (or a crash) sees either
  * the old or the new file, never half of one. A symlink is written through (the link stays).
- * `mode` is for a file that does not exist yet (an --output-dir copy).
+ * `mode` is for a file that does not exist yet (an --output-dir copy). `content` may be a
+ * function that writes the text to the temporary file's descriptor (a large report).
  */
-export function writeAtomic(file: string, content: string, options: { mode?: number } = {}): void {
+export function writeAtomic(file: string, content: string | ((fd: number) => void), options: { mode?: number } = {}): void {
   let target = file;
   let mode = options.mode;
   if (existsSync(file)) {
@@ -77,7 +78,8 @@ export function writeAtomic(file: string, content: string, options: { mode?: num
   const temp = join(dirname(target), `${TEMP_PREFIX}${process.pid}-${threadId}-${(tempCounter++).toString(36)}-${basename(target)}`);
   const fd = openSync(temp, 'wx', mode ?? 0o666);
   try {
-    writeSync(fd, content);
+    if (typeof content === 'string') writeSync(fd, content);
+    else content(fd);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -13,7 +13,7 @@ import { markdownSummary } from './markdown.js';
 import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
 import { textReplacements } from './replacements.js';
 import { Progress } from './progress.js';
-import { reportJson, type ReportSettings } from './report.js';
+import { ReportSpool, type ReportSettings } from './report.js';
 import { sarifLog } from './sarif.js';
 import { Tally } from './tally.js';
 import { collectTemplates, commonRoot } from './walk.js';
@@ -337,6 +337,8 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
 /** Receives outcomes in path order: prints what streams (errors, text, diffs), keeps the rest. */
 class Reporter {
   private readonly outcomes: FileOutcome[] = [];
+  /** --report entries so far (see ReportSpool). */
+  private reportSpool: ReportSpool | undefined;
   private readonly tally = new Tally();
   /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
   private readonly keep: boolean;
@@ -349,7 +351,7 @@ class Reporter {
     private readonly onFile: (fixes: number) => void,
     private readonly progress?: Progress,
   ) {
-    this.keep = !!ctx.options.report || !['text', 'diff'].includes(ctx.options.format);
+    this.keep = !['text', 'diff'].includes(ctx.options.format);
   }
 
   add(outcome: FileOutcome): void {
@@ -376,6 +378,7 @@ class Reporter {
     else print();
     delete outcome.diff; // printed: no need to hold it
     if (this.keep) this.outcomes.push(outcome);
+    if (options.report) (this.reportSpool ??= new ReportSpool()).add(outcome);
     this.onFile(outcome.result?.status === 'changed' ? outcome.result.findings.filter((f) => f.fix === 'applied').length : 0);
   }
 
@@ -428,7 +431,7 @@ class Reporter {
       const file = resolve(io.cwd, options.report);
       try {
         mkdirSync(dirname(file), { recursive: true });
-        writeAtomic(file, JSON.stringify(reportJson(outcomes, tally, settings, aborted), null, 2) + '\n', { mode: 0o644 });
+        (this.reportSpool ??= new ReportSpool()).writeReport(file, tally, settings, aborted);
       } catch (error) {
         io.stderr(`tapfix: cannot write the report ${options.report}: ${(error as Error).message}\n`);
         return EXIT.error;
