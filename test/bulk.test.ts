@@ -237,6 +237,7 @@ describe('bulk runs', () => {
     const r = tapfix(['.', ...ONLY, '--format', 'sarif'], dir);
     expect(r.code).toBe(2);
     const log = JSON.parse(r.stdout);
+    expect(r.stdout).toBe(JSON.stringify(log, null, 2) + '\n'); // results are spooled, the text is whole
     const validate = sarifValidator();
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const run = log.runs[0];
@@ -547,6 +548,23 @@ describe('.pre-commit-hooks.yaml', () => {
     const files = new RegExp(hooks[0]!['files']!);
     for (const name of ['a.json', 'b.yaml', 'c.yml', 'd.template']) expect(files.test(name), name).toBe(true);
     expect(files.test('e.md')).toBe(false);
+  });
+});
+
+describe('text spool', () => {
+  it('gives back every item, separated, across chunk boundaries that split a character', async () => {
+    const { TextSpool } = await import('../src/cli/spool.js');
+    const spool = new TextSpool(',');
+    // Items of odd sizes with two-, three- and four-byte characters, over two 1 MiB chunks.
+    const items = Array.from({ length: 2500 }, (_, i) => `${'é'.repeat(i % 7)}${'x'.repeat(997 + (i % 13))}\u20ac\u{1F600}${i}`);
+    items.unshift('a'.repeat((1 << 20) - 1) + '\u00e9'); // its two bytes straddle the first chunk's end
+    for (const item of items) spool.add(item);
+    expect(spool.count).toBe(items.length);
+    const chunks: string[] = [];
+    spool.drain((chunk) => chunks.push(chunk));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join('')).toBe(items.join(','));
+    expect(() => spool.add('late')).toThrow(/already read/);
   });
 });
 

@@ -14,7 +14,7 @@ import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } fr
 import { textReplacements } from './replacements.js';
 import { Progress } from './progress.js';
 import { ReportSpool, type ReportSettings } from './report.js';
-import { sarifLog } from './sarif.js';
+import { SarifLog } from './sarif.js';
 import { Tally } from './tally.js';
 import { collectTemplates, commonRoot } from './walk.js';
 
@@ -337,6 +337,8 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
 /** Receives outcomes in path order: prints what streams (errors, text, diffs), keeps the rest. */
 class Reporter {
   private readonly outcomes: FileOutcome[] = [];
+  /** The SARIF log so far (--format sarif). */
+  private readonly sarif: SarifLog | undefined;
   /** --report entries so far (see ReportSpool). */
   private reportSpool: ReportSpool | undefined;
   private readonly tally = new Tally();
@@ -351,7 +353,8 @@ class Reporter {
     private readonly onFile: (fixes: number) => void,
     private readonly progress?: Progress,
   ) {
-    this.keep = !['text', 'diff'].includes(ctx.options.format);
+    this.keep = ['json', 'patch', 'markdown'].includes(ctx.options.format);
+    if (ctx.options.format === 'sarif') this.sarif = new SarifLog(ctx.all, io.cwd);
   }
 
   add(outcome: FileOutcome): void {
@@ -378,6 +381,7 @@ class Reporter {
     else print();
     delete outcome.diff; // printed: no need to hold it
     if (this.keep) this.outcomes.push(outcome);
+    this.sarif?.add(outcome);
     if (options.report) (this.reportSpool ??= new ReportSpool()).add(outcome);
     this.onFile(outcome.result?.status === 'changed' ? outcome.result.findings.filter((f) => f.fix === 'applied').length : 0);
   }
@@ -408,7 +412,7 @@ class Reporter {
         break;
       }
       case 'sarif':
-        io.stdout(JSON.stringify(sarifLog(outcomes, this.ctx.all, io.cwd), null, 2) + '\n');
+        this.sarif!.write((chunk) => io.stdout(chunk));
         break;
       case 'markdown':
         io.stdout(markdownSummary(outcomes, tally, this.ctx.all, { mode, interrupted: aborted }));

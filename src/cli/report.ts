@@ -1,12 +1,12 @@
 // The --report JSON: per file what was found, changed and went wrong, and the run's totals.
 // The basis of a migration pull request. Deterministic: paths relative to cwd, no timestamps.
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { writeAtomic } from './files.js';
 import type { FileOutcome } from './job.js';
+import { nestedJson, TextSpool, writeWithSpooledArray } from './spool.js';
 import type { Tally } from './tally.js';
 
 export const REPORT_VERSION = 1;
@@ -72,65 +72,25 @@ function reportHead(tally: Tally, settings: ReportSettings, interrupted: boolean
   };
 }
 
-/** One file's entry as it appears in the report text (indented for its place in `files`). */
-export function reportEntryText(outcome: FileOutcome): string {
-  return JSON.stringify(fileEntry(outcome), null, 2).replace(/\n/g, '\n    ');
-}
-
 /**
- * The --report file, written as `JSON.stringify(report, null, 2)` would write it, but
- * without holding the run: each file's entry goes to a spool file in the system's temporary
- * folder as the file finishes, and the report is assembled from it at the end (the totals come
- * first, so they cannot be streamed). Memory stays flat however many files a run has.
+ * The --report file, written as `JSON.stringify(report, null, 2)` would write it, but without
+ * holding the run: each file's entry is spooled as the file finishes (see TextSpool), and the
+ * report is assembled at the end (the totals come first, so they cannot be streamed).
  */
 export class ReportSpool {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'tapfix-report-'));
-  private readonly path = join(this.dir, 'entries');
-  private fd: number | undefined = openSync(this.path, 'w');
-  private entries = 0;
-  private readonly cleanup = () => this.dispose();
-
-  constructor() {
-    process.once('exit', this.cleanup);
-  }
+  private readonly spool = new TextSpool(',\n    ');
 
   add(outcome: FileOutcome): void {
-    if (this.fd === undefined) throw new Error('report spool already closed');
-    writeSync(this.fd, (this.entries++ ? ',\n    ' : '') + reportEntryText(outcome));
+    this.spool.add(nestedJson(fileEntry(outcome), 2));
   }
 
-  /** Writes the report to `file` atomically, then removes the spool. */
+  /** Writes the report to `file` atomically; the spool is gone afterwards. */
   writeReport(file: string, tally: Tally, settings: ReportSettings, interrupted: boolean): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
     try {
-      const head = JSON.stringify({ ...reportHead(tally, settings, interrupted), files: [] }, null, 2);
-      const tail = '[]\n}';
-      writeAtomic(
-        file,
-        (out) => {
-          if (this.entries === 0) return void writeSync(out, head + '\n');
-          writeSync(out, head.slice(0, -tail.length) + '[\n    ');
-          const chunk = Buffer.alloc(1 << 20);
-          const input = openSync(this.path, 'r');
-          try {
-            for (let n = readSync(input, chunk); n > 0; n = readSync(input, chunk)) writeSync(out, chunk, 0, n);
-          } finally {
-            closeSync(input);
-          }
-          writeSync(out, '\n  ]\n}\n');
-        },
-        { mode: 0o644 },
-      );
+      const report = { ...reportHead(tally, settings, interrupted), files: [] };
+      writeAtomic(file, (fd) => writeWithSpooledArray(report, this.spool, 2, (chunk) => void writeSync(fd, chunk)), { mode: 0o644 });
     } finally {
-      this.dispose();
+      this.spool.dispose();
     }
-  }
-
-  dispose(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    rmSync(this.dir, { recursive: true, force: true });
-    process.removeListener('exit', this.cleanup);
   }
 }

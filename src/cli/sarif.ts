@@ -16,6 +16,7 @@ import type { ReportedFinding } from '../engine/fix.js';
 import type { Severity, Transform } from '../types.js';
 import type { FileOutcome } from './job.js';
 import { packageInfo, ruleDocUri } from './report.js';
+import { nestedJson, TextSpool, writeWithSpooledArray } from './spool.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -41,13 +42,34 @@ function fingerprint(ruleId: string, f: ReportedFinding): string {
   return createHash('sha256').update(`${ruleId}\u0000${f.pointer}\u0000${f.message}`).digest('hex').slice(0, 32);
 }
 
-export function sarifLog(outcomes: readonly FileOutcome[], transforms: readonly Transform[], cwd: string) {
-  const { name, version } = packageInfo();
-  const rules: object[] = [];
-  const ruleIndex = new Map<string, number>();
-  const addRule = (id: string, title: string, severity: Severity, extra: Record<string, unknown>) => {
-    ruleIndex.set(id, rules.length);
-    rules.push({
+/**
+ * The SARIF log of a run, built file by file: rules and notifications are few and kept; each
+ * result is spooled as text as its file finishes (see TextSpool), so a run over thousands of
+ * templates holds none of them. `write` prints the log as `JSON.stringify(log, null, 2)` would.
+ */
+export class SarifLog {
+  private readonly rules: object[] = [];
+  private readonly ruleIndex = new Map<string, number>();
+  private readonly notifications: object[] = [];
+  private readonly results = new TextSpool(',\n        ');
+
+  constructor(
+    transforms: readonly Transform[],
+    private readonly cwd: string,
+  ) {
+    for (const t of transforms) {
+      this.addRule(t.meta.id, t.meta.title, t.meta.severity, {
+        fullDescription: { text: t.meta.title },
+        help: { text: t.meta.docs, markdown: t.meta.docs },
+        helpUri: ruleDocUri(t.meta.id),
+        properties: { safety: t.meta.safety, enabledByDefault: t.meta.enabledByDefault !== false },
+      });
+    }
+  }
+
+  private addRule(id: string, title: string, severity: Severity, extra: Record<string, unknown>): void {
+    this.ruleIndex.set(id, this.rules.length);
+    this.rules.push({
       id,
       name: ruleName(id),
       shortDescription: { text: title },
@@ -55,33 +77,23 @@ export function sarifLog(outcomes: readonly FileOutcome[], transforms: readonly 
       defaultConfiguration: { level: LEVEL[severity] },
       properties: { tags: ['cloudformation', 'security'], severity, 'security-severity': SECURITY_SEVERITY[severity], ...((extra['properties'] as object) ?? {}) },
     });
-  };
-  for (const t of transforms) {
-    addRule(t.meta.id, t.meta.title, t.meta.severity, {
-      fullDescription: { text: t.meta.title },
-      help: { text: t.meta.docs, markdown: t.meta.docs },
-      helpUri: ruleDocUri(t.meta.id),
-      properties: { safety: t.meta.safety, enabledByDefault: t.meta.enabledByDefault !== false },
-    });
   }
 
-  const results: object[] = [];
-  const notifications: object[] = [];
-  for (const outcome of outcomes) {
+  add(outcome: FileOutcome): void {
     const location = artifactLocation(outcome.path);
     const problems = [
       ...(outcome.error ? [{ message: outcome.error, line: 1, col: 1 }] : []),
       ...(outcome.result?.errors ?? []),
     ];
     for (const p of problems) {
-      notifications.push({
+      this.notifications.push({
         level: 'error',
         message: { text: p.message },
         locations: [{ physicalLocation: { artifactLocation: location, region: { startLine: p.line, startColumn: p.col } } }],
       });
     }
     const result = outcome.result;
-    if (!result) continue;
+    if (!result) return;
     const changed = result.status === 'changed' && !outcome.error;
     const fixes =
       changed && outcome.replacements?.length
@@ -109,17 +121,17 @@ export function sarifLog(outcomes: readonly FileOutcome[], transforms: readonly 
         : undefined;
     let fixHolder: number | undefined;
     for (const f of result.findings) {
-      if (!ruleIndex.has(f.transform)) {
+      if (!this.ruleIndex.has(f.transform)) {
         const pseudo = PSEUDO_RULES[f.transform] ?? { title: f.transform, severity: f.severity };
-        addRule(f.transform, pseudo.title, pseudo.severity, {});
+        this.addRule(f.transform, pseudo.title, pseudo.severity, {});
       }
       const suffix = f.fix === 'held' ? ' (unsafe fix held back: --unsafe applies it)' : f.fix === 'none' ? ' (no automatic fix)' : '';
       const applied = f.fix === 'applied' && fixes !== undefined;
       const holds = applied && fixHolder === undefined;
-      if (holds) fixHolder = results.length;
-      results.push({
+      if (holds) fixHolder = this.results.count;
+      const entry = {
         ruleId: f.transform,
-        ruleIndex: ruleIndex.get(f.transform)!,
+        ruleIndex: this.ruleIndex.get(f.transform)!,
         level: LEVEL[f.severity],
         message: { text: f.message + suffix },
         locations: [{ physicalLocation: { artifactLocation: location, region: { startLine: f.line, startColumn: f.col } } }],
@@ -132,22 +144,30 @@ export function sarifLog(outcomes: readonly FileOutcome[], transforms: readonly 
           ...(applied && !holds ? { fixedWith: fixHolder } : {}),
         },
         ...(holds ? { fixes } : {}),
-      });
+      };
+      // A result sits at runs[0].results[i]: four levels deep.
+      this.results.add(nestedJson(entry, 4));
     }
   }
 
-  const errors = notifications.length;
-  return {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name, version, semanticVersion: version, rules } },
-        invocations: [{ executionSuccessful: errors === 0, ...(errors ? { toolExecutionNotifications: notifications } : {}) }],
-        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(cwd).href.replace(/\/?$/, '/') } },
-        columnKind: 'utf16CodeUnits',
-        results,
-      },
-    ],
-  };
+  /** Prints the log in chunks; the spool is gone afterwards. */
+  write(out: (chunk: string) => void): void {
+    const { name, version } = packageInfo();
+    const errors = this.notifications.length;
+    const log = {
+      $schema: SARIF_SCHEMA,
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name, version, semanticVersion: version, rules: this.rules } },
+          invocations: [{ executionSuccessful: errors === 0, ...(errors ? { toolExecutionNotifications: this.notifications } : {}) }],
+          originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(this.cwd).href.replace(/\/?$/, '/') } },
+          columnKind: 'utf16CodeUnits',
+          // Last key: the spooled results take the place of this empty list.
+          results: [],
+        },
+      ],
+    };
+    writeWithSpooledArray(log, this.results, 4, out);
+  }
 }
