@@ -411,9 +411,17 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
 
 /** True when an IAM action pattern (with `*` / `?` wildcards, case-insensitive) matches `action`. */
 export function actionPatternMatches(pattern: string, action: string): boolean {
-  const re = new RegExp('^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('') + '$', 'i');
+  let re = actionPatterns.get(pattern);
+  if (!re) {
+    // Policies repeat the same few patterns across roles and passes: compile each once.
+    if (actionPatterns.size > 10_000) actionPatterns.clear();
+    re = new RegExp('^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('') + '$', 'i');
+    actionPatterns.set(pattern, re);
+  }
   return re.test(action);
 }
+
+const actionPatterns = new Map<string, RegExp>();
 
 /** True when an Allow statement's Action names `action` (NotAction statements never match). */
 export function allowsAction(statement: JsonObject, action: string): boolean {
