@@ -57,7 +57,12 @@ describe('YAML renderer', () => {
     fc.assert(
       fc.property(node, settings, (value, s) => {
         const renderer = createYamlRenderer({ ...s, schema: s.shortTags ? DUMP_SCHEMA_SHORT : DUMP_SCHEMA });
-        expect(renderer.block(value)).toBe(dumped(value, s));
+        // Twice: small pairs and items are remembered.
+        for (let i = 0; i < 2; i++) {
+          expect(renderer.block(value)).toBe(dumped(value, s));
+          expect(renderer.block({ k: value })).toBe(dumped({ k: value }, s));
+          expect(renderer.block([value])).toBe(dumped([value], s));
+        }
         expect(renderer.flow(value)).toBe(dumped(value, s, 0));
         // Twice: the second answer for a string comes from memory.
         for (let i = 0; i < 2; i++) expect(renderer.flowItem(value)).toBe(dumped([value], s, 0).replace(/\n$/, '').slice(1, -1));

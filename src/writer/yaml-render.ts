@@ -97,8 +97,20 @@ export function createYamlRenderer(options: YamlRenderOptions): YamlRenderer {
   const render = (value: JsonValue, style: number) => present([{ contents: build(value, style), directives: [] }], presenter);
   const flowItem = (value: JsonValue) => render([value], COLLECTION_STYLE.FLOW).replace(/\n$/, '').slice(1, -1);
   const strings = new Map<string, string>();
+  const pairs = new Map<string, string>();
   return {
-    block: (value) => render(value, COLLECTION_STYLE.BLOCK),
+    block: (value) => {
+      // The writer asks for `k: scalar` and `- scalar` again and again (DeletionPolicy: Retain,
+      // tag keys and values): those are remembered.
+      const key = smallKey(value);
+      if (key === undefined) return render(value, COLLECTION_STYLE.BLOCK);
+      let text = pairs.get(key);
+      if (text === undefined) {
+        if (pairs.size >= REMEMBERED_STRINGS) pairs.clear();
+        pairs.set(key, (text = render(value, COLLECTION_STYLE.BLOCK)));
+      }
+      return text;
+    },
     flow: (value) => render(value, COLLECTION_STYLE.FLOW),
     flowItem: (value) => {
       if (typeof value !== 'string') return flowItem(value);
@@ -110,4 +122,22 @@ export function createYamlRenderer(options: YamlRenderOptions): YamlRenderer {
       return text;
     },
   };
+}
+
+/** A key for `{k: scalar}` or `[scalar]` (what the writer renders most), else undefined. */
+function smallKey(value: JsonValue): string | undefined {
+  let inner: JsonValue;
+  let shape: string;
+  if (Array.isArray(value)) {
+    if (value.length !== 1) return undefined;
+    inner = value[0]!;
+    shape = '';
+  } else if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length !== 1) return undefined;
+    inner = value[keys[0]!]!;
+    shape = `:${keys[0]}`;
+  } else return undefined;
+  if (inner !== null && typeof inner === 'object') return undefined;
+  return JSON.stringify([shape, typeof inner, Object.is(inner, -0) ? '-0' : String(inner)]);
 }
