@@ -49,6 +49,18 @@ describe('tapfix CLI', () => {
     expect(readFileSync(join(dir, 'stack.yaml'), 'utf8')).toBe(NEEDS_FIX);
   });
 
+  it('lists findings top to bottom, whatever order the transforms ran in', () => {
+    // retain-stateful runs before s3-bucket-key and finds lines 2 and 9; s3-bucket-key finds line 7.
+    writeFileSync(join(dir, 'two.yaml'), NEEDS_FIX + '  Queue:\n    Type: AWS::SQS::Queue\n');
+    const r = tapfix(['two.yaml', '--only', 's3-bucket-key,retain-stateful', '--no-diff'], { cwd: dir });
+    const lines = r.stdout.split('\n').filter((l) => /^ {2}\d+:\d+/.test(l));
+    expect(lines.map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
+      '2:3 critical retain-stateful',
+      '7:13 medium s3-bucket-key',
+      '9:3 high retain-stateful',
+    ]);
+  });
+
   it('writes fixes atomically, keeps the mode, and never touches unchanged files', () => {
     const cleanBefore = statSync(join(dir, 'clean.json')).mtimeMs;
     const r = tapfix(['.', '--write', ...only], { cwd: dir });

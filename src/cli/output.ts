@@ -59,7 +59,9 @@ export function textReport(result: ReportedResult, path: string, c: Colors, show
   if (result.status === 'skipped') return '';
   if (result.findings.length === 0 && result.status !== 'changed') return '';
   out.push(c.bold(path));
-  for (const f of result.findings) {
+  // Top to bottom, as a linter lists them; findings at one place keep the pipeline's order.
+  const ordered = result.findings.slice().sort((a, b) => a.line - b.line || a.col - b.col);
+  for (const f of ordered) {
     const fix = f.fix === 'applied' ? '' : f.fix === 'held' ? c.dim(' (unsafe fix held back: --unsafe)') : c.dim(' (no automatic fix)');
     out.push(`  ${c.dim(`${f.line}:${f.col}`.padEnd(8))} ${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}`);
   }
