@@ -179,13 +179,15 @@ The catalogue's ideal grants \`s3.amazonaws.com\`, \`lambda.amazonaws.com\` and
 \`logs.amazonaws.com\` the key unconditionally. That is not needed (S3 and Lambda use the caller's
 permissions, and CloudWatch Logs uses the regional principal) and widens access, so it is not done.
 
+Left as they are, silently: buckets that receive S3 server access logs (another bucket's
+LoggingConfiguration destination, or a bucket-policy grant to \`logging.s3.amazonaws.com\`) or
+load balancer access logs (\`access_logs.s3.bucket\` attributes, Classic ELB
+AccessLoggingPolicy, bucket-policy grants to an ELB account or
+\`logdelivery.elasticloadbalancing.amazonaws.com\`): these destinations support SSE-S3 only (see
+\`notes\` in data/aws-facts.json), so SSE-S3 is right for them; \`s3-access-logging\` moves such
+a bucket that uses SSE-KMS back to SSE-S3.
+
 Left as they are, with a report:
-- buckets that receive S3 server access logs (another bucket's LoggingConfiguration destination,
-  or a bucket-policy grant to \`logging.s3.amazonaws.com\`) or load balancer access logs
-  (\`access_logs.s3.bucket\` attributes, Classic ELB AccessLoggingPolicy, bucket-policy grants to
-  an ELB account or \`logdelivery.elasticloadbalancing.amazonaws.com\`): these destinations
-  support SSE-S3 only (see \`notes\` in data/aws-facts.json); \`s3-access-logging\` moves such a
-  bucket that uses SSE-KMS back to SSE-S3.
 - buckets that receive vended logs (\`delivery.logs.amazonaws.com\`: VPC flow logs, NLB access
   logs) or CloudFront standard logs: SSE-KMS works there only with a key-policy grant for the
   delivering service, so they keep SSE-S3.
@@ -215,22 +217,16 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
       if (enc.keyId && (enc.state === 'kms' || enc.state === 'dsse')) plannedKeyOf.set(id, enc.keyId);
       const kinds = destinations.get(id);
       if (kinds) {
-        const sseS3Only = [...kinds].filter((k) => k === 'access-logs' || k === 'load-balancer-logs');
-        const what = sseS3Only.map((k) => KIND_TEXT[k]).join(' and ');
-        if (sseS3Only.length === 0) {
-          if (enc.state === 'none' || enc.state === 'sse-s3') {
-            const others = [...kinds].map((k) => KIND_TEXT[k]).join(' and ');
-            findings.push({
-              pointer: pointer('Resources', id),
-              severity: 'low',
-              message: `Bucket ${id} receives ${others}; it keeps SSE-S3, because a customer managed key would need a key-policy grant for the delivering service`,
-            });
-          }
-        } else if (enc.state === 'none' || enc.state === 'sse-s3') {
+        // A server access log or load balancer log destination on SSE-S3 is as it must be (those
+        // deliveries support nothing else): nothing to fix and nothing to report, so a template
+        // tapfix has fixed (its AccessLogsBucket included) comes back clean on the next run.
+        const sseS3Only = [...kinds].some((k) => k === 'access-logs' || k === 'load-balancer-logs');
+        if (!sseS3Only && (enc.state === 'none' || enc.state === 'sse-s3')) {
+          const others = [...kinds].map((k) => KIND_TEXT[k]).join(' and ');
           findings.push({
             pointer: pointer('Resources', id),
             severity: 'low',
-            message: `Bucket ${id} receives ${what}, which support SSE-S3 only; it keeps SSE-S3 instead of a customer managed key`,
+            message: `Bucket ${id} receives ${others}; it keeps SSE-S3, because a customer managed key would need a key-policy grant for the delivering service`,
           });
         }
         continue;
