@@ -237,6 +237,22 @@ describe('rewrites', () => {
 });
 
 describe('JSON writer', () => {
+  it('writes a new short list of scalars the way the file writes its lists', () => {
+    const op: Operation = { op: 'add', path: '/Parameters/Env/AllowedValues', value: ['dev', 'prod'] };
+    const inline = '{\n  "Parameters": {\n    "Env": {\n      "Type": "String"\n    },\n    "Size": {\n      "Type": "String",\n      "AllowedValues": ["s", "m"]\n    }\n  }\n}\n';
+    expect(fix('json', inline, [op])).toBe(inline.replace('"Type": "String"\n    },', '"Type": "String",\n      "AllowedValues": ["dev", "prod"]\n    },'));
+    const block = inline.replace('["s", "m"]', '[\n        "s",\n        "m"\n      ]');
+    expect(fix('json', block, [op])).toBe(
+      block.replace('"Type": "String"\n    },', '"Type": "String",\n      "AllowedValues": [\n        "dev",\n        "prod"\n      ]\n    },'),
+    );
+    // No list to go by: one item per line, as before.
+    const none = '{\n  "Parameters": {\n    "Env": {\n      "Type": "String"\n    }\n  }\n}\n';
+    expect(fix('json', none, [op])).toContain('"AllowedValues": [\n        "dev",');
+    // Too long for one line: one item per line whatever the style.
+    const long = { ...op, value: Array.from({ length: 12 }, (_, i) => `environment-${i}`) };
+    expect(fix('json', inline, [long])).toContain('"AllowedValues": [\n        "environment-0",');
+  });
+
   it('uses the file indentation (tabs) and keeps untouched bytes', () => {
     const input = '{\n\t"Resources": {\n\t\t"B": {\n\t\t\t"Type": "AWS::S3::Bucket"\n\t\t}\n\t}\n}\n';
     expect(fix('json', input, [{ op: 'add', path: '/Resources/B/Properties', value: { Tags: [{ Key: 'a', Value: 'b' }] } }])).toBe(

@@ -71,14 +71,23 @@ interface IntrinsicStyle {
   inline: boolean;
   /** `{ "Ref": "X" }` rather than `{"Ref": "X"}`. */
   pad: boolean;
+  /** Write short lists of scalars on one line (`["dev", "prod"]`), as the file mostly does. */
+  inlineScalarLists: boolean;
 }
 
-/** How the file writes intrinsic functions; files without any get the inline style. */
+const SCALAR = String.raw`(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)`;
+const INLINE_SCALAR_LIST = new RegExp(String.raw`\[[ \t]*${SCALAR}(?:[ \t]*,[ \t]*${SCALAR})*[ \t]*\]`, 'g');
+const BLOCK_SCALAR_LIST = new RegExp(String.raw`\[[ \t]*\r?\n[ \t]*${SCALAR}[ \t]*[,\r\n]`, 'g');
+
+/** How the file writes intrinsic functions and lists of scalars; files without intrinsics get the
+ *  inline style, files without scalar lists the one-item-per-line style. */
 function intrinsicStyle(text: string): IntrinsicStyle {
   const inline = text.match(/\{[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? [];
   const expanded = (text.match(/\{[ \t]*\r?\n[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? []).length;
   const padded = inline.filter((m) => /^\{[ \t]/.test(m)).length;
-  return { inline: inline.length >= expanded, pad: padded * 2 > inline.length };
+  const inlineLists = (text.match(INLINE_SCALAR_LIST) ?? []).length;
+  const blockLists = (text.match(BLOCK_SCALAR_LIST) ?? []).length;
+  return { inline: inline.length >= expanded, pad: padded * 2 > inline.length, inlineScalarLists: inlineLists > blockLists };
 }
 
 const INTRINSIC_KEY = /^(Ref|Condition|Fn::[A-Za-z]+)$/;
@@ -93,6 +102,10 @@ export function prettyJson(value: JsonValue, baseIndent: string, unit: string, e
       const compact = compactJson(v, style.pad);
       // A one-string argument (`{"Fn::Sub": "..."}`) gains nothing from more lines, whatever its length.
       if (compact.length <= INLINE_LIMIT || typeof (v as Record<string, JsonValue>)[keys[0]!] === 'string') return compact;
+    }
+    if (style.inlineScalarLists && Array.isArray(v) && v.length > 0 && v.every((item) => item === null || typeof item !== 'object')) {
+      const compact = compactJson(v);
+      if (compact.length <= INLINE_LIMIT) return compact;
     }
     const pad = baseIndent + unit.repeat(level + 1);
     const close = eol + baseIndent + unit.repeat(level);
