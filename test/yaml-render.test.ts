@@ -63,7 +63,6 @@ describe('YAML renderer', () => {
           expect(renderer.block({ k: value })).toBe(dumped({ k: value }, s));
           expect(renderer.block([value])).toBe(dumped([value], s));
         }
-        expect(renderer.flow(value)).toBe(dumped(value, s, 0));
         // Twice: the second answer for a string comes from memory.
         for (let i = 0; i < 2; i++) expect(renderer.flowItem(value)).toBe(dumped([value], s, 0).replace(/\n$/, '').slice(1, -1));
       }),

@@ -6,6 +6,8 @@
 // MAX_EXACT_EDITS changed lines (a whole-file rewrite, a generated megabyte template) the search
 // stops and a patience diff takes over: still a correct, minimal-looking diff, in O(N log N).
 import { formatPatch, type StructuredPatch } from 'diff';
+import { LineIndex } from '../template/tree.js';
+import type { TextEdit } from '../writer/edits.js';
 
 export interface LineChange {
   count: number;
@@ -278,44 +280,24 @@ function spansOf(changes: readonly LineChange[]): Span[] {
   return changes.map((c) => ({ added: c.added, removed: c.removed, count: c.lines.length, line: (i: number) => c.lines[i]! }));
 }
 
-/** Where each line starts (offsets), as splitLines splits: after each `\n`. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0 && i + 1 < text.length; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  if (text.length === 0) starts.pop();
-  return starts;
-}
-
-/** The line holding `offset`; the end of a text that ends with a line break starts a line of its own. */
-function lineAt(starts: readonly number[], text: string, offset: number): number {
-  if (offset >= text.length && (text.length === 0 || text.endsWith('\n'))) return starts.length;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-export interface TextChange {
-  offset: number;
-  length: number;
-  content: string;
-}
-
 /**
  * The line changes between `before` and `after = before with edits applied` (edits sorted, not
  * overlapping, offsets in `before`), without comparing the untouched lines: each edit marks the
  * lines it touches on both sides, touching groups merge, and only those groups are diffed. The
  * lines between groups are equal by construction. Costs the size of the edits, not of the file.
  */
-export function diffFromEdits(before: string, after: string, edits: readonly TextChange[]): Span[] {
-  const oldStarts = lineStarts(before);
-  const newStarts = lineStarts(after);
-  const oldLine = (i: number) => before.slice(oldStarts[i], oldStarts[i + 1] ?? before.length);
-  const newLine = (i: number) => after.slice(newStarts[i], newStarts[i + 1] ?? after.length);
+export function diffFromEdits(before: string, after: string, edits: readonly TextEdit[]): Span[] {
+  // LineIndex counts the empty line after a final line break; splitLines (and diffs) do not.
+  const lines = (text: string) => {
+    const index = new LineIndex(text);
+    const count = text === '' ? 0 : index.lineOf(text.length) + (text.endsWith('\n') ? 0 : 1);
+    const line = (i: number) => text.slice(index.lineStart(i), index.lineStart(i + 1) ?? text.length);
+    return { index, count, line };
+  };
+  const old = lines(before);
+  const neu = lines(after);
+  const oldLine = old.line;
+  const newLine = neu.line;
   // Line groups [oldFrom, oldTo) / [newFrom, newTo) that edits touch.
   const groups: Array<{ oldFrom: number; oldTo: number; newFrom: number; newTo: number }> = [];
   let delta = 0;
@@ -323,10 +305,10 @@ export function diffFromEdits(before: string, after: string, edits: readonly Tex
     const newOffset = edit.offset + delta;
     delta += edit.content.length - edit.length;
     const group = {
-      oldFrom: lineAt(oldStarts, before, edit.offset),
-      oldTo: Math.min(oldStarts.length, lineAt(oldStarts, before, edit.offset + edit.length) + 1),
-      newFrom: lineAt(newStarts, after, newOffset),
-      newTo: Math.min(newStarts.length, lineAt(newStarts, after, newOffset + edit.content.length) + 1),
+      oldFrom: old.index.lineOf(edit.offset),
+      oldTo: Math.min(old.count, old.index.lineOf(edit.offset + edit.length) + 1),
+      newFrom: neu.index.lineOf(newOffset),
+      newTo: Math.min(neu.count, neu.index.lineOf(newOffset + edit.content.length) + 1),
     };
     const last = groups[groups.length - 1];
     if (last && group.oldFrom <= last.oldTo) {
@@ -360,7 +342,7 @@ export function diffFromEdits(before: string, after: string, edits: readonly Tex
     }
     oldPos = g.oldTo;
   }
-  push('common', oldPos, oldStarts.length - oldPos);
+  push('common', oldPos, old.count - oldPos);
   return runs.map(([kind, from, count]) => ({
     added: kind === 'added',
     removed: kind === 'removed',
@@ -376,7 +358,7 @@ export function structuredLinePatch(
   before: string,
   after: string,
   context: number,
-  edits?: readonly TextChange[],
+  edits?: readonly TextEdit[],
 ): StructuredPatch {
   const diff = edits ? diffFromEdits(before, after, edits) : spansOf(diffTextLines(before, after));
   diff.push({ added: false, removed: false, count: 0, line: () => '' });
@@ -447,6 +429,6 @@ export function structuredLinePatch(
 
 /** createTwoFilesPatch(oldName, newName, before, after, '', '', { context }), faster; given the
  *  edits that made `after`, only the lines they touch are compared. */
-export function twoFilesPatch(oldName: string, newName: string, before: string, after: string, context: number, edits?: readonly TextChange[]): string {
+export function twoFilesPatch(oldName: string, newName: string, before: string, after: string, context: number, edits?: readonly TextEdit[]): string {
   return formatPatch(structuredLinePatch(oldName, newName, before, after, context, edits));
 }

@@ -1,7 +1,8 @@
 // How results look on a terminal and in machine formats.
 import type { FileResult } from '../engine/fix.js';
 import type { Transform } from '../types.js';
-import { twoFilesPatch, type TextChange } from './linediff.js';
+import type { TextEdit } from '../writer/edits.js';
+import { twoFilesPatch } from './linediff.js';
 
 export interface Colors {
   red(s: string): string;
@@ -18,7 +19,7 @@ export function colors(enabled: boolean): Colors {
 }
 
 /** A unified diff `git apply` accepts (paths relative, a/ and b/ prefixes). */
-export function unifiedDiff(path: string, before: string, after: string, edits?: readonly TextChange[]): string {
+export function unifiedDiff(path: string, before: string, after: string, edits?: readonly TextEdit[]): string {
   if (before === after) return '';
   const p = path.replace(/\\/g, '/');
   const patch = twoFilesPatch(`a/${p}`, `b/${p}`, before, after, 3, edits);

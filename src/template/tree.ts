@@ -90,6 +90,11 @@ export class LineIndex {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   position(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line: line + 1, col: offset - this.starts[line]! + 1 };
+  }
+  /** The 0-based line holding `offset`; a text ending with a line break has an empty last line. */
+  lineOf(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -97,7 +102,11 @@ export class LineIndex {
       if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+    return lo;
+  }
+  /** Where 0-based line `line` starts; undefined past the last line. */
+  lineStart(line: number): number | undefined {
+    return this.starts[line];
   }
 }
 

@@ -11,9 +11,14 @@ export interface TextEdit {
  * replacement that starts there, and insertions keep the order they were made in.
  */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  return applySortedEdits(text, sortEdits(edits));
+}
+
+/** applyTextEdits for edits already in sortEdits order. */
+export function applySortedEdits(text: string, edits: readonly TextEdit[]): string {
   let out = '';
   let cursor = 0;
-  for (const edit of sortEdits(edits)) {
+  for (const edit of edits) {
     if (edit.offset < cursor) {
       throw new Error(`overlapping edits at offset ${edit.offset} (previous edit ends at ${cursor})`);
     }

@@ -6,7 +6,7 @@ import type { ParsedYaml } from '../template/yaml.js';
 import { parseJsonValue } from '../template/json.js';
 import { parseYamlValue } from '../template/yaml.js';
 import { deepEqual } from './diff.js';
-import { applyTextEdits, sortEdits, type TextEdit } from './edits.js';
+import { applySortedEdits, sortEdits, type TextEdit } from './edits.js';
 import { jsonEdits } from './json.js';
 import { yamlEdits } from './yaml.js';
 
@@ -26,7 +26,7 @@ export function renderText(parsed: ParsedJson | ParsedYaml, after: JsonValue): s
 function renderEdits(parsed: ParsedJson | ParsedYaml, after: JsonValue): { text: string; edits: TextEdit[] } {
   const edits = sortEdits(parsed.format === 'json' ? jsonEdits(parsed, after) : yamlEdits(parsed, after));
   const bom = parsed.bom ? '\uFEFF' : '';
-  const text = bom + (edits.length === 0 ? parsed.body : applyTextEdits(parsed.body, edits));
+  const text = bom + (edits.length === 0 ? parsed.body : applySortedEdits(parsed.body, edits));
   return { text, edits: bom ? edits.map((e) => ({ ...e, offset: e.offset + 1 })) : edits };
 }
 

@@ -20,8 +20,6 @@ export interface YamlRenderOptions {
 export interface YamlRenderer {
   /** Block YAML for `value` at column 0, as `dump` prints it (with its final line break). */
   block(value: JsonValue): string;
-  /** Flow YAML for `value`, as `dump(value, { flowLevel: 0 })` prints it. */
-  flow(value: JsonValue): string;
   /** `value` as an item of a flow list (quoted as a flow context needs), without the brackets
    *  or a line break. Strings are remembered: the same keys come up again and again. */
   flowItem(value: JsonValue): string;
@@ -111,7 +109,6 @@ export function createYamlRenderer(options: YamlRenderOptions): YamlRenderer {
       }
       return text;
     },
-    flow: (value) => render(value, COLLECTION_STYLE.FLOW),
     flowItem: (value) => {
       if (typeof value !== 'string') return flowItem(value);
       let text = strings.get(value);
