@@ -6,7 +6,7 @@ import { asObject } from './template.js';
 
 import type { JsonObject, Template } from '../types.js';
 import { parsePointer } from './pointer.js';
-import { allReferences, namesInLowerCase } from './template.js';
+import { allReferences, firstUnusedName, namesInLowerCase } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small utilities
@@ -101,17 +101,8 @@ export function usageTransformsValue(u: ParameterUsage): boolean {
  * case so the new name never differs from an existing one only in case. Adds the name to `taken`.
  */
 export function freshParameterName(t: Template, base: string, taken: Set<string>): string {
-  const used = namesInLowerCase(t, ['Parameters', 'Resources']);
-  const takenLower = new Set([...taken].map((k) => k.toLowerCase()));
   const stem = base.replace(/[^A-Za-z0-9]/g, '') || 'Parameter';
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? stem : `${stem}${n}`;
-    const lower = candidate.toLowerCase();
-    if (!used.has(lower) && !takenLower.has(lower)) {
-      taken.add(candidate);
-      return candidate;
-    }
-  }
+  return firstUnusedName((n) => (n === 1 ? stem : `${stem}${n}`), namesInLowerCase(t, ['Parameters', 'Resources']), taken);
 }
 
 // ---------------------------------------------------------------------------------------------

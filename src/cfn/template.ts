@@ -220,23 +220,21 @@ function walkResources(value: unknown, base: string, out: Reference[]): void {
 }
 
 function walkResource(resource: Record<string, unknown>, rp: string, out: Reference[]): void {
-  {
-    for (const key of Object.keys(resource)) {
-      const v = resource[key];
-      const kp = rp + '/' + escapePointerSegment(key);
-      if (key === 'Type') continue;
-      if (key === 'DependsOn' && typeof v === 'string') {
-        out.push({ kind: 'DependsOn', target: v, pointer: kp });
-      } else if (key === 'DependsOn' && Array.isArray(v)) {
-        v.forEach((d, i) => {
-          if (typeof d === 'string') out.push({ kind: 'DependsOn', target: d, pointer: kp + '/' + i });
-          else walk(d, kp + '/' + i, out, false);
-        });
-      } else if (key === 'Condition' && typeof v === 'string') {
-        out.push({ kind: 'Condition', target: v, pointer: kp });
-      } else {
-        walk(v, kp, out, false);
-      }
+  for (const key of Object.keys(resource)) {
+    const v = resource[key];
+    const kp = rp + '/' + escapePointerSegment(key);
+    if (key === 'Type') continue;
+    if (key === 'DependsOn' && typeof v === 'string') {
+      out.push({ kind: 'DependsOn', target: v, pointer: kp });
+    } else if (key === 'DependsOn' && Array.isArray(v)) {
+      v.forEach((d, i) => {
+        if (typeof d === 'string') out.push({ kind: 'DependsOn', target: d, pointer: kp + '/' + i });
+        else walk(d, kp + '/' + i, out, false);
+      });
+    } else if (key === 'Condition' && typeof v === 'string') {
+      out.push({ kind: 'Condition', target: v, pointer: kp });
+    } else {
+      walk(v, kp, out, false);
     }
   }
 }
@@ -376,14 +374,28 @@ export function freshLogicalId(t: Template, base: string, taken?: Set<string>): 
   let stem = base.replace(/[^A-Za-z0-9]/g, '');
   if (stem === '') stem = 'Resource';
   else if (!/^[A-Za-z]/.test(stem)) stem = 'R' + stem;
-  const used = namesInLowerCase(t, NAMED_SECTIONS);
+  return firstUnusedName(
+    (n) => {
+      const suffix = n === 1 ? '' : String(n);
+      return stem.slice(0, MAX_LOGICAL_ID_LENGTH - suffix.length) + suffix;
+    },
+    namesInLowerCase(t, NAMED_SECTIONS),
+    taken,
+  );
+}
+
+/**
+ * The first of `candidate(1)`, `candidate(2)`, ... that is in neither `used` (lower case) nor
+ * `taken`, compared ignoring case; it is added to `taken`.
+ */
+export function firstUnusedName(candidate: (n: number) => string, used: ReadonlySet<string>, taken?: Set<string>): string {
   const takenLower = new Set(taken ? [...taken].map((id) => id.toLowerCase()) : []);
   for (let n = 1; ; n++) {
-    const suffix = n === 1 ? '' : String(n);
-    const candidate = stem.slice(0, MAX_LOGICAL_ID_LENGTH - suffix.length) + suffix;
-    if (!used.has(candidate.toLowerCase()) && !takenLower.has(candidate.toLowerCase())) {
-      taken?.add(candidate);
-      return candidate;
+    const name = candidate(n);
+    const lower = name.toLowerCase();
+    if (!used.has(lower) && !takenLower.has(lower)) {
+      taken?.add(name);
+      return name;
     }
   }
 }
