@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { writeAtomic } from './files.js';
 import type { FileOutcome } from './job.js';
-import { nestedJson, TextSpool, writeWithSpooledArray } from './spool.js';
+import { SpooledJsonArray } from './spool.js';
 import type { Tally } from './tally.js';
 
 export const REPORT_VERSION = 1;
@@ -74,23 +74,24 @@ function reportHead(tally: Tally, settings: ReportSettings, interrupted: boolean
 
 /**
  * The --report file, written as `JSON.stringify(report, null, 2)` would write it, but without
- * holding the run: each file's entry is spooled as the file finishes (see TextSpool), and the
+ * holding the run: each file's entry is spooled as the file finishes (see SpooledJsonArray), and the
  * report is assembled at the end (the totals come first, so they cannot be streamed).
  */
 export class ReportSpool {
-  private readonly spool = new TextSpool(',\n    ');
+  /** Entries sit at report.files[i]: two levels deep. */
+  private readonly files = new SpooledJsonArray(2);
 
   add(outcome: FileOutcome): void {
-    this.spool.add(nestedJson(fileEntry(outcome), 2));
+    this.files.add(fileEntry(outcome));
   }
 
   /** Writes the report to `file` atomically; the spool is gone afterwards. */
   writeReport(file: string, tally: Tally, settings: ReportSettings, interrupted: boolean): void {
     try {
       const report = { ...reportHead(tally, settings, interrupted), files: [] };
-      writeAtomic(file, (fd) => writeWithSpooledArray(report, this.spool, 2, (chunk) => void writeSync(fd, chunk)), { mode: 0o644 });
+      writeAtomic(file, (fd) => this.files.write(report, (chunk) => void writeSync(fd, chunk)), { mode: 0o644 });
     } finally {
-      this.spool.dispose();
+      this.files.dispose();
     }
   }
 }

@@ -16,7 +16,7 @@ import type { ReportedFinding } from '../engine/fix.js';
 import type { Severity, Transform } from '../types.js';
 import type { FileOutcome } from './job.js';
 import { packageInfo, ruleDocUri } from './report.js';
-import { nestedJson, TextSpool, writeWithSpooledArray } from './spool.js';
+import { SpooledJsonArray } from './spool.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -44,14 +44,15 @@ function fingerprint(ruleId: string, f: ReportedFinding): string {
 
 /**
  * The SARIF log of a run, built file by file: rules and notifications are few and kept; each
- * result is spooled as text as its file finishes (see TextSpool), so a run over thousands of
+ * result is spooled as text as its file finishes (see SpooledJsonArray), so a run over thousands of
  * templates holds none of them. `write` prints the log as `JSON.stringify(log, null, 2)` would.
  */
 export class SarifLog {
   private readonly rules: object[] = [];
   private readonly ruleIndex = new Map<string, number>();
   private readonly notifications: object[] = [];
-  private readonly results = new TextSpool(',\n        ');
+  /** Results sit at log.runs[0].results[i]: four levels deep. */
+  private readonly results = new SpooledJsonArray(4);
 
   constructor(
     transforms: readonly Transform[],
@@ -145,8 +146,7 @@ export class SarifLog {
         },
         ...(holds ? { fixes } : {}),
       };
-      // A result sits at runs[0].results[i]: four levels deep.
-      this.results.add(nestedJson(entry, 4));
+      this.results.add(entry);
     }
   }
 
@@ -168,6 +168,6 @@ export class SarifLog {
         },
       ],
     };
-    writeWithSpooledArray(log, this.results, 4, out);
+    this.results.write(log, out);
   }
 }

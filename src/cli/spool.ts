@@ -55,25 +55,41 @@ export class TextSpool {
   }
 }
 
-/** JSON.stringify(value, null, 2) for a value nested `depth` levels deep in an indented document. */
-export function nestedJson(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
-}
-
 /**
- * `JSON.stringify(document, null, 2)` where `document`'s last key holds an empty array (the
- * placeholder) and the spool holds that array's items (each written with nestedJson at `depth`).
+ * The items of a JSON array that sits `depth` levels deep in a document written with
+ * `JSON.stringify(document, null, 2)`, spooled as they come; `write` prints the document with
+ * them in place of its last key's empty array, exactly as JSON.stringify would have.
  */
-export function writeWithSpooledArray(document: unknown, spool: TextSpool, depth: number, out: (chunk: string) => void): void {
-  const text = JSON.stringify(document, null, 2);
-  const at = text.lastIndexOf('[]');
-  if (spool.count === 0) {
-    spool.dispose();
-    out(text + '\n');
-    return;
+export class SpooledJsonArray {
+  private readonly spool: TextSpool;
+
+  constructor(private readonly depth: number) {
+    this.spool = new TextSpool(',\n' + '  '.repeat(depth));
   }
-  const indent = '  '.repeat(depth);
-  out(`${text.slice(0, at)}[\n${indent}`);
-  spool.drain(out);
-  out(`\n${'  '.repeat(depth - 1)}]${text.slice(at + 2)}\n`);
+
+  get count(): number {
+    return this.spool.count;
+  }
+
+  add(value: unknown): void {
+    this.spool.add(JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(this.depth)));
+  }
+
+  /** `document`'s last key must hold the empty array these items replace. Removes the spool. */
+  write(document: unknown, out: (chunk: string) => void): void {
+    const text = JSON.stringify(document, null, 2);
+    if (this.spool.count === 0) {
+      this.spool.dispose();
+      out(text + '\n');
+      return;
+    }
+    const at = text.lastIndexOf('[]');
+    out(`${text.slice(0, at)}[\n${'  '.repeat(this.depth)}`);
+    this.spool.drain(out);
+    out(`\n${'  '.repeat(this.depth - 1)}]${text.slice(at + 2)}\n`);
+  }
+
+  dispose(): void {
+    this.spool.dispose();
+  }
 }
