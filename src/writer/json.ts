@@ -14,7 +14,7 @@ export function jsonEdits(parsed: ParsedJson, after: JsonValue): TextEdit[] {
   const isInline = (start: number, end: number) => !text.slice(start, end).includes('\n');
   const parentInline = (slot: Slot): boolean =>
     slot.kind === 'tagged' ? parentInline(slot.outer) : slot.kind !== 'root' && isInline(slot.parent.start, slot.parent.end);
-  const style = intrinsicStyle(text);
+  const style = writingStyle(text);
   const render = (value: JsonValue, baseIndent: string, inline: boolean) =>
     inline ? compactJson(value, style.pad) : prettyJson(value, baseIndent, indent, eol, style);
 
@@ -66,7 +66,7 @@ export function compactJson(value: JsonValue, pad = false): string {
   return JSON.stringify(value);
 }
 
-interface IntrinsicStyle {
+interface WritingStyle {
   /** Write `{"Ref": "X"}` on one line (most CloudFormation JSON does). */
   inline: boolean;
   /** `{ "Ref": "X" }` rather than `{"Ref": "X"}`. */
@@ -81,7 +81,7 @@ const BLOCK_SCALAR_LIST = new RegExp(String.raw`\[[ \t]*\r?\n[ \t]*${SCALAR}[ \t
 
 /** How the file writes intrinsic functions and lists of scalars; files without intrinsics get the
  *  inline style, files without scalar lists the one-item-per-line style. */
-function intrinsicStyle(text: string): IntrinsicStyle {
+function writingStyle(text: string): WritingStyle {
   const inline = text.match(/\{[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? [];
   const expanded = (text.match(/\{[ \t]*\r?\n[ \t]*"(?:Ref|Fn::[A-Za-z]+)"/g) ?? []).length;
   const padded = inline.filter((m) => /^\{[ \t]/.test(m)).length;
@@ -94,7 +94,7 @@ const INTRINSIC_KEY = /^(Ref|Condition|Fn::[A-Za-z]+)$/;
 const INLINE_LIMIT = 80;
 
 /** Multi-line JSON in the file's indentation, with short intrinsics on one line. */
-export function prettyJson(value: JsonValue, baseIndent: string, unit: string, eol: string, style: IntrinsicStyle): string {
+export function prettyJson(value: JsonValue, baseIndent: string, unit: string, eol: string, style: WritingStyle): string {
   const write = (v: JsonValue, level: number): string => {
     if (v === null || typeof v !== 'object') return JSON.stringify(v);
     const keys = Array.isArray(v) ? [] : Object.keys(v);
