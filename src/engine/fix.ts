@@ -9,7 +9,8 @@ import { WriterInvariantError, writeFixedEdits } from '../writer/index.js';
 import type { TextEdit } from '../writer/edits.js';
 import { deepEqual } from '../writer/diff.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
-import { checkInvariants } from './invariants.js';
+import { checkInvariants, DEPENDS_ON_REFUSED, fixesTouchResources, newDanglingReferences } from './invariants.js';
+import { newDependencyCycle } from '../cfn/graph.js';
 
 export const MAX_PASSES = 10;
 
@@ -122,6 +123,60 @@ function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
+interface AppliedFixes {
+  next: Template;
+  ops: Operation[];
+  /** Findings whose fix was left out, with the reason. */
+  refused: Map<Finding, string>;
+}
+
+function applied(state: Template, ops: readonly Operation[]): Template {
+  return deepFreeze(applyOperations(state as unknown as JsonValue, ops)) as unknown as Template;
+}
+
+/**
+ * Applies the fixes of one transform's findings, except those that would close a dependency
+ * cycle the template did not have: CloudFormation rejects such a template, so the fix would turn
+ * a finding into a broken stack. Throws PatchError when the fixes do not apply at all.
+ */
+function applyFixes(current: Template, fixes: readonly Finding[]): AppliedFixes {
+  const ops = fixes.flatMap((f) => f.fix!.ops);
+  const next = applied(current, ops);
+  const refused = new Map<Finding, string>();
+  if (!fixesTouchResources(ops) || !newDependencyCycle(current, next)) return { next, ops, refused };
+
+  // One finding at a time, so that the fixes that close no cycle are still made.
+  let kept = fixes.slice();
+  for (;;) {
+    let state = current;
+    const survivors: Finding[] = [];
+    for (const finding of kept) {
+      let candidate: Template;
+      try {
+        candidate = applied(state, finding.fix!.ops);
+      } catch (error) {
+        if (!(error instanceof PatchError)) throw error;
+        refused.set(finding, DEPENDS_ON_REFUSED);
+        continue;
+      }
+      const cycle = fixesTouchResources(finding.fix!.ops) ? newDependencyCycle(current, candidate) : undefined;
+      if (cycle) {
+        refused.set(finding, `the fix would create a dependency cycle ${cycle.join(' -> ')}`);
+        continue;
+      }
+      state = candidate;
+      survivors.push(finding);
+    }
+    // A kept fix may name what a refused one would have added.
+    const dangling = newDanglingReferences(current, state).map((r) => r.pointer);
+    const dependents = survivors.filter((f) => f.fix!.ops.some((op) => dangling.some((p) => p === op.path || p.startsWith(op.path + '/'))));
+    if (dangling.length > 0 && dependents.length === 0) dependents.push(...survivors);
+    if (dependents.length === 0) return { next: state, ops: survivors.flatMap((f) => f.fix!.ops), refused };
+    for (const f of dependents) refused.set(f, DEPENDS_ON_REFUSED);
+    kept = survivors.filter((f) => !dependents.includes(f));
+  }
+}
+
 export function fixText(text: string, settings: FixSettings): FileResult {
   const format = settings.format ?? detectFormat(settings.filePath, text);
   const result: FileResult = {
@@ -190,7 +245,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   result.before = parsed.value;
   const region = settings.region ?? templateRegion(original);
   const suppressions = suppressionsOf(original);
-  const seenFindings = new Set<string>();
+  // Each finding is reported once, however many passes find it again.
+  const reported = new Map<string, ReportedFinding>();
   let current = original;
   // Every state the passes went through, to spot a cycle. Fixes are copy-on-write, so states
   // share untouched subtrees and comparing them costs only the parts that changed.
@@ -225,36 +281,52 @@ export function fixText(text: string, settings: FixSettings): FileResult {
         result.errors.push({ message: `internal error in transform ${id}: ${(error as Error).message}`, line: 1, col: 1, transforms: [id] });
         continue;
       }
-      const ops: Operation[] = [];
+      const candidates: Array<{ finding: Finding; safety: Safety; apply: boolean }> = [];
       for (const finding of findings) {
         if (suppressed(suppressions, id, finding.pointer)) continue;
         const safety = finding.fix?.safety ?? transform.meta.safety;
         const apply = !!finding.fix && finding.fix.ops.length > 0 && (safety === 'safe' || !!settings.unsafe);
-        if (apply) ops.push(...finding.fix!.ops);
+        candidates.push({ finding, safety, apply });
+      }
+      const fixes = candidates.filter((c) => c.apply).map((c) => c.finding);
+      let outcome: AppliedFixes | undefined;
+      let patchError: unknown;
+      if (fixes.length > 0) {
+        try {
+          outcome = applyFixes(current, fixes);
+        } catch (error) {
+          patchError = error;
+        }
+      }
+      for (const { finding, safety, apply } of candidates) {
+        const refusal = outcome?.refused.get(finding);
         const key = `${id}\u0000${finding.pointer}\u0000${finding.message}`;
-        if (seenFindings.has(key)) continue;
-        seenFindings.add(key);
-        const position = locate(finding.pointer);
-        result.findings.push({
+        const earlier = reported.get(key);
+        if (earlier) {
+          // Refused in an earlier pass, possible now that other fixes changed the template.
+          if (apply && !refusal && earlier.fix === 'none') Object.assign(earlier, { message: finding.message, fix: 'applied' });
+          continue;
+        }
+        const entry: ReportedFinding = {
           transform: id,
           severity: finding.severity ?? transform.meta.severity,
           pointer: finding.pointer,
-          message: finding.message,
-          ...position,
-          fix: apply ? 'applied' : finding.fix && finding.fix.ops.length ? 'held' : 'none',
+          message: refusal ? `${finding.message}; not fixed: ${refusal}` : finding.message,
+          ...locate(finding.pointer),
+          fix: apply && !refusal ? 'applied' : finding.fix && finding.fix.ops.length && !refusal ? 'held' : 'none',
           ...(finding.fix ? { safety } : {}),
-        });
+        };
+        reported.set(key, entry);
+        result.findings.push(entry);
       }
-      if (ops.length === 0) continue;
-      let next: Template;
-      try {
-        next = deepFreeze(applyOperations(current as unknown as JsonValue, ops)) as unknown as Template;
-      } catch (error) {
+      if (patchError !== undefined) {
         failed.add(id);
-        const message = error instanceof PatchError ? error.message : String(error);
+        const message = patchError instanceof PatchError ? patchError.message : String(patchError);
         result.errors.push({ message: `internal error in transform ${id}: its fix does not apply: ${message}`, line: 1, col: 1, transforms: [id] });
         continue;
       }
+      if (!outcome || outcome.ops.length === 0) continue;
+      const { next, ops } = outcome;
       // Operations that change nothing (re-adding an equal value) are not a change.
       if (deepEqual(next, current)) continue;
       current = next;

@@ -1,8 +1,10 @@
 // What every fix must keep true, checked before anything is written:
 // - no reference the fixes introduce points at nothing (Ref, GetAtt, Sub, DependsOn, Condition);
-// - every resource property a fix adds exists in the CloudFormation resource spec.
+// - every resource property a fix adds exists in the CloudFormation resource spec;
+// - no fix closes a dependency cycle among resources. That one is checked as each transform's
+//   fixes are taken (applyFixes in fix.ts), so that a refused fix leaves the others in place.
 import type { JsonValue, Operation, Template } from '../types.js';
-import { danglingReferences, isIntrinsic } from '../cfn/template.js';
+import { danglingReferences, isIntrinsic, type Reference } from '../cfn/template.js';
 import { propertyPathExists, resourceSpec } from '../cfn/spec.js';
 import { getAt, pointer as makePointer } from '../cfn/pointer.js';
 import { parsePointer } from './patch.js';
@@ -11,6 +13,22 @@ export interface InvariantProblem {
   message: string;
   pointer: string;
   transforms: string[];
+}
+
+/** Why a fix was left out when it builds on one refused for closing a dependency cycle. */
+export const DEPENDS_ON_REFUSED = 'it builds on a fix refused because it would create a dependency cycle';
+
+/** References in `after` that point at nothing and had no counterpart in `before`. */
+export function newDanglingReferences(before: Template, after: Template): Reference[] {
+  const key = (r: Reference) => `${r.kind}:${r.target}:${r.attribute ?? ''}`;
+  const existing = new Set(danglingReferences(before).map(key));
+  return danglingReferences(after).filter((ref) => !existing.has(key(ref)));
+}
+
+/** Only operations on Resources can change what depends on what. */
+export function fixesTouchResources(ops: readonly Operation[]): boolean {
+  const inResources = (path: string) => path === '' || path === '/Resources' || path.startsWith('/Resources/');
+  return ops.some((op) => inResources(op.path) || ((op.op === 'move' || op.op === 'copy') && inResources(op.from)));
 }
 
 export function checkInvariants(
@@ -26,10 +44,7 @@ export function checkInvariants(
     return [...new Set(ids.length ? ids : applied.map((a) => a.transform))];
   };
 
-  const key = (r: { kind: string; target: string; attribute?: string }) => `${r.kind}:${r.target}:${r.attribute ?? ''}`;
-  const existing = new Set(danglingReferences(before).map(key));
-  for (const ref of danglingReferences(after)) {
-    if (existing.has(key(ref))) continue;
+  for (const ref of newDanglingReferences(before, after)) {
     const transforms = owners(ref.pointer);
     problems.push({
       message: `internal error: fix from ${transforms.join(', ')} adds a ${ref.kind} to "${ref.target}", which does not exist; the file is left as it is`,

@@ -1,0 +1,187 @@
+// The dependency graph CloudFormation builds between the resources of a template, and the
+// cycles in it. CloudFormation refuses a template whose resources depend on each other in a
+// circle (cfn-lint E3004), so the engine asks this module whether a fix closes one.
+
+import type { Template } from '../types.js';
+import { allReferences, asObject } from './template.js';
+import { unescapePointerSegment } from './pointer.js';
+
+export interface DependencyGraph {
+  /** Resource logical ids, in template order. */
+  readonly nodes: readonly string[];
+  /** What each resource depends on, in order of first mention, without repeats. */
+  readonly edges: ReadonlyMap<string, readonly string[]>;
+}
+
+const RESOURCES_PREFIX = '/Resources/';
+const graphCache = new WeakMap<object, DependencyGraph>();
+
+/**
+ * Resource -> resource dependencies: Ref, Fn::GetAtt (list and `A.B` forms), Fn::Sub variables
+ * (`${A}`, `${A.Attr}`; not `${!Literal}`, not names bound in the Sub's own map) and DependsOn,
+ * wherever they are written in the resource, both branches of Fn::If included (CloudFormation
+ * orders creation before it evaluates conditions). Parameters, pseudo parameters, conditions,
+ * mappings and Outputs are not resources and give no edge. Kept per frozen template.
+ */
+export function dependencyGraph(t: Template): DependencyGraph {
+  const frozen = Object.isFrozen(t);
+  const cached = frozen ? graphCache.get(t) : undefined;
+  if (cached) return cached;
+  const resources = asObject(t.Resources) ?? {};
+  const nodes = Object.keys(resources);
+  const targets = new Map<string, Set<string>>(nodes.map((id) => [id, new Set()]));
+  for (const ref of allReferences(t)) {
+    if (ref.kind === 'Condition' || ref.kind === 'FindInMap' || !ref.pointer.startsWith(RESOURCES_PREFIX)) continue;
+    const end = ref.pointer.indexOf('/', RESOURCES_PREFIX.length);
+    const source = unescapePointerSegment(ref.pointer.slice(RESOURCES_PREFIX.length, end < 0 ? undefined : end));
+    if (targets.has(ref.target)) targets.get(source)?.add(ref.target);
+  }
+  const edges = new Map<string, string[]>();
+  for (const [id, set] of targets) edges.set(id, [...set]);
+  const graph: DependencyGraph = { nodes, edges };
+  if (frozen) graphCache.set(t, graph);
+  return graph;
+}
+
+/**
+ * The strongly connected components that hold a cycle (two or more resources, or one that
+ * depends on itself), each in template order. Tarjan's algorithm with an explicit stack: a
+ * template of thousands of resources chained one after the other must not exhaust the call stack.
+ */
+export function cyclicComponents(graph: DependencyGraph): string[][] {
+  const { nodes } = graph;
+  const indexOf = new Map<string, number>();
+  nodes.forEach((id, i) => indexOf.set(id, i));
+  const successors = nodes.map((id) => (graph.edges.get(id) ?? []).flatMap((target) => indexOf.get(target) ?? []));
+  const n = nodes.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const components: string[][] = [];
+  // One frame per node being visited: the node and how many of its successors were looked at.
+  const frames: Array<{ node: number; next: number }> = [];
+  let counter = 0;
+
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    frames.push({ node: root, next: 0 });
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const v = frame.node;
+      const out = successors[v]!;
+      if (frame.next < out.length) {
+        const w = out[frame.next++]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          frames.push({ node: w, next: 0 });
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v]!, index[w]!);
+        }
+        continue;
+      }
+      frames.pop();
+      if (frames.length > 0) {
+        const parent = frames[frames.length - 1]!.node;
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] !== index[v]) continue;
+      const members: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack[w] = 0;
+        members.push(w);
+      } while (w !== v);
+      if (members.length > 1 || out.includes(v)) components.push(members.sort((a, b) => a - b).map((i) => nodes[i]!));
+    }
+  }
+  return components;
+}
+
+const groupsCache = new WeakMap<object, ReadonlyMap<string, number>>();
+
+/** Resource id -> number of the cycle it is part of, for the resources on a cycle. Kept per frozen template. */
+function cycleGroups(t: Template): ReadonlyMap<string, number> {
+  const cached = Object.isFrozen(t) ? groupsCache.get(t) : undefined;
+  if (cached) return cached;
+  const groups = new Map<string, number>();
+  cyclicComponents(dependencyGraph(t)).forEach((members, i) => members.forEach((id) => groups.set(id, i)));
+  if (Object.isFrozen(t)) groupsCache.set(t, groups);
+  return groups;
+}
+
+/**
+ * A dependency cycle `after` has that `before` did not, as the path that walks it
+ * (`['A', 'B', 'A']`), or undefined. A cycle the template already had is its author's: more
+ * dependencies among resources already on one cycle are not a new cycle, but joining it with
+ * anything else is. When there is a new cycle, the path starts with a dependency `before` did not
+ * have, so it shows what the change added.
+ */
+export function newDependencyCycle(before: Template, after: Template): string[] | undefined {
+  const was = dependencyGraph(before);
+  const now = dependencyGraph(after);
+  // Every cycle runs through at least one new dependency; without one, nothing needs solving.
+  const added: Array<[string, string]> = [];
+  for (const id of now.nodes) {
+    const old = was.edges.get(id);
+    for (const target of now.edges.get(id)!) if (!old?.includes(target)) added.push([id, target]);
+  }
+  if (added.length === 0) return undefined;
+
+  // Each old cycle becomes one node, so that only cycles reaching outside it remain.
+  const groups = cycleGroups(before);
+  const nodeOf = (id: string) => {
+    const group = groups.get(id);
+    return group === undefined ? id : `\u0000${group}`;
+  };
+  const collapsedEdges = new Map<string, string[]>();
+  for (const id of now.nodes) {
+    const from = nodeOf(id);
+    const targets = collapsedEdges.get(from) ?? [];
+    collapsedEdges.set(from, targets);
+    for (const target of now.edges.get(id)!) {
+      const to = nodeOf(target);
+      if (to === from && groups.has(id)) continue;
+      if (!targets.includes(to)) targets.push(to);
+    }
+  }
+  const cycles = cyclicComponents({ nodes: [...collapsedEdges.keys()], edges: collapsedEdges });
+  if (cycles.length === 0) return undefined;
+
+  const members = new Set<string>();
+  for (const id of now.nodes) if (cycles[0]!.includes(nodeOf(id))) members.add(id);
+  for (const [from, to] of added) {
+    if (!members.has(from) || !members.has(to)) continue;
+    const back = shortestPath(now, to, from, members);
+    if (back) return [from, ...back];
+  }
+  // The old cycle the new one runs through lost a dependency of its own: name the resources.
+  const ids = [...members];
+  return [...ids, ids[0]!];
+}
+
+/** The shortest path from `from` to `to` through `within`, both ends included, or undefined. */
+function shortestPath(graph: DependencyGraph, from: string, to: string, within: ReadonlySet<string>): string[] | undefined {
+  const previous = new Map<string, string | undefined>([[from, undefined]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head]!;
+    if (id === to) {
+      const path: string[] = [];
+      for (let at: string | undefined = id; at !== undefined; at = previous.get(at)) path.push(at);
+      return path.reverse();
+    }
+    for (const next of graph.edges.get(id) ?? []) {
+      if (!within.has(next) || previous.has(next)) continue;
+      previous.set(next, id);
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
