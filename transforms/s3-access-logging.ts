@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
 import {
@@ -18,7 +19,7 @@ import {
   toList,
   trailDestinations,
 } from '../src/cfn/kms.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   /** Days after which access-log objects in a created log bucket expire. */
@@ -183,7 +184,10 @@ a CloudTrail trail of the template writes to, gets
 The access-log bucket is the template's existing one when there is one: a bucket that is the
 logging destination of other buckets, or whose policy grants \`logging.s3.amazonaws.com\`, and that
 no trail writes to (one that receives only S3 access logs is preferred over one that also takes
-load balancer logs). Otherwise it is created once: \`AccessLogsBucket\` (\`S3AccessLogsBucket\`
+load balancer logs), and that does not depend on a bucket this rule would point at it: a log
+bucket named after the bucket it serves (\`BucketName: !Sub '\${DataBucket}-logs'\`) cannot be that
+bucket's destination, since each would then depend on the other and CloudFormation rejects the
+cycle. Otherwise it is created once: \`AccessLogsBucket\` (\`S3AccessLogsBucket\`
 when the name is taken) with SSE-S3 (the only default encryption S3 server access logging supports),
 all four public-access blocks, versioning, \`OwnershipControls: BucketOwnerEnforced\`, a lifecycle
 rule expiring logs after 90 days (noncurrent versions after 30, incomplete uploads after 7), and
@@ -246,11 +250,29 @@ no longer protected by the key's policy (existing objects keep their encryption)
     for (const [source, target] of targets) {
       if (target !== undefined && target !== source) usage.set(target, (usage.get(target) ?? 0) + 1);
     }
+    // Why a bucket's access logging needs fixing ('' when it has none), or undefined when it does not.
+    const loggingProblem = (id: string, resource: Resource): string | undefined => {
+      if (isLogBucket(id) || skipsRule(resource, 's3-access-logging')) return undefined;
+      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) return undefined;
+      const logging = propertiesOf(resource)?.['LoggingConfiguration'];
+      if (logging === undefined) return '';
+      const config = asObject(logging);
+      if (!config || intrinsicName(config)) return undefined;
+      const target = targets.get(id);
+      if (target === id) return 'logs into itself, so every log delivery adds more logs';
+      if (target !== undefined && isTrailBucket(target)) return `logs into ${target}, the bucket CloudTrail (${trails.get(target)!.join(', ')}) delivers the audit trail to`;
+      return undefined;
+    };
+    const toFix = new Set(resourcesOfType(t, S3_BUCKET).filter(({ id, resource }) => loggingProblem(id, resource) !== undefined).map((e) => e.id));
+
     let logBucket: string | undefined;
     let best = -1;
     for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
       const k = kinds.get(id);
       if (!k?.has('access-logs') || isTrailBucket(id) || resource.Condition !== undefined) continue;
+      // A log bucket made from a bucket that would log into it (its name, say) cannot be that
+      // bucket's destination: each would wait for the other, and CloudFormation rejects the cycle.
+      if ([...dependenciesOf(t, id)].some((dependency) => dependency !== id && toFix.has(dependency))) continue;
       const score = (k.size === 1 ? 100000 : 0) + (usage.get(id) ?? 0);
       if (score > best) {
         best = score;
@@ -268,14 +290,13 @@ no longer protected by the key's policy (existing objects keep their encryption)
     const moving: string[] = [];
     let policyGrants = created;
     for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
-      if (id === logBucketId || isLogBucket(id) || skipsRule(resource, 's3-access-logging')) continue;
-      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) continue;
+      const why = id === logBucketId ? undefined : loggingProblem(id, resource);
+      if (why === undefined) continue;
       const props = propertiesOf(resource);
       const base = pointer('Resources', id, 'Properties');
       const destination: JsonValue = { Ref: logBucketId };
       const prefix = `${id}/`;
-      const logging = props?.['LoggingConfiguration'];
-      if (logging === undefined) {
+      if (why === '') {
         const value = { DestinationBucketName: destination, LogFilePrefix: prefix };
         fixes.push({
           pointer: pointer('Resources', id),
@@ -287,14 +308,7 @@ no longer protected by the key's policy (existing objects keep their encryption)
         moving.push(id);
         continue;
       }
-      const config = asObject(logging);
-      if (!config || intrinsicName(config)) continue;
-      const target = targets.get(id);
-      if (target === undefined) continue;
-      let why: string | undefined;
-      if (target === id) why = 'logs into itself, so every log delivery adds more logs';
-      else if (isTrailBucket(target)) why = `logs into ${target}, the bucket CloudTrail (${trails.get(target)!.join(', ')}) delivers the audit trail to`;
-      if (!why) continue;
+      const config = asObject(props!['LoggingConfiguration'])!;
       const at = `${base}/LoggingConfiguration`;
       const ops: Operation[] = [
         { op: config['DestinationBucketName'] === undefined ? 'add' : 'replace', path: `${at}/DestinationBucketName`, value: destination },

@@ -185,3 +185,17 @@ function shortestPath(graph: DependencyGraph, from: string, to: string, within: 
   }
   return undefined;
 }
+
+/** Every resource `id` depends on, directly or through others (itself only on a cycle). */
+export function dependenciesOf(t: Template, id: string): Set<string> {
+  const { edges } = dependencyGraph(t);
+  const found = new Set<string>();
+  const queue = [...(edges.get(id) ?? [])];
+  for (let head = 0; head < queue.length; head++) {
+    const next = queue[head]!;
+    if (found.has(next)) continue;
+    found.add(next);
+    queue.push(...(edges.get(next) ?? []));
+  }
+  return found;
+}
