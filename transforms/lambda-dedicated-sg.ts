@@ -14,11 +14,14 @@ import {
   type ResourceRef,
   type RuleEntry,
 } from '../src/cfn/network.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { allReferences, freshLogicalId, intrinsicName, referencesTo } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 const ALLOW_ALL_EGRESS: JsonObject = { IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'All outbound traffic' };
+/** Matches no traffic (ICMP type 252 code 86 to a broadcast address): an egress list that is not empty, so EC2 adds no allow-all rule. */
+const NO_OTHER_EGRESS: JsonObject = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'No other outbound traffic' };
 /** Keys of an egress rule (AWS::EC2::SecurityGroup Egress); a standalone rule's GroupId is dropped. */
 const EGRESS_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6', 'DestinationPrefixListId', 'DestinationSecurityGroupId', 'Description'];
 
@@ -117,44 +120,68 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+interface EgressRule {
+  rule: JsonValue;
+  /** The Condition of the standalone rule it copies. */
+  condition?: string;
+}
+
 /**
  * The egress the dedicated group needs to keep what the function could reach: allow-all when
  * any replaced group allows all outbound IPv4 traffic (the default of a group with no egress
- * rule), else the union of the replaced groups' egress rules. Undefined when a group's egress is
- * an intrinsic that cannot be merged.
+ * rule), else the union of the replaced groups' egress rules; a lone intrinsic is kept as it is.
+ * Undefined when a group's egress is an intrinsic that cannot be merged.
  */
-function egressFor(t: Template, groups: string[], rules: RuleEntry[]): JsonValue[] | undefined {
-  const collected: JsonValue[] = [];
+function egressFor(t: Template, groups: string[], rules: RuleEntry[]): EgressRule[] | { intrinsic: JsonValue } | undefined {
+  const collected: EgressRule[] = [];
   for (const id of groups) {
     const props = asObject(asObject(asObject(t.Resources)?.[id])?.['Properties']) ?? {};
     const inline = props['SecurityGroupEgress'];
     const standalone = rules.filter((r) => r.kind === 'standalone' && r.direction === 'egress' && r.groupId === id);
-    if ((inline === undefined || isNoValue(inline)) && standalone.length === 0) return [clone(ALLOW_ALL_EGRESS)];
+    if ((inline === undefined || isNoValue(inline)) && standalone.length === 0) return [{ rule: clone(ALLOW_ALL_EGRESS) }];
     if (inline !== undefined && !isNoValue(inline)) {
       if (!Array.isArray(inline)) {
         if (groups.length > 1 || standalone.length > 0) return undefined;
-        return clone(inline) as unknown as JsonValue[] | undefined;
+        return { intrinsic: clone(inline) };
       }
-      collected.push(...inline.map((r) => clone(r)));
+      collected.push(...inline.map((r) => ({ rule: clone(r) })));
     }
     for (const r of standalone) {
       const copy: JsonObject = {};
       for (const key of EGRESS_KEYS) if (hasOwn(r.rule, key)) copy[key] = clone(r.rule[key]!);
-      collected.push(copy);
+      const condition = asObject(asObject(t.Resources)?.[r.resourceId])?.['Condition'];
+      collected.push(typeof condition === 'string' ? { rule: copy, condition } : { rule: copy });
     }
   }
-  const allowsAll = collected.some((r) => {
-    const o = asObject(r);
+  const allowsAll = collected.some(({ rule }) => {
+    const o = asObject(rule);
     return o !== undefined && String(o['IpProtocol']) === '-1' && o['CidrIp'] === '0.0.0.0/0';
   });
-  const unique: JsonValue[] = [];
-  for (const r of collected) {
-    const o = asObject(r);
-    const bare = o ? { ...o, Description: undefined } : r;
-    if (!unique.some((u) => sameJson(asObject(u) ? { ...asObject(u), Description: undefined } : u, bare))) unique.push(r);
-  }
-  if (allowsAll && unique.every((r) => asObject(r)?.['CidrIpv6'] === undefined)) return [clone(ALLOW_ALL_EGRESS)];
+  const bare = (r: JsonValue) => (asObject(r) ? { ...asObject(r), Description: undefined } : r);
+  const unique: EgressRule[] = [];
+  for (const r of collected) if (!unique.some((u) => sameJson(bare(u.rule), bare(r.rule)))) unique.push(r);
+  if (allowsAll && unique.every(({ rule }) => asObject(rule)?.['CidrIpv6'] === undefined)) return [{ rule: clone(ALLOW_ALL_EGRESS) }];
   return unique;
+}
+
+/**
+ * The egress rules written inline, and those (to `standalone` groups) written as
+ * AWS::EC2::SecurityGroupEgress resources because the group they name will name the dedicated
+ * group inline: two groups whose inline rules name each other depend on each other, which
+ * CloudFormation rejects.
+ */
+function splitEgress(t: Template, egress: EgressRule[], standalone: (group: string) => boolean): { inline: JsonValue[]; outside: Array<{ rule: JsonObject; group: string; condition?: string }> } {
+  const inline: JsonValue[] = [];
+  const outside: Array<{ rule: JsonObject; group: string; condition?: string }> = [];
+  for (const { rule, condition } of egress) {
+    const o = asObject(rule);
+    const group = o && !intrinsicName(o) ? securityGroupRef(t, o['DestinationSecurityGroupId'])?.id : undefined;
+    if (group !== undefined && standalone(group)) outside.push(condition ? { rule: o!, group, condition } : { rule: o!, group });
+    else inline.push(condition ? { 'Fn::If': [condition, rule, { Ref: 'AWS::NoValue' }] } : rule);
+  }
+  // Without an inline rule EC2 would add its default allow-all rule next to the standalone ones.
+  if (inline.length === 0 && outside.length > 0) inline.push(clone(NO_OTHER_EGRESS));
+  return { inline, outside };
 }
 
 interface Twin {
@@ -225,7 +252,8 @@ having inbound rules and used by anything else that is not a Lambda function:
   with a \`GroupDescription\`, no inbound rules, and the outbound rules the function had: allow-all
   (\`-1\` to \`0.0.0.0/0\`, "All outbound traffic") when the shared group allowed all outbound
   traffic (explicitly or by having no egress rule), otherwise a copy of the shared group's inline
-  and standalone egress rules — restricting egress was a decision, and the function keeps it;
+  and standalone egress rules — restricting egress was a decision, and the function keeps it (a
+  standalone rule with a \`Condition\` is copied inside \`Fn::If\` on that condition);
 - replaces the shared group in the function's list by the new one, written the way the template
   wrote the old one (\`Ref\` or \`Fn::GetAtt ... GroupId\`);
 - keeps connectivity: every rule that admits the shared group as source
@@ -233,6 +261,15 @@ having inbound rules and used by anything else that is not a Lambda function:
   \`AWS::EC2::SecurityGroupIngress\`) gets a twin admitting the new group — an item added to the
   same list, or a new \`AWS::EC2::SecurityGroupIngress\` (same \`Condition\`) — so a database
   that admitted the EC2 group on 3306 still admits the function.
+
+A copied egress rule to a group that admits the new group through an inline rule (a twin, or a
+group that depends on one) becomes a standalone \`AWS::EC2::SecurityGroupEgress\`
+(\`<Function>To<Group>Egress\`) instead of an inline item: two groups whose inline rules name each
+other depend on each other, which CloudFormation rejects — AWS's advice for rules between groups.
+Other rules stay inline, where the template reads them most easily. If no inline rule is left, the
+group keeps one that matches no traffic (ICMP type 252 code 86 to 255.255.255.255/32, "No other
+outbound traffic"): with an empty inline list EC2 would add its allow-all rule next to the
+standalone ones.
 
 The catalogue's ideal answer only creates the group; without the twins the function would lose
 its database access on deployment. The twins keep everything the function could reach, which may
@@ -306,10 +343,11 @@ None.
       };
       const vpcId = asObject(asObject(resources[first.ref.id])?.['Properties'])?.['VpcId'];
       if (vpcId !== undefined) properties['VpcId'] = clone(vpcId);
-      properties['SecurityGroupEgress'] = egress;
 
       const ops: Operation[] = [{ op: 'add', path: pointer('Resources', newId), value: { Type: SECURITY_GROUP, Properties: properties } }];
       let twinsOk = true;
+      // Groups that will admit the dedicated group through an inline rule, so depend on it.
+      const admitting = new Set<string>();
       for (const rule of rules) {
         if (rule.direction !== 'ingress') continue;
         const source = securityGroupRef(t, rule.rule['SourceSecurityGroupId']);
@@ -319,12 +357,27 @@ None.
           twinsOk = false;
           break;
         }
+        if (rule.kind === 'inline') admitting.add(rule.resourceId);
         ops.push(...twin.ops);
       }
       if (!twinsOk) {
         taken.delete(newId);
         findings.push({ pointer: at, message: `${message} (not fixed: a rule admitting it is nested too deep in Fn::If to be twinned)` });
         continue;
+      }
+      if ('intrinsic' in egress) {
+        properties['SecurityGroupEgress'] = egress.intrinsic;
+      } else {
+        const reachesAdmitting = (group: string) => admitting.has(group) || [...dependenciesOf(t, group)].some((d) => admitting.has(d));
+        const { inline, outside } = splitEgress(t, egress, reachesAdmitting);
+        properties['SecurityGroupEgress'] = inline;
+        const egressRules = outside.map(({ rule, group, condition }): Operation => {
+          const value: JsonObject = { Type: SECURITY_GROUP_EGRESS };
+          if (condition) value['Condition'] = condition;
+          value['Properties'] = { GroupId: sameFormRef(first.ref, newId), ...clone(rule) };
+          return { op: 'add', path: pointer('Resources', freshLogicalId(t, `${functionId}To${group}Egress`, taken)), value };
+        });
+        ops.splice(1, 0, ...egressRules);
       }
       ops.push({ op: 'replace', path: at, value: sameFormRef(first.ref, newId) });
       // Every other entry naming a replaced group (another shared group, or the same one twice) goes.

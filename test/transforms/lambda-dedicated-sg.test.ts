@@ -32,6 +32,42 @@ describe('lambda-dedicated-sg', () => {
     });
   });
 
+  it('writes a rule to a group that admits the new group inline as a standalone egress resource', () => {
+    const t = base({
+      Out: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, DestinationSecurityGroupId: { Ref: 'Db' } } },
+      Db: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: { GroupDescription: 'db', VpcId: 'vpc-1', SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { Ref: 'Sg' } }] },
+      },
+    });
+    const ops = run(t)[0]!.fix!.ops;
+    const value = (path: string) => {
+      const op = ops.find((o) => o.path === path);
+      return op && 'value' in op ? (op.value as JsonObject) : undefined;
+    };
+    // Nothing is left inline: a rule that matches no traffic keeps EC2 from adding its allow-all rule.
+    expect((value('/Resources/FnSecurityGroup')!['Properties'] as JsonObject)['SecurityGroupEgress']).toEqual([
+      { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'No other outbound traffic' },
+    ]);
+    expect(value('/Resources/FnToDbEgress')).toEqual({
+      Type: 'AWS::EC2::SecurityGroupEgress',
+      Properties: { GroupId: { Ref: 'FnSecurityGroup' }, IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, DestinationSecurityGroupId: { Ref: 'Db' } },
+    });
+    expect(value('/Resources/Db/Properties/SecurityGroupIngress/-')).toMatchObject({ SourceSecurityGroupId: { Ref: 'FnSecurityGroup' } });
+  });
+
+  it('keeps the Condition of a standalone egress rule it copies', () => {
+    const t = base(
+      { Out: { Type: 'AWS::EC2::SecurityGroupEgress', Condition: 'Reporting', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' } } },
+      { SecurityGroupEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }] },
+    );
+    const added = run(t)[0]!.fix!.ops.find((o) => o.path === '/Resources/FnSecurityGroup');
+    expect(((added as { value: JsonObject }).value['Properties'] as JsonObject)['SecurityGroupEgress']).toEqual([
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' },
+      { 'Fn::If': ['Reporting', { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' }, { Ref: 'AWS::NoValue' }] },
+    ]);
+  });
+
   it('picks a free logical id', () => {
     const t = base({ FnSecurityGroup: { Type: 'AWS::SNS::Topic' } });
     expect(run(t)[0]!.fix!.ops.some((o) => o.path === '/Resources/FnSecurityGroup2')).toBe(true);
