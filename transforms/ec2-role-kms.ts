@@ -1,6 +1,7 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { intrinsicName, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { freshLogicalId, intrinsicName, referencesTo, resourcesOfType } from '../src/cfn/template.js';
 import {
   allowsAction,
   asObject,
@@ -17,6 +18,7 @@ import {
   S3_BUCKET,
   statementsOf,
   templateText,
+  toList,
   typeOf,
 } from '../src/cfn/kms.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
@@ -105,6 +107,14 @@ function secretOf(t: Template, resource: JsonValue): string | undefined {
   return undefined;
 }
 
+/** True when the key's own policy lets the role do `actions` with it: a key policy that names a principal needs no IAM grant. */
+function keyPolicyGrants(t: Template, keyId: string, roleId: string, actions: readonly string[]): boolean {
+  const statements = statementsOf(propertiesOf(resourceOf(t, keyId))?.['KeyPolicy']).filter((s) =>
+    toList(asObject(s['Principal'])?.['AWS']).some((principal) => roleByArn(t, principal) === roleId),
+  );
+  return actions.every((action) => statements.some((s) => allowsAction(s, action)));
+}
+
 export default defineTransform<Options>({
   meta: {
     id: 'ec2-role-kms',
@@ -139,7 +149,14 @@ exactly those keys (\`!GetAtt Key.Arn\`), \`kms:Decrypt\`, plus \`kms:GenerateDa
 writes objects. Keys reached through an alias are resolved to the key.
 
 Roles that already allow \`kms:Decrypt\` on the key in any statement (including \`kms:*\`, \`*\`,
-\`Resource: '*'\` or any reference to the key or its alias) are left alone. Statements with
+\`Resource: '*'\` or any reference to the key or its alias) are left alone, and so are roles the
+key policy itself names as principal with the actions needed: a key policy grant needs no IAM
+grant.
+
+When the key depends on the role (its key policy names the role for some other action, say), the
+grant goes into a new \`AWS::IAM::Policy\` (\`<Role>KmsAccessForEncryptedData\`, \`Roles: [!Ref
+Role]\`) instead of the role's \`Policies\`: a role naming the key whose policy names the role makes
+each depend on the other, which CloudFormation rejects. Statements with
 \`Resource: '*'\` for S3 do not count: they say nothing about which buckets the code uses.
 
 The catalogue's ideal also grants \`kms:DescribeKey\` and grants \`kms:GenerateDataKey\` to readers;
@@ -184,8 +201,9 @@ imply.
       const role = resourceOf(t, roleId);
       if (!role || (role.Properties !== undefined && (!asObject(role.Properties) || intrinsicName(role.Properties)))) continue;
       const needs = keysNeeded(t, roleId, bucketKeys, secretKeys);
-      const missing = [...needs].filter(([key]) => {
+      const missing = [...needs].filter(([key, use]) => {
         if (roleCanDecrypt(t, roleId, key)) return false;
+        if (keyPolicyGrants(t, key, roleId, use.write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'])) return false;
         const condition = resourceOf(t, key)?.Condition;
         return condition === undefined || condition === role.Condition;
       });
@@ -200,9 +218,16 @@ imply.
 
       const base = pointer('Resources', roleId, 'Properties');
       const policies = propertiesOf(role)?.['Policies'];
+      const document = { Version: '2012-10-17', Statement: statements };
       let ops: Operation[] | undefined;
-      if (policies === undefined) {
-        const value = [{ PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } }];
+      if (missing.some(([key]) => dependenciesOf(t, key).has(roleId))) {
+        // The key's policy names the role: naming the key in the role as well would make each wait for the other.
+        const policy: JsonObject = { Type: 'AWS::IAM::Policy' };
+        if (typeof role.Condition === 'string') policy['Condition'] = role.Condition;
+        policy['Properties'] = { PolicyName: policyName, Roles: [{ Ref: roleId }], PolicyDocument: document };
+        ops = [{ op: 'add', path: pointer('Resources', freshLogicalId(t, `${roleId}${policyName}`)), value: policy }];
+      } else if (policies === undefined) {
+        const value = [{ PolicyName: policyName, PolicyDocument: document }];
         ops = [role.Properties === undefined ? { op: 'add', path: base, value: { Policies: value } } : { op: 'add', path: `${base}/Policies`, value }];
       } else if (Array.isArray(policies)) {
         const names = new Set(policies.map((p) => asObject(p)?.['PolicyName']));
@@ -214,7 +239,7 @@ imply.
         } else {
           let name = policyName;
           for (let n = 2; names.has(name); n++) name = `${policyName}${n}`;
-          ops = [{ op: 'add', path: `${base}/Policies/-`, value: { PolicyName: name, PolicyDocument: { Version: '2012-10-17', Statement: statements } } }];
+          ops = [{ op: 'add', path: `${base}/Policies/-`, value: { PolicyName: name, PolicyDocument: document } }];
         }
       }
       const data = [...new Set(missing.flatMap(([, use]) => [...use.what]))].join(', ');
