@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, referencesTo, resourcesOfType, type Reference } from '../src/cfn/template.js';
 import { asObject, literalIndex, refTarget, skipsTransform } from '../src/cfn/compute.js';
@@ -65,8 +66,10 @@ becomes one \`AWS::EC2::Instance\`:
 The group is removed, and so is what only acts on it: scaling policies, scheduled actions,
 lifecycle hooks, warm pools, and alarms whose only actions were its scaling policies. Alarms that
 also notify (e.g. an SNS topic) stay, without the scaling actions; an \`AWS/EC2\` alarm dimension
-\`AutoScalingGroupName\` becomes \`InstanceId\`. \`DependsOn\` on the group moves to the instance and
-an output \`{"Ref": group}\` outputs the instance id.
+\`AutoScalingGroupName\` becomes \`InstanceId\`. \`DependsOn\` on the group moves to the instance
+(except on a target group the instance is registered in, or on what depends on one, such as the
+listener a group usually waits for: the target group now depends on the instance, so either would
+be a dependency cycle) and an output \`{"Ref": group}\` outputs the instance id.
 
 Reported without a fix when the rewrite could leave something broken: a launch template that
 declares network interfaces (they conflict with an instance-level subnet) or is not in the
@@ -102,7 +105,7 @@ None.
       const instance = buildInstance(template, id, resource, props, spec, plan);
       const targets = registerTargets(template, props, instanceId, plan);
       planReferences(template, id, instanceId, plan);
-      if (instance) dropCyclicDependsOn(instance, new Set([...targets.groups, ...plan.removeResources]));
+      if (instance) dropCyclicDependsOn(template, instance, plan.removeResources, targets.groups);
 
       const size = `MinSize ${min}, DesiredCapacity ${props['DesiredCapacity'] === undefined ? 'unset' : desired}`;
       const summary =
@@ -214,12 +217,15 @@ function firstSubnet(t: Template, zones: unknown): JsonValue | undefined {
 }
 
 /**
- * The group's DependsOn, copied to the instance, must not name a target group that now lists the
- * instance as a target (that would be a dependency cycle) nor a resource removed with the group.
+ * The group's DependsOn, copied to the instance, must not name a resource removed with the group,
+ * nor a target group that now lists the instance as a target or anything that depends on one (the
+ * group's usual DependsOn on the listener): either would be a dependency cycle. The target group
+ * registers the instance itself, so nothing has to wait for the listener any more.
  */
-function dropCyclicDependsOn(instance: JsonObject, exclude: Set<string>): void {
+function dropCyclicDependsOn(t: Template, instance: JsonObject, removed: Set<string>, targetGroups: readonly string[]): void {
   const dependsOn = instance['DependsOn'];
-  const kept = (Array.isArray(dependsOn) ? dependsOn : [dependsOn]).filter((d) => !(typeof d === 'string' && exclude.has(d)));
+  const cyclic = (d: string) => removed.has(d) || targetGroups.includes(d) || targetGroups.some((g) => dependenciesOf(t, d).has(g));
+  const kept = (Array.isArray(dependsOn) ? dependsOn : [dependsOn]).filter((d) => !(typeof d === 'string' && cyclic(d)));
   if (dependsOn === undefined) return;
   if (kept.length === 0) delete instance['DependsOn'];
   else instance['DependsOn'] = Array.isArray(dependsOn) ? kept : kept[0]!;
