@@ -2,13 +2,14 @@
 // every transform. Fails when anything crashes, when a fix breaks an invariant, when a file that
 // cannot be loaded would be touched, or when a second run still finds something to fix.
 //   node dist/scripts/corpus-check.js [corpusDir] [--only a,b] [--out dir] [--safe-only] [--verbose]
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fixText, type FileResult } from '../src/engine/fix.js';
 import { loadTransforms } from '../src/engine/registry.js';
 import { parseSource } from '../src/template/load.js';
 import { deepEqual } from '../src/writer/diff.js';
 import { packageRoot } from '../src/paths.js';
+import { corpusTemplates, readRegionFile } from './corpus-files.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -21,19 +22,9 @@ const outDir = flag('--out');
 const unsafe = !args.includes('--safe-only');
 const verbose = args.includes('--verbose');
 
-function templatesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...templatesUnder(full));
-    else if (/^(model|ideal)\.(json|ya?ml)$/.test(entry)) out.push(full);
-  }
-  return out;
-}
-
 const all = await loadTransforms();
 const transforms = only ? all.filter((t) => only.includes(t.meta.id)) : all;
-const files = templatesUnder(corpus);
+const files = corpusTemplates(corpus);
 const counts = { files: files.length, bytes: 0, changed: 0, unchanged: 0, skipped: 0, loadErrors: 0, fixErrors: 0, crashes: 0, notIdempotent: 0, badOutput: 0 };
 const perTransform = new Map<string, number>(transforms.map((t) => [t.meta.id, 0]));
 const failures: string[] = [];
@@ -43,13 +34,7 @@ for (const file of files) {
   const rel = relative(corpus, file);
   const text = readFileSync(file, 'utf8');
   counts.bytes += Buffer.byteLength(text);
-  const region = (() => {
-    try {
-      return readFileSync(join(dirname(file), 'region'), 'utf8').trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  })();
+  const region = readRegionFile(dirname(file));
   const run = (input: string): FileResult => fixText(input, { transforms, unsafe, region, filePath: file });
   let result: FileResult;
   try {
