@@ -241,6 +241,8 @@ as its author meant it: the rest of the bucket. Only selectors that can log a de
 - \`AdvancedEventSelectors\`: a \`resources.ARN StartsWith\` value naming the trail's bucket is
   removed; a selector that names nothing else is removed while another selector remains, and
   reported when it is the trail's only one.
+- \`keepFor\` never puts the trail's own log bucket back: for that trail it is skipped, and the
+  message says so.
 
 Every bucket, data events only (the selectors the every-bucket fix only reports): an advanced
 selector keeps logging every bucket but the trail's own, through a \`resources.ARN NotStartsWith\`
@@ -279,8 +281,11 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
         if ('problem' in kept) findings.push({ pointer: at, message: `${message} (not fixed: ${kept.problem})` });
         else findings.push({ pointer: at, message, fix: { ops } });
       };
-      const keepIds = 'ids' in kept ? kept.ids : [];
-      const keeps = keepIds.length ? `; keeps object events for ${keepIds.join(', ')}` : '; keeps management events';
+      // Logging the trail's own bucket is the loop this rule removes, so keepFor never puts it back.
+      const allKept = 'ids' in kept ? kept.ids : [];
+      const keepIds = allKept.filter((b) => b !== destination?.bucketId);
+      const notKept = keepIds.length < allKept.length ? ` (not ${destination!.bucketId}: it is this trail's log bucket)` : '';
+      const keeps = keepIds.length ? `; keeps object events for ${keepIds.join(', ')}${notKept}` : `; keeps management events${notKept}`;
       const everyBucket = (writes: boolean) => `Trail ${id} logs S3 object events for every bucket in the account${writes ? ', its own log bucket included' : ''}`;
       const ownBucket = `Trail ${id} logs S3 object events for its own log bucket ${destination?.label}, so each log file it delivers is a PutObject it logs again`;
 

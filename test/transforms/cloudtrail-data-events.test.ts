@@ -96,6 +96,22 @@ describe('cloudtrail-data-events: a trail logging object events of its own log b
     expect(findings[0]!.message).toMatch(/its own log bucket/);
   });
 
+  it('never adds the trail bucket from keepFor, and says so', () => {
+    const findings = run(withTrail(basic(['arn:aws:s3:::*/*'])), { keepFor: ['TrailBucket', 'AppBucket'] });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.fix!.ops).toEqual([
+      { op: 'remove', path: `${TRAIL}/EventSelectors/0/DataResources/0/Values/0` },
+      { op: 'add', path: `${TRAIL}/EventSelectors/0/DataResources/0/Values/-`, value: app },
+    ]);
+    expect(findings[0]!.message).toMatch(/not TrailBucket/);
+
+    const alone = run(withTrail(basic(['arn:aws:s3:::*/*'])), { keepFor: ['TrailBucket'] });
+    expect(alone[0]!.fix!.ops).toEqual([{ op: 'remove', path: `${TRAIL}/EventSelectors/0/DataResources` }]);
+
+    const advanced = run(withTrail({ AdvancedEventSelectors: [management, s3Data()] }), { keepFor: ['TrailBucket', 'AppBucket'] });
+    expect(advanced[0]!.fix!.ops).toEqual([{ op: 'add', path: `${TRAIL}/AdvancedEventSelectors/1/FieldSelectors/-`, value: field('resources.ARN', 'StartsWith', [app]) }]);
+  });
+
   it('names the trail bucket in the every-bucket message', () => {
     expect(run(withTrail(basic(['arn:aws:s3'])))[0]!.message).toMatch(/its own log bucket included/);
   });
