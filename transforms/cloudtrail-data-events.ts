@@ -1,7 +1,8 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, renderText, sameText } from '../src/cfn/monitoring.js';
+import { asObject, renderText, resourceAt, sameText } from '../src/cfn/monitoring.js';
+import { bucketIdOf } from '../src/cfn/s3.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
@@ -46,6 +47,123 @@ function field(selector: Readonly<JsonObject>, name: string): { index: number; v
   return out;
 }
 
+/**
+ * Where a trail delivers its log files, as the texts an S3 object ARN prefix naming that bucket is
+ * written with, so that a selector value can be compared with it whatever form either takes.
+ */
+interface Destination {
+  /** The template bucket the trail writes to, when it is one. */
+  bucketId: string | undefined;
+  /** The bucket as messages name it. */
+  label: string;
+  /** `arn:<partition>:s3:::<name>` for every name the bucket is written with, and `${Bucket.Arn}`. */
+  arns: string[];
+  /** Key prefixes of the delivered files; undefined when S3KeyPrefix cannot be read. */
+  roots: string[] | undefined;
+  /** A `resources.ARN NotStartsWith` value that leaves the bucket out. */
+  exclusion: JsonValue;
+}
+
+function destinationOf(t: Template, props: Readonly<JsonObject>): Destination | undefined {
+  const nameValue = props['S3BucketName'];
+  const bucketId = bucketIdOf(t, nameValue);
+  // An empty name would turn `arn:aws:s3:::` (every bucket) into "the trail's bucket".
+  const usable = (name: string | undefined): name is string => !!name && !name.includes('*');
+  const written = renderText(nameValue);
+  const names = new Set<string>();
+  if (usable(written)) names.add(written);
+  if (bucketId !== undefined) {
+    names.add('${' + bucketId + '}');
+    const declared = renderText(asObject(resourceAt(t, bucketId)?.Properties)?.['BucketName']);
+    if (usable(declared)) names.add(declared);
+  }
+  if (!names.size) return undefined;
+  const arns = [...names].flatMap((name) => PARTITIONS.map((p) => `arn:${p}:s3:::${name}`));
+  if (bucketId !== undefined) arns.push('${' + bucketId + '.Arn}');
+  // CloudTrail writes <S3KeyPrefix>/AWSLogs/...; a prefix written with its own trailing slash is
+  // read both ways rather than guessing which one the service keeps.
+  const keyPrefix = props['S3KeyPrefix'] === undefined ? '' : renderText(props['S3KeyPrefix']);
+  const roots = keyPrefix === undefined ? undefined : keyPrefix === '' ? ['AWSLogs/'] : [`${keyPrefix}/AWSLogs/`, ...(keyPrefix.endsWith('/') ? [`${keyPrefix}AWSLogs/`] : [])];
+  if (bucketId !== undefined) return { bucketId, label: bucketId, arns, roots, exclusion: bucketValue(bucketId) };
+  const name = written as string;
+  return { bucketId, label: name, arns, roots, exclusion: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::' + name + '/' } };
+}
+
+/**
+ * True for an object ARN prefix that takes in the files the trail delivers: every bucket, the
+ * trail's bucket, or a key prefix of it that overlaps the delivery prefix. A `*` is read as its
+ * author meant it (the rest of the bucket), though CloudTrail documents no wildcard there.
+ */
+function takesInDeliveries(destination: Destination, value: unknown): boolean {
+  if (isEveryBucket(value)) return true;
+  const text = renderText(value);
+  if (text === undefined) return false;
+  for (const arn of destination.arns) {
+    if (text === arn) return true;
+    if (!text.startsWith(arn + '/')) continue;
+    const key = text.slice(arn.length + 1).replace(/\*.*$/, '');
+    return destination.roots ? destination.roots.some((root) => root.startsWith(key) || key.startsWith(root)) : key === '';
+  }
+  return false;
+}
+
+/** Whether an advanced field selector certainly lets `value` through (literal operators only). */
+function admits(f: Readonly<JsonObject>, value: string): boolean {
+  return Object.keys(f).every((operator) => {
+    if (operator === 'Field') return true;
+    const list = f[operator];
+    if (!Array.isArray(list) || !list.every((v) => typeof v === 'string' || typeof v === 'boolean')) return false;
+    const values = list.map(String);
+    switch (operator) {
+      case 'Equals': return values.includes(value);
+      case 'NotEquals': return !values.includes(value);
+      case 'StartsWith': return values.some((v) => value.startsWith(v));
+      case 'NotStartsWith': return !values.some((v) => value.startsWith(v));
+      case 'EndsWith': return values.some((v) => value.endsWith(v));
+      case 'NotEndsWith': return !values.some((v) => value.endsWith(v));
+      default: return false;
+    }
+  });
+}
+
+/**
+ * True when an S3 data selector certainly logs the PutObject that delivers a log file (a write,
+ * event name PutObject). Any other field — userIdentity.arn, eventSource... — could filter the
+ * delivery out, so the selector is left to its author.
+ */
+function logsDeliveryWrite(selector: Readonly<JsonObject>): boolean {
+  const fields = selector['FieldSelectors'];
+  return Array.isArray(fields) && fields.every((f) => {
+    const o = asObject(f);
+    switch (o?.['Field']) {
+      case 'eventCategory':
+      case 'resources.type':
+      case 'resources.ARN':
+        return true;
+      case 'readOnly':
+        return admits(o, 'false');
+      case 'eventName':
+        return admits(o, 'PutObject');
+      default:
+        return false;
+    }
+  });
+}
+
+/** The `resources.ARN` condition of an advanced selector: null when there is none, undefined when it is not read here. */
+function arnCondition(selector: Readonly<JsonObject>): { index: number; startsWith?: JsonValue[]; notStartsWith?: JsonValue[] } | null | undefined {
+  const arns = field(selector, 'resources.ARN');
+  if (arns.length === 0) return null;
+  if (arns.length > 1) return undefined;
+  const { index, value } = arns[0]!;
+  const operators = Object.keys(value).filter((k) => k !== 'Field');
+  if (!operators.length || operators.some((k) => (k !== 'StartsWith' && k !== 'NotStartsWith') || !Array.isArray(value[k]))) return undefined;
+  const list = (k: string) => (Array.isArray(value[k]) ? [...(value[k] as JsonValue[])] : undefined);
+  const startsWith = list('StartsWith');
+  const notStartsWith = list('NotStartsWith');
+  return { index, ...(startsWith ? { startsWith } : {}), ...(notStartsWith ? { notStartsWith } : {}) };
+}
+
 function equalsOnly(f: Readonly<JsonObject>, expected: string): boolean {
   const keys = Object.keys(f).filter((k) => k !== 'Field');
   const equals = f['Equals'];
@@ -55,7 +173,7 @@ function equalsOnly(f: Readonly<JsonObject>, expected: string): boolean {
 export default defineTransform<Options>({
   meta: {
     id: 'cloudtrail-data-events',
-    title: 'Do not log S3 data events for every bucket in the account',
+    title: "Do not log S3 data events for every bucket or for the trail's own log bucket",
     severity: 'medium',
     safety: 'unsafe',
     seeds: ['001#8'],
@@ -70,6 +188,19 @@ a busy application can multiply the trail's cost and volume many times over whil
 security-relevant record — who changed buckets, policies, keys and roles — is already in the
 management events.
 
+A selector that logs object writes of the bucket the trail delivers to (\`S3BucketName\`) — by
+naming it (\`\${TrailBucket.Arn}/\`, \`arn:\${AWS::Partition}:s3:::\${TrailBucket}/\`, its name) or by
+taking in every bucket — logs its own deliveries: each log file CloudTrail writes is a \`PutObject\`
+the trail records, the record goes into the next log file, which is another \`PutObject\`, and so on
+for as long as the trail runs. AWS calls these *recursive events*
+([Suppressing recursive events with recursive logging](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-recursive-logging.html))
+and shows leaving the trail's bucket out of S3 data events as the way to avoid them
+([Filtering data events by using advanced event selectors](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/filtering-data-events.html)).
+The records only say that CloudTrail delivered a file, and each is billed as a data event. The
+trail setting that suppresses them, \`RecursiveLogging\`, is not a property of
+\`AWS::CloudTrail::Trail\` in the resource specification tapfix checks its fixes against, so the
+fix is in the selectors.
+
 ## Fix
 In \`EventSelectors\`, removes the every-bucket values from \`AWS::S3::Object\` data resources
 (literal, \`Fn::Sub\` with \`\${AWS::Partition}\`, or \`Fn::Join\`; any partition); a data resource
@@ -83,18 +214,54 @@ The \`keepFor\` option lists bucket logical ids whose object events should still
 which selects that bucket's objects only.
 
 \`AdvancedEventSelectors\`: a selector with \`eventCategory = Data\`, \`resources.type =
-AWS::S3::Object\` and no \`resources.ARN\` filter (or only \`StartsWith\` an every-bucket value) is
-removed when another selector logs management events, or scoped to the \`keepFor\` buckets with a
+AWS::S3::Object\` and no \`resources.ARN\` filter (or only \`StartsWith\` an every-bucket value,
+or only \`NotStartsWith\` exclusions: every bucket but a few is still every bucket) is removed when
+another selector logs management events, or scoped to the \`keepFor\` buckets with a
 \`resources.ARN StartsWith\` filter.
 
 A selector that logs no management events (\`IncludeManagementEvents: false\`, or advanced
 selectors without a Management one) is only reported: removing its data events would leave a
 trail that logs nothing, which is a decision for its author (use \`keepFor\`).
 
+The trail's own log bucket is its \`S3BucketName\`: a \`Ref\` to a template bucket, a literal name,
+a parameter, or a name equal to a template bucket's \`BucketName\` (a bucket computed by
+\`Fn::If\` or \`Fn::ImportValue\` is not known, and nothing is changed for it). Selector values are
+compared with it whatever form they are written in (literal, \`Fn::Sub\`, \`Fn::GetAtt\`,
+\`Fn::Join\`; any partition). A key prefix counts when it overlaps where the trail delivers
+(\`<S3KeyPrefix>/AWSLogs/\`): \`\${TrailBucket.Arn}/exports/\` stays when the trail delivers under
+another prefix. A value ending in \`/*\`, which CloudTrail does not document as a wildcard, is read
+as its author meant it: the rest of the bucket. Only selectors that can log a delivery count:
+\`ReadWriteType: ReadOnly\`, \`readOnly = true\` or an \`eventName\` filter that leaves out
+\`PutObject\` cannot, and an advanced selector with a field this rule does not read
+(\`userIdentity.arn\`, \`eventSource\`...) is left to its author.
+
+- \`EventSelectors\`: the values naming the trail's bucket are removed like the every-bucket ones.
+  A data-events-only selector (\`IncludeManagementEvents: false\`) that would be left with nothing
+  is reported instead.
+- \`AdvancedEventSelectors\`: a \`resources.ARN StartsWith\` value naming the trail's bucket is
+  removed; a selector that names nothing else is removed while another selector remains, and
+  reported when it is the trail's only one.
+- \`keepFor\` never puts the trail's own log bucket back: for that trail it is skipped, and the
+  message says so.
+
+Every bucket, data events only (the selectors the every-bucket fix only reports): an advanced
+selector keeps logging every bucket but the trail's own, through a \`resources.ARN NotStartsWith\`
+field with \`\${TrailBucket.Arn}/\` (\`arn:\${AWS::Partition}:s3:::<name>/\` for a bucket outside the
+template) — the exclusion the filtering page above describes. A basic selector is reported, not
+converted: \`arn:aws:s3\` cannot leave one bucket out, and moving to \`AdvancedEventSelectors\` means
+rewriting every selector of the trail at once (a trail has one kind or the other), with
+\`ReadWriteType\`, \`ExcludeManagementEventSources\` and the other data resource types — a rewrite
+for its author to review, not one to receive unasked. The message says how.
+
 ## Fix safety
 Unsafe: the trail records fewer events. Object-level reads and writes of buckets not in
 \`keepFor\` are no longer audited; if a compliance rule requires them for some bucket, list it in
 \`keepFor\`.
+
+Removing the trail's own bucket from its data events also stops recording other principals'
+reads and writes of the log files. Those belong in the bucket's server access logs, written to
+another bucket (\`s3-access-logging\` sets that up for trail buckets), or in a trail that delivers
+elsewhere; in the trail's own bucket they were buried under its deliveries.
 
 ## Options
 - \`keepFor\` (default \`[]\`): logical ids of \`AWS::S3::Bucket\`s whose object events stay logged.
@@ -109,11 +276,18 @@ Unsafe: the trail records fewer events. Object-level reads and writes of buckets
       const props = asObject(resource.Properties);
       if (!props) continue;
       const base = pointer('Resources', id, 'Properties');
+      const destination = destinationOf(template, props);
       const report = (at: string, message: string, ops: Operation[]) => {
         if ('problem' in kept) findings.push({ pointer: at, message: `${message} (not fixed: ${kept.problem})` });
         else findings.push({ pointer: at, message, fix: { ops } });
       };
-      const keepIds = 'ids' in kept ? kept.ids : [];
+      // Logging the trail's own bucket is the loop this rule removes, so keepFor never puts it back.
+      const allKept = 'ids' in kept ? kept.ids : [];
+      const keepIds = allKept.filter((b) => b !== destination?.bucketId);
+      const notKept = keepIds.length < allKept.length ? ` (not ${destination!.bucketId}: it is this trail's log bucket)` : '';
+      const keeps = keepIds.length ? `; keeps object events for ${keepIds.join(', ')}${notKept}` : `; keeps management events${notKept}`;
+      const everyBucket = (writes: boolean) => `Trail ${id} logs S3 object events for every bucket in the account${writes ? ', its own log bucket included' : ''}`;
+      const ownBucket = `Trail ${id} logs S3 object events for its own log bucket ${destination?.label}, so each log file it delivers is a PutObject it logs again`;
 
       const selectors = props['EventSelectors'];
       if (Array.isArray(selectors)) {
@@ -122,24 +296,39 @@ Unsafe: the trail records fewer events. Object-level reads and writes of buckets
           const resources = selector?.['DataResources'];
           if (!selector || !Array.isArray(resources)) return;
           const at = `${base}/EventSelectors/${i}`;
+          const readWrite = selector['ReadWriteType'];
+          const writes = readWrite === undefined || readWrite === 'All' || readWrite === 'WriteOnly';
           const plans: { index: number; drop: number[]; add: JsonValue[]; remaining: number }[] = [];
           const present: JsonValue[] = [];
+          let every = false;
+          let own = false;
           resources.forEach((r, j) => {
             const dataResource = asObject(r);
             if (dataResource?.['Type'] !== 'AWS::S3::Object' || !Array.isArray(dataResource['Values'])) return;
             const values = dataResource['Values'];
             present.push(...values);
-            const drop = values.map((v, k) => (isEveryBucket(v) ? k : -1)).filter((k) => k >= 0);
+            const drop: number[] = [];
+            values.forEach((v, k) => {
+              if (isEveryBucket(v)) every = true;
+              else if (writes && destination && takesInDeliveries(destination, v)) own = true;
+              else return;
+              drop.push(k);
+            });
             if (drop.length) plans.push({ index: j, drop, add: [], remaining: values.length - drop.length });
           });
           if (!plans.length) return;
-          plans[0]!.add = keepIds.map(bucketValue).filter((v) => !present.some((p) => sameText(p, v)));
-          plans[0]!.remaining += plans[0]!.add.length;
+          if (every) {
+            plans[0]!.add = keepIds.map(bucketValue).filter((v) => !present.some((p) => sameText(p, v)));
+            plans[0]!.remaining += plans[0]!.add.length;
+          }
           const emptied = plans.filter((p) => p.remaining === 0).length;
           const noneLeft = emptied === resources.length;
-          const message = `Trail ${id} logs S3 object events for every bucket in the account`;
+          const message = every ? everyBucket(writes) + (own ? `, and names its own log bucket ${destination!.label} as well` : '') : ownBucket;
           if (noneLeft && selector['IncludeManagementEvents'] === false) {
-            findings.push({ pointer: `${at}/DataResources`, message: `${message} and no management events; set keepFor to the buckets that need object-level auditing` });
+            const advice = every
+              ? `set keepFor to the buckets that need object-level auditing${writes ? ' (EventSelectors cannot leave the log bucket out of every bucket; AdvancedEventSelectors can, with resources.ARN NotStartsWith)' : ''}`
+              : 'remove the selector, or log that bucket from a trail that delivers elsewhere';
+            findings.push({ pointer: `${at}/DataResources`, message: `${message}, and this selector logs no management events; ${advice}` });
             return;
           }
           const ops: Operation[] = [];
@@ -155,8 +344,8 @@ Unsafe: the trail records fewer events. Object-level reads and writes of buckets
               for (const v of plan.add) ops.push({ op: 'add', path: `${rp}/Values/-`, value: v });
             }
           }
-          const scope = keepIds.length ? `; keeps object events for ${keepIds.join(', ')}` : '; keeps management events';
-          report(`${at}/DataResources`, message + scope, ops);
+          if (every) report(`${at}/DataResources`, message + keeps, ops);
+          else findings.push({ pointer: `${at}/DataResources`, message: `${message}; stops logging it`, fix: { ops } });
         });
       }
 
@@ -166,6 +355,7 @@ Unsafe: the trail records fewer events. Object-level reads and writes of buckets
           const selector = asObject(s);
           return !!selector && field(selector, 'eventCategory').some((f) => equalsOnly(f.value, 'Management'));
         });
+        let left = advanced.length;
         // Highest index first: a removal never shifts a selector a later op addresses.
         for (let i = advanced.length - 1; i >= 0; i--) {
           const selector = asObject(advanced[i]);
@@ -174,26 +364,51 @@ Unsafe: the trail records fewer events. Object-level reads and writes of buckets
           const type = field(selector, 'resources.type');
           if (category.length !== 1 || !equalsOnly(category[0]!.value, 'Data')) continue;
           if (type.length !== 1 || !equalsOnly(type[0]!.value, 'AWS::S3::Object')) continue;
-          const arns = field(selector, 'resources.ARN');
-          if (arns.length > 1) continue;
-          const arn = arns[0];
-          if (arn) {
-            const keys = Object.keys(arn.value).filter((k) => k !== 'Field');
-            const startsWith = arn.value['StartsWith'];
-            if (keys.length !== 1 || !Array.isArray(startsWith) || !startsWith.length || !startsWith.every(isEveryBucket)) continue;
-          }
+          const arn = arnCondition(selector);
+          if (arn === undefined) continue;
           const at = `${base}/AdvancedEventSelectors/${i}`;
-          const message = `Trail ${id} logs S3 object events for every bucket in the account`;
-          if (keepIds.length) {
-            const values = keepIds.map(bucketValue);
-            const ops: Operation[] = arn
-              ? [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}/StartsWith`, value: values }]
-              : [{ op: 'add', path: `${at}/FieldSelectors/-`, value: { Field: 'resources.ARN', StartsWith: values } }];
-            report(at, `${message}; keeps object events for ${keepIds.join(', ')}`, ops);
-          } else if (logsManagement) {
-            report(at, `${message}; removes the selector (another selector keeps management events)`, [{ op: 'remove', path: at }]);
+          const loops = !!destination && logsDeliveryWrite(selector) && !arn?.notStartsWith?.some((v) => takesInDeliveries(destination, v));
+
+          if (!arn?.startsWith || (arn.startsWith.length && arn.startsWith.every(isEveryBucket))) {
+            const message = everyBucket(loops);
+            if (keepIds.length) {
+              const values = keepIds.map(bucketValue);
+              const scoped = { Field: 'resources.ARN', StartsWith: values };
+              const ops: Operation[] = !arn
+                ? [{ op: 'add', path: `${at}/FieldSelectors/-`, value: scoped }]
+                : arn.notStartsWith
+                  ? [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}`, value: scoped }]
+                  : [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}/StartsWith`, value: values }];
+              report(at, message + keeps, ops);
+            } else if (logsManagement) {
+              left--;
+              report(at, `${message}; removes the selector (another selector keeps management events)`, [{ op: 'remove', path: at }]);
+            } else {
+              findings.push({ pointer: at, message: `${everyBucket(false)} and no selector logs management events; set keepFor to the buckets that need object-level auditing` });
+              if (loops) {
+                const exclusion = destination!.exclusion;
+                const ops: Operation[] = !arn
+                  ? [{ op: 'add', path: `${at}/FieldSelectors/-`, value: { Field: 'resources.ARN', NotStartsWith: [exclusion] } }]
+                  : arn.notStartsWith
+                    ? [{ op: 'add', path: `${at}/FieldSelectors/${arn.index}/NotStartsWith/-`, value: exclusion }]
+                    : [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}`, value: { Field: 'resources.ARN', NotStartsWith: [exclusion] } }];
+                findings.push({ pointer: at, message: `${ownBucket}; leaves it out with resources.ARN NotStartsWith`, fix: { ops } });
+              }
+            }
+            continue;
+          }
+
+          if (!loops) continue;
+          const drop = arn.startsWith.map((v, k) => (takesInDeliveries(destination!, v) ? k : -1)).filter((k) => k >= 0);
+          if (!drop.length) continue;
+          if (drop.length < arn.startsWith.length) {
+            const ops = drop.reverse().map((k): Operation => ({ op: 'remove', path: `${at}/FieldSelectors/${arn.index}/StartsWith/${k}` }));
+            findings.push({ pointer: at, message: `${ownBucket}; stops logging it`, fix: { ops } });
+          } else if (left > 1) {
+            left--;
+            findings.push({ pointer: at, message: `${ownBucket}; removes the selector, which logs nothing else`, fix: { ops: [{ op: 'remove', path: at }] } });
           } else {
-            findings.push({ pointer: at, message: `${message} and no selector logs management events; set keepFor to the buckets that need object-level auditing` });
+            findings.push({ pointer: at, message: `${ownBucket}, and it is the trail's only selector; remove it, or log that bucket from a trail that delivers elsewhere` });
           }
         }
       }
