@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import {
   asObject,
@@ -13,16 +14,21 @@ import { freshLogicalId, referencesTo, resourcesOfType } from '../src/cfn/templa
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const SID = 'DenyInsecureTransport';
+const S3_ARN = 'arn:${AWS::Partition}:s3:::';
 
-function denyStatement(bucketId: string, sid: string): JsonObject {
-  return {
-    Sid: sid,
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Sub': `\${${bucketId}.Arn}/*` }],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  };
+/**
+ * The deny statement, naming the bucket by its ARN, or (given `name`, the policy's own `Bucket`
+ * value) by an ARN built from that name: the policy then depends on nothing new.
+ */
+function denyStatement(t: Template, bucketId: string, sid: string, name?: JsonValue): JsonObject {
+  let resource: JsonValue = [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Sub': `\${${bucketId}.Arn}/*` }];
+  if (name !== undefined) {
+    const text = textWithoutDependencies(t, name);
+    const arn = (suffix: string): JsonValue =>
+      text !== undefined ? { 'Fn::Sub': `${S3_ARN}${text}${suffix}` } : { 'Fn::Sub': [`${S3_ARN}\${BucketName}${suffix}`, { BucketName: name }] };
+    resource = [arn(''), arn('/*')];
+  }
+  return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 }
 
 /** A Sid not used by any statement of the policy (S3 rejects duplicate Sids). */
@@ -85,6 +91,10 @@ Condition: {Bool: {'aws:SecureTransport': 'false'}}
   \`!Ref Bucket\`, \`!Sub '\${Bucket}'\`, or the same value as the bucket's \`BucketName\`), the
   statement is appended to that policy: a bucket has only one policy, and a second
   \`BucketPolicy\` resource would overwrite the first.
+  When the bucket depends on that policy (it waits for something that waits for the policy) and
+  the policy names the bucket by name, the statement names it by an ARN built from that name
+  (\`!Sub 'arn:\${AWS::Partition}:s3:::<name>'\`): an ARN of the bucket in its policy would then
+  make each wait for the other, which CloudFormation rejects.
 - Otherwise a new \`<Bucket>Policy\` resource is created (with the bucket's \`Condition\`, if any).
 - A statement that already denies requests whose \`aws:SecureTransport\` is false (any Sid,
   \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`) is never duplicated.
@@ -152,10 +162,14 @@ None.
           });
           continue;
         }
+        // A policy that names its bucket by name, for a bucket that depends on the policy: an ARN
+        // of the bucket in the policy would make each wait for the other.
+        const name = asObject(policy.resource.Properties)?.['Bucket'];
+        const byName = name !== undefined && dependenciesOf(template, id).has(policy.id) ? name : undefined;
         findings.push({
           pointer: at,
           message: base + websiteNote,
-          fix: { ops: [{ op: 'add', path: `${view.pointer}/-`, value: denyStatement(id, freshSid(view.items)) }], ...safety },
+          fix: { ops: [{ op: 'add', path: `${view.pointer}/-`, value: denyStatement(template, id, freshSid(view.items), byName) }], ...safety },
         });
         continue;
       }
@@ -175,7 +189,7 @@ None.
         ...(typeof resource.Condition === 'string' ? { Condition: resource.Condition } : {}),
         Properties: {
           Bucket: { Ref: id },
-          PolicyDocument: { Version: '2012-10-17', Statement: [denyStatement(id, SID)] },
+          PolicyDocument: { Version: '2012-10-17', Statement: [denyStatement(template, id, SID)] },
         },
       };
       findings.push({

@@ -3,7 +3,7 @@
 // circle (cfn-lint E3004), so the engine asks this module whether a fix closes one.
 
 import type { Template } from '../types.js';
-import { allReferences, asObject } from './template.js';
+import { allReferences, asObject, parseSubVariables } from './template.js';
 import { unescapePointerSegment } from './pointer.js';
 
 export interface DependencyGraph {
@@ -198,4 +198,17 @@ export function dependenciesOf(t: Template, id: string): Set<string> {
     queue.push(...(edges.get(next) ?? []));
   }
   return found;
+}
+
+/**
+ * The `Fn::Sub` text of a value that names no resource: a literal, or a one-string `Fn::Sub`
+ * whose variables are parameters and pseudo parameters. Such text can be copied into another
+ * resource without making it depend on anything. Undefined for anything else.
+ */
+export function textWithoutDependencies(t: Template, value: unknown): string | undefined {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '${!');
+  const sub = asObject(value)?.['Fn::Sub'];
+  if (typeof sub !== 'string' || Object.keys(value as object).length !== 1) return undefined;
+  const resources = asObject(t.Resources) ?? {};
+  return parseSubVariables(sub).every((name) => !Object.prototype.hasOwnProperty.call(resources, name.split('.')[0]!)) ? sub : undefined;
 }
