@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
 import {
@@ -156,8 +157,10 @@ Moves every such bucket to SSE-KMS with a customer managed key:
 \`SSEAlgorithm: aws:kms\`, \`KMSMasterKeyID: !GetAtt Key.Arn\` and \`BucketKeyEnabled: true\`
 (the S3 Bucket Key cuts KMS requests and cost by up to 99%).
 
-The key is the one the template already uses for S3 when there is exactly one and its key policy
-lets IAM policies grant access (or the one this rule created before, found by its alias);
+The key is the one the template already uses for S3 when there is exactly one, its key policy
+lets IAM policies grant access and it does not depend on a bucket to move (a key policy naming a
+role whose policy names the bucket: bucket, key and role would wait for each other, which
+CloudFormation rejects), or the one this rule created before, found by its alias;
 otherwise one new key is shared by all buckets fixed in
 the template: an \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
 \`UpdateReplacePolicy: Retain\` (deleting the key would make retained buckets unreadable) and a key
@@ -264,7 +267,10 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
         const used = new Set<string>();
         for (const [bucket, k] of plannedKeyOf) if (bucketEncryption(t, resourceOf(t, bucket)).state === 'kms') used.add(k);
         const shareable = [...used].filter((k) => shareableKey(t, k));
-        if (used.size === 1 && shareable.length === 1) keyId = shareable[0];
+        // A key whose policy names a role that uses one of the buckets (say) depends on that
+        // bucket: encrypting the bucket with it would make each wait for the other.
+        const independent = shareable.filter((k) => !candidates.some((c) => dependenciesOf(t, k).has(c.id)));
+        if (used.size === 1 && independent.length === 1) keyId = independent[0];
       }
       if (!keyId) newKeyId = freshLogicalId(t, 'S3EncryptionKey', new Set());
       else if (keyPolicyAdditionOps(t, keyId, [{}]) === undefined) {
