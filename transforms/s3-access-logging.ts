@@ -1,5 +1,5 @@
 import { defineTransform } from '../src/transform.js';
-import { dependenciesOf } from '../src/cfn/graph.js';
+import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
 import {
@@ -34,9 +34,25 @@ function positiveInteger(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
-/** `GetAtt B.Arn`, guarded by the bucket's Condition when it has one. */
-function sourceArn(t: Template, bucketId: string): JsonValue {
-  const arn: JsonValue = { 'Fn::GetAtt': [bucketId, 'Arn'] };
+/**
+ * The ARN of a bucket from its name, for a policy the bucket depends on (it waits for the log
+ * bucket's policy, say), where `GetAtt B.Arn` would make each wait for the other; undefined when
+ * the name is not plain text (or not given).
+ */
+function arnByName(t: Template, bucketId: string): JsonValue | undefined {
+  const name = textWithoutDependencies(t, propertiesOf(resourceOf(t, bucketId))?.['BucketName']);
+  return name === undefined ? undefined : { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${name}` };
+}
+
+/** True when `bucketId` depends on policy `policyId` and cannot be named in it without a reference. */
+function unnameableIn(t: Template, bucketId: string, policyId: string): boolean {
+  return dependenciesOf(t, bucketId).has(policyId) && arnByName(t, bucketId) === undefined;
+}
+
+/** `GetAtt B.Arn` (the ARN from its name in a policy `editedPolicy` it depends on), guarded by the bucket's Condition when it has one. */
+function sourceArn(t: Template, bucketId: string, editedPolicy?: string): JsonValue {
+  const byName = editedPolicy !== undefined && dependenciesOf(t, bucketId).has(editedPolicy) ? arnByName(t, bucketId) : undefined;
+  const arn: JsonValue = byName ?? { 'Fn::GetAtt': [bucketId, 'Arn'] };
   const condition = resourceOf(t, bucketId)?.Condition;
   return typeof condition === 'string' ? { 'Fn::If': [condition, arn, { Ref: 'AWS::NoValue' }] } : arn;
 }
@@ -82,7 +98,7 @@ function aclDelivery(t: Template, bucketId: string): boolean {
  */
 function grantOps(t: Template, logBucketId: string, sources: string[], taken: Set<string>): { ops: Operation[]; at: string; missing: string[] } | undefined | null {
   const policies = bucketPoliciesOf(t, logBucketId);
-  const grants: { statement: JsonObject; at: string }[] = [];
+  const grants: { statement: JsonObject; at: string; policy: string }[] = [];
   for (const policy of policies) {
     const doc = propertiesOf(policy.resource)?.['PolicyDocument'];
     const raw = asObject(doc)?.['Statement'];
@@ -91,12 +107,13 @@ function grantOps(t: Template, logBucketId: string, sources: string[], taken: Se
     list.forEach((s, i) => {
       const statement = asObject(s);
       if (!statement || !servicePrincipals(statement).includes(S3_LOGGING_SERVICE) || !allowsAction(statement, 's3:PutObject')) return;
-      grants.push({ statement, at: Array.isArray(raw) ? `${base}/${i}` : base });
+      grants.push({ statement, at: Array.isArray(raw) ? `${base}/${i}` : base, policy: policy.id });
     });
   }
   if (grants.length === 0) {
     if (aclDelivery(t, logBucketId)) return undefined;
-    const grant = loggingGrant(logBucketId, sources.map((s) => sourceArn(t, s)));
+    const edited = policies.length === 1 ? policies[0]!.id : undefined;
+    const grant = loggingGrant(logBucketId, sources.map((s) => sourceArn(t, s, edited)));
     if (policies.length === 0) {
       const policyId = freshLogicalId(t, `${logBucketId}Policy`, taken);
       return {
@@ -130,7 +147,7 @@ function grantOps(t: Template, logBucketId: string, sources: string[], taken: Se
   for (const { statement } of grants) {
     if (!JSON.stringify(statement['Condition'] ?? {}).includes(`"${CONDITION_KEY}"`)) return undefined;
   }
-  const { statement, at } = grants[0]!;
+  const { statement, at, policy } = grants[0]!;
   const condition = asObject(statement['Condition']);
   if (!condition) return null;
   for (const operator of Object.keys(condition)) {
@@ -149,7 +166,7 @@ function grantOps(t: Template, logBucketId: string, sources: string[], taken: Se
     if (missing.length === 0) return undefined;
     if (!operator.startsWith('Arn') && !operator.startsWith('String')) return null;
     const path = `${at}/Condition/${operator.replace(/~/g, '~0').replace(/\//g, '~1')}/${CONDITION_KEY.replace(/\//g, '~1')}`;
-    const additions = missing.map((s) => sourceArn(t, s));
+    const additions = missing.map((s) => sourceArn(t, s, policy));
     const ops: Operation[] = Array.isArray(value)
       ? additions.map((v) => ({ op: 'add', path: `${path}/-`, value: v }) as Operation)
       : [{ op: 'replace', path, value: [value, ...additions] }];
@@ -187,7 +204,10 @@ no trail writes to (one that receives only S3 access logs is preferred over one 
 load balancer logs), and that does not depend on a bucket this rule would point at it: a log
 bucket named after the bucket it serves (\`BucketName: !Sub '\${DataBucket}-logs'\`) cannot be that
 bucket's destination, since each would then depend on the other and CloudFormation rejects the
-cycle. Otherwise it is created once: \`AccessLogsBucket\` (\`S3AccessLogsBucket\`
+cycle. In the grant's \`aws:SourceArn\` a bucket that depends on the log bucket's policy (it waits
+for it with \`DependsOn\`, say) is named by an ARN built from its \`BucketName\`, for the same
+reason; a log bucket whose policy would have to name such a bucket without a \`BucketName\` is not
+used. Otherwise it is created once: \`AccessLogsBucket\` (\`S3AccessLogsBucket\`
 when the name is taken) with SSE-S3 (the only default encryption S3 server access logging supports),
 all four public-access blocks, versioning, \`OwnershipControls: BucketOwnerEnforced\`, a lifecycle
 rule expiring logs after 90 days (noncurrent versions after 30, incomplete uploads after 7), and
@@ -273,6 +293,8 @@ no longer protected by the key's policy (existing objects keep their encryption)
       // A log bucket made from a bucket that would log into it (its name, say) cannot be that
       // bucket's destination: each would wait for the other, and CloudFormation rejects the cycle.
       if ([...dependenciesOf(t, id)].some((dependency) => dependency !== id && toFix.has(dependency))) continue;
+      // Nor can a bucket that waits for its policy be named in it, unless by its name.
+      if (bucketPoliciesOf(t, id).some((policy) => [...toFix].some((source) => unnameableIn(t, source, policy.id)))) continue;
       const score = (k.size === 1 ? 100000 : 0) + (usage.get(id) ?? 0);
       if (score > best) {
         best = score;
