@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import {
   ensureParameter,
@@ -22,7 +23,8 @@ function orphanTrailLogGroup(t: Template, trails: readonly string[]): string | u
   const condition = resourceAt(t, trails[0]!)?.Condition;
   const candidates = resourcesOfType(t, 'AWS::Logs::LogGroup').filter(({ id, resource }) => {
     const name = renderText(asObject(resource.Properties)?.['LogGroupName']) ?? '';
-    return /trail/i.test(id + ' ' + name) && resource.Condition === condition && referencesTo(t, id).length === 0;
+    // A group named after the trail (/aws/cloudtrail/${Trail}) depends on it, so cannot be its destination.
+    return /trail/i.test(id + ' ' + name) && resource.Condition === condition && referencesTo(t, id).length === 0 && !dependenciesOf(t, id).has(trails[0]!);
   });
   return candidates.length === 1 ? candidates[0]!.id : undefined;
 }
@@ -67,7 +69,9 @@ For every \`AWS::CloudTrail::Trail\` that sets neither \`CloudWatchLogsLogGroupA
 A template that already declares the trail's log group but never wired it (a log group whose
 logical id or name mentions "trail", that nothing refers to, with the trail's \`Condition\`; the
 only one, and only one trail to fix) gets that group used instead of a new one, with its name,
-retention and key as the author wrote them. A role the author declared for CloudTrail is not
+retention and key as the author wrote them — unless the group depends on the trail (a name made
+from the trail's, \`/aws/cloudtrail/\${Trail}\`): the trail naming the group would then close a
+dependency cycle, so a new group is added. A role the author declared for CloudTrail is not
 reused: its policy often grants the wrong log group or far more than the two actions.
 
 No \`DependsOn\` is added: the two \`Fn::GetAtt\`s already make CloudFormation create the group
