@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { asObject, hasOwn, resourceRef } from '../src/cfn/network.js';
 import { intrinsicName, resourcesOfType } from '../src/cfn/template.js';
@@ -84,10 +85,25 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Where a flow log delivers: a log group of the template, a named group that may not exist yet, or unknown. */
-type Target = { kind: 'resource'; id: string } | { kind: 'name'; sub: string } | { kind: 'any' };
+/**
+ * Where a flow log delivers: a log group of the template, a group known by name (that may not exist
+ * yet, unless `declared`), or unknown.
+ */
+type Target = { kind: 'resource'; id: string } | { kind: 'name'; sub: string; declared?: true } | { kind: 'any' };
 
-function targetOf(t: Template, flowLog: JsonObject): Target {
+/**
+ * A template log group that depends on the role (its key policy names the role, say) cannot be
+ * named by reference in the role's policy: each would wait for the other. Its name is used instead,
+ * or every group when the name is not plain text.
+ */
+function targetOf(t: Template, flowLog: JsonObject, roleId: string): Target {
+  const target = declaredTargetOf(t, flowLog);
+  if (target.kind !== 'resource' || !dependenciesOf(t, target.id).has(roleId)) return target;
+  const name = textWithoutDependencies(t, asObject(asObject(asObject(t.Resources)?.[target.id])?.['Properties'])?.['LogGroupName']);
+  return name !== undefined && /^[\w./#${}:-]+$/.test(name) ? { kind: 'name', sub: name, declared: true } : { kind: 'any' };
+}
+
+function declaredTargetOf(t: Template, flowLog: JsonObject): Target {
   const logGroups = resourcesOfType(t, 'AWS::Logs::LogGroup');
   const isLogGroup = (id: string) => logGroups.some((g) => g.id === id);
   const destination = flowLog['LogDestination'];
@@ -137,7 +153,7 @@ function uniqueJson(values: JsonValue[]): JsonValue[] {
 function deliveryStatements(targets: Target[]): JsonObject[] {
   const any = targets.some((x) => x.kind === 'any');
   const effective: Target[] = any ? [{ kind: 'any' }] : targets;
-  const creating = effective.filter((x) => x.kind !== 'resource');
+  const creating = effective.filter((x) => x.kind === 'any' || (x.kind === 'name' && !x.declared));
   const allCreating = creating.length === effective.length;
   const statements: JsonObject[] = [];
   const delivery = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
@@ -218,7 +234,11 @@ For an \`AWS::IAM::Role\` whose trust policy admits only the flow-logs service:
     group declares) or \`LogDestination\` (\`GetAtt LogGroup.Arn\`). The grant names the group
     (\`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${LogGroup}\`) and
     \`GetAtt LogGroup.Arn\`, which already ends in \`:*\` and so covers the group's streams
-    (\`\${LogGroup.Arn}:*\` would end in \`:*:*\`);
+    (\`\${LogGroup.Arn}:*\` would end in \`:*:*\`). A group that depends on the role (a KMS key
+    whose policy names the role encrypts it, say) is named by its \`LogGroupName\` instead
+    (\`log-group:<name>\` and \`log-group:<name>:*\`), or \`log-group:*\` when that name is not plain
+    text: a reference would make the role and the group wait for each other, which CloudFormation
+    rejects;
   - \`logs:CreateLogGroup\` only when the group is not a resource of the template (a literal
     name, a parameter, a flow log outside the template), scoped to that name;
   - \`logs:DescribeLogGroups\` on \`log-group:*\` of the stack's account and region: the action
@@ -298,7 +318,7 @@ None.
         continue;
       }
 
-      const targets: Target[] = users.length > 0 ? users.map((f) => targetOf(t, asObject(f.resource.Properties) ?? {})) : [{ kind: 'any' }];
+      const targets: Target[] = users.length > 0 ? users.map((f) => targetOf(t, asObject(f.resource.Properties) ?? {}, id)) : [{ kind: 'any' }];
       const statements = deliveryStatements(targets);
       const ops: Operation[] = [];
       if (wildcards.length === 1) {
