@@ -3,7 +3,7 @@
 import { parseTree, printParseErrorCode, visit, type Node as JsoncNode, type ParseError } from 'jsonc-parser';
 import type { JsonValue } from '../types.js';
 import { SourceError, type SourceNotice } from './errors.js';
-import type { ParsedSource, SourceNode, TextStyle } from './tree.js';
+import { MAX_NESTING, TOO_DEEP, type ParsedSource, type SourceNode, type TextStyle } from './tree.js';
 
 export interface ParsedJson extends ParsedSource {
   format: 'json';
@@ -15,6 +15,10 @@ export function parseJson(text: string): ParsedJson {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
   const offsetBase = bom ? 1 : 0;
+
+  // jsonc-parser recurses once per level: thousands of levels end in a RangeError, not an error.
+  const tooDeep = nestingPastLimit(body);
+  if (tooDeep >= 0) throw new SourceError(TOO_DEEP, tooDeep + offsetBase);
 
   const errors: ParseError[] = [];
   const tree = parseTree(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
@@ -41,7 +45,8 @@ export function parseJson(text: string): ParsedJson {
 /**
  * The value of a JSON text, exactly as `parseJson(text).value` gives it (and throwing the same
  * errors), without building a source tree when the text is strict JSON: JSON.parse plus a
- * duplicate-key scan (JSON.parse would silently keep the last of two equal keys).
+ * duplicate-key scan (JSON.parse would silently keep the last of two equal keys) and the nesting
+ * bound (JSON.parse has none).
  */
 export function parseJsonValue(text: string): JsonValue {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -51,7 +56,40 @@ export function parseJsonValue(text: string): JsonValue {
   } catch {
     return parseJson(text).value;
   }
-  return hasDuplicateKey(body) ? parseJson(text).value : value;
+  return hasDuplicateKey(body) || nestingPastLimit(body) >= 0 ? parseJson(text).value : value;
+}
+
+/**
+ * Offset of the bracket that opens level MAX_NESTING + 1, or -1. Strings and comments are skipped
+ * the way jsonc-parser's scanner reads them (a string also ends at a line break), so brackets
+ * inside them do not count and none that the parser would recurse into is missed.
+ */
+export function nestingPastLimit(body: string): number {
+  let depth = 0;
+  const n = body.length;
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x22) {
+      for (i++; i < n; i++) {
+        const d = body.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22 || d === 0x0a || d === 0x0d) break;
+      }
+    } else if (c === 0x2f && body.charCodeAt(i + 1) === 0x2f) {
+      for (i += 2; i < n; i++) {
+        const d = body.charCodeAt(i);
+        if (d === 0x0a || d === 0x0d) break;
+      }
+    } else if (c === 0x2f && body.charCodeAt(i + 1) === 0x2a) {
+      const close = body.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 1;
+    }
+  }
+  return -1;
 }
 
 /** Whether an object in `body`, which must be strict JSON, has the same key twice. */

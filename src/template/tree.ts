@@ -2,6 +2,16 @@
 // writer can turn value changes into text edits and the CLI can turn pointers into line:col.
 import type { JsonValue } from '../types.js';
 
+/**
+ * Collection levels a template may nest, counting the top-level mapping as one: far past any real
+ * template, and low enough that every recursive walk over a template (parsers, freezing, the
+ * transforms, the writers) stays clear of the call-stack limit.
+ */
+export const MAX_NESTING = 1000;
+
+/** The message for input nested past MAX_NESTING. */
+export const TOO_DEEP = `nesting deeper than ${MAX_NESTING} levels`;
+
 interface NodeBase {
   /** Offset of the first character of the node (tag/anchor included), relative to the body. */
   start: number;

@@ -21,7 +21,7 @@ import {
 import type { JsonValue } from '../types.js';
 import { SourceError } from './errors.js';
 import { detectEol, detectIndent } from './json.js';
-import type { ParsedSource, PropNode, SourceNode, YamlStyle } from './tree.js';
+import { MAX_NESTING, TOO_DEEP, type ParsedSource, type PropNode, type SourceNode, type YamlStyle } from './tree.js';
 
 /** Short-form tag -> long-form key. */
 export const INTRINSIC_TAGS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -132,7 +132,8 @@ function loadYaml(text: string): { body: string; bom: boolean; events: Event[]; 
   const base = bom ? 1 : 0;
   let events: Event[];
   try {
-    events = parseEvents(body, { maxDepth: 200 });
+    // js-yaml counts the document as a level.
+    events = parseEvents(body, { maxDepth: MAX_NESTING + 1 });
   } catch (error) {
     throw yamlError(error, base, body);
   }
@@ -204,6 +205,12 @@ function yamlError(error: unknown, base: number, body: string): SourceError {
   const e = error as { reason?: string; message?: string; mark?: { position?: number } };
   let reason = e.reason ?? e.message ?? String(error);
   const position = e.mark?.position ?? 0;
+  if (/nesting exceeded maxDepth/.test(reason)) {
+    // js-yaml stops at the first token inside the level too many; a flow one opened just before.
+    let at = position;
+    while (at > 0 && (body[at - 1] === ' ' || body[at - 1] === '\t')) at--;
+    return new SourceError(TOO_DEEP, (body[at - 1] === '[' || body[at - 1] === '{' ? at - 1 : position) + base, 'unsupported');
+  }
   if (/unknown (scalar|sequence|mapping) tag/.test(reason)) {
     reason += ' (not a CloudFormation intrinsic function tag)';
   }

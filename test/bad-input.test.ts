@@ -1,0 +1,103 @@
+// Bad input (issue 10): whatever the bytes, tapfix ends with exit code 2, one
+// `file:line:col: message` line per problem on stderr, no stack trace, and the file byte-for-byte
+// as it was, --write or not. Fixtures are made here, so each test shows the shape it is about.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../src/template/errors.js';
+import { parseJson } from '../src/template/json.js';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'tapfix');
+if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js'))) {
+  throw new Error('dist/ is missing: run npm run build (npm ci does it) before the CLI tests');
+}
+
+function tapfix(args: string[], options: { cwd?: string; input?: Buffer | string } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, input: options.input, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+/** The problem lines on stderr: everything before the run's summary (`tapfix: N files, ...` and its table). */
+function problemLines(stderr: string): string[] {
+  const lines = stderr.split('\n');
+  const summary = lines.findIndex((line) => line.startsWith('tapfix: '));
+  return lines.slice(0, summary < 0 ? lines.length : summary).filter((line) => line !== '');
+}
+
+const TEMPLATE_HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Data:\n    Type: AWS::S3::Bucket\n';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tapfix-bad-'));
+});
+
+/**
+ * Runs `tapfix <name> --write` on `bytes` and checks the contract: exit 2, exactly one problem
+ * line `name:line:col: message`, no stack trace, the file unchanged. Returns that line.
+ */
+function expectRejected(name: string, bytes: Buffer | string, extra: string[] = []): string {
+  const input = Buffer.from(bytes);
+  writeFileSync(join(dir, name), input);
+  const r = tapfix([name, '--write', ...extra], { cwd: dir });
+  expect(r.signal).toBeNull();
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(2);
+  const lines = problemLines(r.stderr);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${name.replace('.', '\\.')}:\\d+:\\d+: \\S`));
+  expect(readFileSync(join(dir, name)).equals(input)).toBe(true);
+  return lines[0]!;
+}
+
+describe('deep nesting', () => {
+  const N = 20_000;
+  const open = (s: string) => s.repeat(N);
+
+  it('JSON 20,000 levels deep is one error at the bracket that crosses 1000 levels', () => {
+    const prefix = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Metadata": ';
+    const text = `${prefix}${open('[')}${open(']')}}}}\n`;
+    // The template object, Resources and B are three levels: the 998th bracket is level 1001.
+    const line = expectRejected('deep.json', text);
+    expect(line).toBe(`deep.json:1:${prefix.length + 998}: nesting deeper than 1000 levels`);
+    expect(() => parseJson(`${open('{"a":')}1${open('}')}`)).toThrow(SourceError);
+  });
+
+  it('JSON nested in strings and comments does not count', () => {
+    const text = `{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Metadata": {"a": "${open('[')}"}}}}\n`;
+    writeFileSync(join(dir, 'flat.json'), text);
+    const r = tapfix(['flat.json', '--only', 'retain-stateful'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString('utf8')).toContain('retain-stateful');
+  });
+
+  it('YAML flow nesting 20,000 deep is one error at the bracket that crosses 1000 levels', () => {
+    const text = `${TEMPLATE_HEAD}    Metadata: ${open('[')}${open(']')}\n`;
+    const line = expectRejected('deep-flow.yaml', text);
+    // The document, Resources and Data are three levels; "    Metadata: " is 14 columns.
+    expect(line).toBe(`deep-flow.yaml:5:${14 + 998}: nesting deeper than 1000 levels`);
+  });
+
+  it('YAML block nesting (compact sequences 20,000 deep, mappings 1,500 deep) is one error', () => {
+    expectRejected('deep-seq.yaml', `${TEMPLATE_HEAD}    Metadata:\n      ${'- '.repeat(N)}x\n`);
+    const mapping = [TEMPLATE_HEAD.trimEnd(), '    Metadata:'];
+    for (let i = 0; i < 1500; i++) mapping.push(`${' '.repeat(6 + i)}k${i}:`);
+    mapping.push(`${' '.repeat(6 + 1500)}v`);
+    const line = expectRejected('deep-map.yaml', mapping.join('\n') + '\n');
+    expect(line).toMatch(/^deep-map\.yaml:\d+:\d+: nesting deeper than 1000 levels$/);
+  });
+
+  it('a template nested just under the bound still loads and fixes, JSON and YAML', () => {
+    const depth = 990;
+    const json = `{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Metadata": ${'['.repeat(depth)}1${']'.repeat(depth)}}}}\n`;
+    const yaml = `${TEMPLATE_HEAD}    Metadata: ${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
+    for (const [name, text] of [['near.json', json], ['near.yaml', yaml]] as const) {
+      writeFileSync(join(dir, name), text);
+      const r = tapfix([name, '--write', '--only', 'retain-stateful'], { cwd: dir });
+      expect(r.stderr).toMatch(/1 fixed/);
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(dir, name), 'utf8')).toMatch(/DeletionPolicy"?: "?Retain/);
+    }
+  });
+});
