@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../src/template/errors.js';
 import { parseJson } from '../src/template/json.js';
+import { parseYaml } from '../src/template/yaml.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'tapfix');
 if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js'))) {
@@ -24,6 +25,13 @@ function problemLines(stderr: string): string[] {
   const lines = stderr.split('\n');
   const summary = lines.findIndex((line) => line.startsWith('tapfix: '));
   return lines.slice(0, summary < 0 ? lines.length : summary).filter((line) => line !== '');
+}
+
+/** The 1-based `line:col` of a character offset in `text`, as tapfix reports it. */
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `${line}:${offset - before.lastIndexOf('\n')}`;
 }
 
 const TEMPLATE_HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Data:\n    Type: AWS::S3::Bucket\n';
@@ -50,6 +58,56 @@ function expectRejected(name: string, bytes: Buffer | string, extra: string[] = 
   expect(readFileSync(join(dir, name)).equals(input)).toBe(true);
   return lines[0]!;
 }
+
+/** Ten anchored lists, each holding nine aliases of the one before: 9^10 nodes once expanded. */
+function aliasBomb(): string {
+  const lines = [TEMPLATE_HEAD.trimEnd(), '    Metadata:', '      a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 10; i++) lines.push(`      a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  return lines.join('\n') + '\n';
+}
+
+describe('YAML aliases', () => {
+  it('refuses an alias bomb in well under a second, at the alias that crosses the bound', () => {
+    const text = aliasBomb();
+    const started = performance.now();
+    let error: unknown;
+    try {
+      parseYaml(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(SourceError);
+    // a5 expands to 597,871 nodes; the first *a5 (in a6) takes the total past 1,000,000.
+    expect((error as SourceError).offset).toBe(text.indexOf('*a5'));
+    const line = expectRejected('bomb.yaml', text);
+    expect(line).toMatch(new RegExp(`^bomb\\.yaml:${lineCol(text, text.indexOf('*a5'))}: YAML aliases expand to more than 1000000 nodes`));
+  });
+
+  it('refuses aliases that nest deeper than the depth bound once expanded', () => {
+    const deep = `${'['.repeat(600)}x${']'.repeat(600)}`;
+    const text = `${TEMPLATE_HEAD}    Metadata:\n      a: &a ${deep}\n      b: &b [*a]\n      c: [[[[*b]]]]\n      d: ${deep.slice(0, 500)}*b${deep.slice(-500)}\n`;
+    const line = expectRejected('deep-alias.yaml', text);
+    expect(line).toBe(`deep-alias.yaml:${lineCol(text, text.lastIndexOf('*b'))}: YAML nesting deeper than 1000 levels once aliases are expanded`);
+  });
+
+  it('refuses an alias inside the node it names (a cycle)', () => {
+    const text = `${TEMPLATE_HEAD}    Metadata:\n      Loop: &loop\n        Next: [1, *loop]\n`;
+    const line = expectRejected('cycle.yaml', text);
+    expect(line).toBe(`cycle.yaml:${lineCol(text, text.indexOf('*loop'))}: YAML alias *loop is inside the node it names: a cycle has no JSON value`);
+  });
+
+  it('still fixes a template with a few anchors and aliases', () => {
+    const text = `${TEMPLATE_HEAD}    Properties:\n      Tags: &tags\n        - Key: team\n          Value: data\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: *tags\n      BucketName: &name logs\n    Metadata:\n      Names: [*name, *name]\n`;
+    writeFileSync(join(dir, 'anchors.yaml'), text);
+    const r = tapfix(['anchors.yaml', '--write', '--only', 'retain-stateful'], { cwd: dir });
+    expect(r.stderr).toMatch(/1 fixed/);
+    expect(r.code).toBe(0);
+    const out = readFileSync(join(dir, 'anchors.yaml'), 'utf8');
+    expect(out.match(/DeletionPolicy: Retain/g)).toHaveLength(2);
+    expect(out).toContain('Tags: *tags');
+  });
+});
 
 describe('deep nesting', () => {
   const N = 20_000;

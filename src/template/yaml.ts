@@ -38,7 +38,14 @@ export const INTRINSIC_TAGS: Readonly<Record<string, string>> = Object.fromEntri
     ]),
 );
 
-const MAX_ALIASES = 100;
+/**
+ * Nodes a document may hold once its aliases are expanded: the larger of a floor and a multiple
+ * of the nodes written. Aliases share one value, but every walk over the template (the
+ * transforms, freezing, comparing, the writer) visits a shared subtree once per alias, so ten
+ * lines of nested aliases can mean billions of visits.
+ */
+const MIN_EXPANDED_NODES = 1_000_000;
+const EXPANSION_FACTOR = 100;
 
 /** The argument of `{ [key]: argument }`, a mapping of that one key; undefined for anything else. */
 function single(data: unknown, key: string): unknown {
@@ -143,18 +150,86 @@ function loadYaml(text: string): { body: string; bom: boolean; events: Event[]; 
     const second = secondDocumentOffset(body);
     throw new SourceError('multi-document YAML: a CloudFormation template is a single document', second + base);
   }
-  let aliases = 0;
-  for (const e of events) if (e.type === EVENT_ID.ALIAS && ++aliases > MAX_ALIASES) {
-    throw new SourceError(`more than ${MAX_ALIASES} YAML aliases: refusing to expand`, e.anchorStart + base, 'unsupported');
-  }
+  boundExpansion(events, body, base);
 
   let value: JsonValue;
   try {
-    value = constructFromEvents(events, { source: body, schema: LOAD_SCHEMA, maxAliases: MAX_ALIASES })[0] as JsonValue;
+    value = constructFromEvents(events, { source: body, schema: LOAD_SCHEMA })[0] as JsonValue;
   } catch (error) {
     throw yamlError(error, base, body);
   }
   return { body, bom, events, value };
+}
+
+/**
+ * Refuses a document whose aliases expand to more nodes than the bound (MIN_EXPANDED_NODES, or
+ * EXPANSION_FACTOR times the nodes written), nest deeper than MAX_NESTING or make a cycle, at the
+ * alias that does it. Sizes are kept per anchor, so this is one pass over the events however
+ * large the expansion would be.
+ */
+function boundExpansion(events: Event[], body: string, base: number): void {
+  let written = 0;
+  let aliases = false;
+  for (const e of events) {
+    if (e.type === EVENT_ID.ALIAS) aliases = true;
+    if (e.type !== EVENT_ID.POP && e.type !== EVENT_ID.DOCUMENT) written++;
+  }
+  if (!aliases) return;
+  const limit = Math.max(MIN_EXPANDED_NODES, EXPANSION_FACTOR * written);
+  // Per anchor: nodes once expanded, and collection levels (0 for a scalar); OPEN while the
+  // anchored collection is still being read, where an alias would make a cycle.
+  const OPEN = { size: -1, height: -1 };
+  const anchored = new Map<string, { size: number; height: number }>();
+  const open: Array<{ size: number; height: number; anchor: string | undefined }> = [];
+  let total = 0;
+  const close = (size: number, height: number, anchor: string | undefined) => {
+    if (anchor !== undefined) anchored.set(anchor, { size, height });
+    const parent = open[open.length - 1];
+    if (parent) {
+      parent.size += size;
+      parent.height = Math.max(parent.height, height + 1);
+    }
+  };
+  const anchorOf = (e: { anchorStart: number; anchorEnd: number }) => (e.anchorStart >= 0 ? body.slice(e.anchorStart, e.anchorEnd) : undefined);
+  for (let i = 1; i < events.length; i++) {
+    const e = events[i]!;
+    switch (e.type) {
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        total++;
+        const anchor = anchorOf(e);
+        if (anchor !== undefined) anchored.set(anchor, OPEN);
+        open.push({ size: 1, height: 1, anchor });
+        break;
+      }
+      case EVENT_ID.SCALAR:
+        total++;
+        close(1, 0, anchorOf(e));
+        break;
+      case EVENT_ID.ALIAS: {
+        // An alias of an unknown anchor is js-yaml's error to report, later.
+        const name = body.slice(e.anchorStart, e.anchorEnd);
+        const target = anchored.get(name) ?? { size: 1, height: 0 };
+        if (target === OPEN) {
+          throw new SourceError(`YAML alias *${name} is inside the node it names: a cycle has no JSON value`, e.anchorStart - 1 + base, 'unsupported');
+        }
+        total += target.size;
+        if (total > limit) {
+          throw new SourceError(`YAML aliases expand to more than ${limit} nodes: refusing to expand them`, e.anchorStart - 1 + base, 'unsupported');
+        }
+        if (open.length + target.height > MAX_NESTING) {
+          throw new SourceError(`YAML nesting deeper than ${MAX_NESTING} levels once aliases are expanded`, e.anchorStart - 1 + base, 'unsupported');
+        }
+        close(target.size, target.height, undefined);
+        break;
+      }
+      case EVENT_ID.POP: {
+        const done = open.pop();
+        if (done) close(done.size, done.height, done.anchor);
+        break;
+      }
+    }
+  }
 }
 
 /** The one check TreeBuilder makes that loading does not: every mapping key is a scalar. */
