@@ -59,6 +59,52 @@ function expectRejected(name: string, bytes: Buffer | string, extra: string[] = 
   return lines[0]!;
 }
 
+describe('input that is not UTF-8', () => {
+  const latin1 = Buffer.concat([Buffer.from(`${TEMPLATE_HEAD}    Properties:\n      BucketName: caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+  const badByte = latin1.indexOf(0xe9);
+  const where = lineCol(latin1.subarray(0, badByte).toString('utf8') + '?', badByte);
+
+  it('is an error naming the byte offset and line:col, and the file stays as it was', () => {
+    const line = expectRejected('latin1.yaml', latin1);
+    expect(line).toBe(`latin1.yaml:${where}: invalid UTF-8: byte 0xe9 at offset ${badByte} is not part of a UTF-8 character (save the file as UTF-8)`);
+  });
+
+  it('is an error in JSON too, and in a run over several files on worker threads', () => {
+    writeFileSync(join(dir, 'good.yaml'), `${TEMPLATE_HEAD}    DeletionPolicy: Retain\n`);
+    const head = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "caf';
+    const json = Buffer.concat([Buffer.from(head), Buffer.from([0xe9, 0x22]), Buffer.from('}}}}\n')]);
+    const line = expectRejected('latin1.json', json, ['good.yaml', '--jobs', '2']);
+    expect(line).toMatch(new RegExp(`^latin1\\.json:1:${head.length + 1}: invalid UTF-8: byte 0xe9 at offset ${head.length} `));
+    expect(readFileSync(join(dir, 'good.yaml'), 'utf8')).not.toBe(`${TEMPLATE_HEAD}    DeletionPolicy: Retain\n`);
+  });
+
+  it('names a truncated multi-byte character and counts columns in characters', () => {
+    // "é" (2 bytes) is one column; then the first byte of a 3-byte "€" with nothing after it.
+    const text = Buffer.concat([Buffer.from(`${TEMPLATE_HEAD}    Properties:\n      BucketName: é`), Buffer.from([0xe2, 0x82])]);
+    const line = expectRejected('cut.yaml', text);
+    expect(line).toBe(`cut.yaml:6:20: invalid UTF-8: byte 0xe2 at offset ${text.length - 2} is not part of a UTF-8 character (save the file as UTF-8)`);
+  });
+
+  it('still accepts a UTF-8 byte order mark and keeps it', () => {
+    writeFileSync(join(dir, 'bom.yaml'), `\uFEFF${TEMPLATE_HEAD}`);
+    const r = tapfix(['bom.yaml', '--write', '--only', 'retain-stateful'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const out = readFileSync(join(dir, 'bom.yaml'));
+    expect([...out.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(out.toString('utf8')).toContain('DeletionPolicy: Retain');
+  });
+
+  it('is an error on standard input, which --write hands back byte for byte', () => {
+    const r = tapfix(['--stdin', '--write'], { cwd: dir, input: latin1 });
+    expect(r.code).toBe(2);
+    expect(problemLines(r.stderr)).toEqual([`stdin.yaml:${where}: invalid UTF-8: byte 0xe9 at offset ${badByte} is not part of a UTF-8 character (save the file as UTF-8)`]);
+    expect(r.stdout.equals(latin1)).toBe(true);
+    const dry = tapfix(['--stdin'], { cwd: dir, input: latin1 });
+    expect(dry.code).toBe(2);
+    expect(problemLines(dry.stderr)).toHaveLength(1);
+  });
+});
+
 /** Ten anchored lists, each holding nine aliases of the one before: 9^10 nodes once expanded. */
 function aliasBomb(): string {
   const lines = [TEMPLATE_HEAD.trimEnd(), '    Metadata:', '      a0: &a0 [x, x, x, x, x, x, x, x, x]'];

@@ -7,6 +7,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fixText, type FileResult } from '../engine/fix.js';
 import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
+import { detectFormat } from '../template/load.js';
+import { decodeUtf8, Utf8Error } from '../template/utf8.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
 import { unifiedDiff } from './output.js';
@@ -90,6 +92,31 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
   });
 }
 
+/**
+ * `fixWithConfig` for bytes as they were read. Bytes that are not UTF-8 give an error result
+ * (never written: its text is only the lossy reading, for the report and the skip decision).
+ */
+export function fixBytes(bytes: Uint8Array, file: string, ctx: TextContext): FileResult {
+  try {
+    return fixWithConfig(decodeUtf8(bytes), file, ctx);
+  } catch (error) {
+    if (!(error instanceof Utf8Error)) throw error;
+    const lossy = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return {
+      filePath: file,
+      format: detectFormat(file, lossy),
+      status: 'error',
+      findings: [],
+      operations: [],
+      applied: [],
+      errors: [{ message: error.message, line: error.line, col: error.col }],
+      original: lossy,
+      output: lossy,
+      passes: 0,
+    };
+  }
+}
+
 /** Where an --output-dir copy of `file` goes. */
 export function outputPathFor(file: string, outputDir: string, outputRoot: string): string {
   const rel = relative(outputRoot, file);
@@ -106,22 +133,22 @@ export async function createHandler(settings: JobSettings): Promise<FileHandler>
 export function processFile(task: FileTask, settings: JobSettings, ctx: TextContext): FileOutcome {
   const { file } = task;
   const outcome: FileOutcome = { file, path: displayPath(file, settings.cwd) };
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     outcome.error = `cannot read: ${(error as Error).message}`;
     return outcome;
   }
   let result: FileResult;
   try {
-    result = fixWithConfig(text, file, ctx);
+    result = fixBytes(bytes, file, ctx);
   } catch (error) {
     outcome.error =
       error instanceof ConfigError || error instanceof SelectionError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
     return outcome;
   }
-  if (task.discovered && result.status === 'error' && result.errors.every((e) => !e.transforms) && !CFN_SIGNS.test(text)) {
+  if (task.discovered && result.status === 'error' && result.errors.every((e) => !e.transforms) && !CFN_SIGNS.test(result.original)) {
     // A walk meets YAML and JSON of every kind (Helm charts, workflow files): one that does not
     // even parse and never mentions CloudFormation is not counted as a broken template.
     result.status = 'skipped';

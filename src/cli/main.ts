@@ -8,7 +8,7 @@ import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, readConfig, removeOwnTemps, writeAtomic } from './files.js';
-import { fixWithConfig, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
+import { fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
 import { markdownSummary } from './markdown.js';
 import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
 import { textReplacements } from './replacements.js';
@@ -21,9 +21,10 @@ import { collectTemplates, commonRoot } from './walk.js';
 export const EXIT = { ok: 0, pending: 1, error: 2, interrupted: 130 } as const;
 
 export interface Io {
-  stdout: (s: string) => void;
+  stdout: (s: string | Uint8Array) => void;
   stderr: (s: string) => void;
-  readStdin: () => Promise<string>;
+  /** Bytes as they came: decoding is the engine's, so bad UTF-8 is an error, not U+FFFD. */
+  readStdin: () => Promise<string | Uint8Array>;
   cwd: string;
   /** stdout is a terminal (colours). */
   isTTY: boolean;
@@ -40,7 +41,7 @@ const defaultIo: Io = {
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   },
   cwd: process.cwd(),
   isTTY: !!process.stdout.isTTY,
@@ -145,9 +146,9 @@ interface RunContext {
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
 }
 
-/** Everything about one file except writing it: read, settle config and region, fix. */
-export function processText(text: string, file: string, ctx: RunContext): FileResult {
-  return fixWithConfig(text, file, { all: ctx.all, settings: ctx.options, configCache: ctx.configCache });
+/** Everything about one file except writing it: decode, settle config and region, fix. */
+export function processBytes(bytes: Uint8Array, file: string, ctx: RunContext): FileResult {
+  return fixBytes(bytes, file, { all: ctx.all, settings: ctx.options, configCache: ctx.configCache });
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -236,19 +237,20 @@ function usageProblem(o: CliOptions): string | undefined {
 }
 
 async function runStdin(ctx: RunContext, io: Io, c: Colors): Promise<number> {
-  const text = await io.readStdin();
+  const input = await io.readStdin();
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   const path = ctx.options.stdinFilepath ?? 'stdin.yaml';
   let result: FileResult;
   try {
-    result = processText(text, resolve(io.cwd, path), ctx);
+    result = processBytes(bytes, resolve(io.cwd, path), ctx);
   } catch (error) {
     io.stderr(`${path}:1:1: ${(error as Error).message}\n`);
     return EXIT.error;
   }
   result.filePath = path;
   if (ctx.options.write) {
-    // Editor integration: the fixed text (or the input when it cannot be fixed) on stdout.
-    io.stdout(result.output);
+    // Editor integration: the fixed text, or the input byte for byte when it cannot be fixed.
+    io.stdout(result.status === 'error' ? bytes : result.output);
     for (const e of result.errors) io.stderr(`${path}:${e.line}:${e.col}: ${e.message}\n`);
     return result.status === 'error' ? EXIT.error : EXIT.ok;
   }
