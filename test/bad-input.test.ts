@@ -97,7 +97,7 @@ describe('input that is not UTF-8', () => {
   it('is an error on standard input, which --write hands back byte for byte', () => {
     const r = tapfix(['--stdin', '--write'], { cwd: dir, input: latin1 });
     expect(r.code).toBe(2);
-    expect(problemLines(r.stderr)).toEqual([`stdin.yaml:${where}: invalid UTF-8: byte 0xe9 at offset ${badByte} is not part of a UTF-8 character (save the file as UTF-8)`]);
+    expect(problemLines(r.stderr)).toEqual([`stdin:${where}: invalid UTF-8: byte 0xe9 at offset ${badByte} is not part of a UTF-8 character (save the file as UTF-8)`]);
     expect(r.stdout.equals(latin1)).toBe(true);
     const dry = tapfix(['--stdin'], { cwd: dir, input: latin1 });
     expect(dry.code).toBe(2);
@@ -203,5 +203,22 @@ describe('deep nesting', () => {
       expect(r.code).toBe(0);
       expect(readFileSync(join(dir, name), 'utf8')).toMatch(/DeletionPolicy"?: "?Retain/);
     }
+  });
+});
+
+describe('--stdin without --stdin-filepath', () => {
+  it('reads JSON as JSON', () => {
+    const json = '{\n  "Resources": {\n    "Data": {\n      "Type": "AWS::S3::Bucket"\n    }\n  }\n}\n';
+    const r = tapfix(['--stdin', '--write', '--only', 'retain-stateful'], { cwd: dir, input: json });
+    expect(r.code).toBe(0);
+    const out = r.stdout.toString('utf8');
+    expect(JSON.parse(out)).toEqual({ Resources: { Data: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } } });
+    expect(out).toContain('"DeletionPolicy": "Retain"');
+  });
+
+  it('reads YAML as YAML', () => {
+    const r = tapfix(['--stdin', '--write', '--only', 'retain-stateful'], { cwd: dir, input: TEMPLATE_HEAD });
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString('utf8')).toBe(`${TEMPLATE_HEAD}    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n`);
   });
 });

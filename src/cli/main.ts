@@ -239,7 +239,8 @@ function usageProblem(o: CliOptions): string | undefined {
 async function runStdin(ctx: RunContext, io: Io, c: Colors): Promise<number> {
   const input = await io.readStdin();
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
-  const path = ctx.options.stdinFilepath ?? 'stdin.yaml';
+  // Without a path the content says JSON or YAML (detectFormat), as for a .template file.
+  const path = ctx.options.stdinFilepath ?? 'stdin';
   let result: FileResult;
   try {
     result = processBytes(bytes, resolve(io.cwd, path), ctx);
