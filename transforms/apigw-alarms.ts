@@ -1,9 +1,11 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
+import { skipsRule } from '../src/cfn/kms.js';
 import {
   asObject,
   chooseAlarmTopic,
+  describeChoice,
   dimension,
   isMetric,
   newResource,
@@ -55,13 +57,8 @@ function onlyStage(t: Template, apiId: string, stageType: string, apiProperty: s
   return !unsure && names.length === 1 ? names[0] : undefined;
 }
 
-const AUTO_NOTE: Record<string, string> = {
-  alarms: ' (what the existing alarms notify)',
-  name: ' (the only topic named for alarms)',
-};
-
 function notifyNote(choice: TopicChoice, plural: boolean): string {
-  if (choice.kind === 'topic') return `; ${plural ? 'they notify' : 'it notifies'} ${choice.topic.describe}${AUTO_NOTE[String(choice.auto)] ?? ''}`;
+  if (choice.kind === 'topic') return `; ${plural ? 'they notify' : 'it notifies'} ${describeChoice(choice)}`;
   return '; nobody is notified until you set the alarmTopic option (see the rule docs)';
 }
 
@@ -119,9 +116,25 @@ to and that only people (email, SMS) subscribe to; \`AlarmActions\` and \`OKActi
 point at it. Without one the alarms are added with no actions and the finding says nobody is
 notified.
 
+**Encrypted topics**, as in lambda-alarms: CloudWatch publishes to a topic encrypted with a KMS
+key only when the key policy lets \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
+\`kms:GenerateDataKey*\`, and the policy of the AWS managed key \`alias/aws/sns\` cannot be changed
+to allow it; otherwise notifications are dropped and the failure shows only in the alarm's
+history (SNS Developer Guide,
+https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services;
+Knowledge Center, https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns). When the
+topic's key is in the template, its policy gets the statement \`AllowCloudWatchAlarms\` for
+\`cloudwatch.amazonaws.com\`, limited to this account with \`aws:SourceAccount\` (unless a
+statement already allows it). When the key is \`alias/aws/sns\`, is outside the template, or has
+a policy that cannot be extended, the topic is reported and the alarms notify
+\`<Topic>ForAlarms\` instead: a topic added once, on a new customer managed key CloudWatch may
+use, with the topic's email and SMS subscriptions.
+
 ## Fix safety
-Safe: adds alarm resources; the only edit to an existing resource is the \`ApiName\` correction
-of an alarm that could never fire.
+Safe: adds alarm resources. The edits to existing resources are the \`ApiName\` correction of an
+alarm that could never fire and the key-policy statement that lets CloudWatch, acting for this
+account, use the key of the topic the alarms notify. A topic added in place of one CloudWatch
+cannot use comes with a customer managed key (about 1 USD a month).
 
 ## Options
 - \`alarmTopic\` (default none): an \`AWS::SNS::Topic\` logical id, a parameter holding a topic ARN,
@@ -136,9 +149,11 @@ of an alarm that could never fire.
   },
   check({ template, options }) {
     const findings: Finding[] = [];
-    const taken = new Set<string>();
     const metrics = watchedMetrics(template);
-    const choice = chooseAlarmTopic(template, options.alarmTopic);
+    const choice = chooseAlarmTopic(template, options.alarmTopic, 'apigw-alarms');
+    const taken = new Set<string>(choice.kind === 'topic' ? choice.added : []);
+    /** Whether an alarm that notifies the chosen topic is added (its API does not opt out). */
+    let wired = false;
     const rate = typeof options.clientErrorRate === 'number' && options.clientErrorRate > 0 && options.clientErrorRate < 1 ? options.clientErrorRate : 0.05;
     const count = typeof options.serverErrorCount === 'number' && options.serverErrorCount >= 0 ? options.serverErrorCount : 5;
 
@@ -164,6 +179,7 @@ of an alarm that could never fire.
         ops.push({ op: 'add', path: pointer('Resources', alarmId), value: newResource('AWS::CloudWatch::Alarm', properties, resource) });
       }
       findings.push({ pointer: at, message: `${message}; adds ${added.join(' and ')}${notifyNote(choice, added.length > 1)}`, fix: { ops } });
+      if (choice.kind === 'topic') wired ||= !skipsRule(resource, 'apigw-alarms');
     };
 
     for (const { id, resource } of resourcesOfType(template, 'AWS::ApiGateway::RestApi')) {
@@ -231,7 +247,8 @@ of an alarm that could never fire.
       if (missing.length) report(id, resource, 'REST API', missing);
     }
 
-    if (options.httpApis === false) return findings;
+    const withDelivery = () => (wired && choice.kind === 'topic' ? [...choice.delivery, ...findings] : findings);
+    if (options.httpApis === false) return withDelivery();
     for (const { id, resource } of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
       const props = asObject(resource.Properties);
       if (!props || props['ProtocolType'] !== 'HTTP') continue;
@@ -282,6 +299,6 @@ of an alarm that could never fire.
       }
       if (missing.length) report(id, resource, 'HTTP API', missing);
     }
-    return findings;
+    return withDelivery();
   },
 });

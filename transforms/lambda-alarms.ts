@@ -1,9 +1,11 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
+import { skipsRule } from '../src/cfn/kms.js';
 import {
   asObject,
   chooseAlarmTopic,
+  describeChoice,
   hasOwn,
   dimension,
   isMetric,
@@ -68,13 +70,8 @@ function isProviderOf(resource: Resource, id: string): boolean {
   return refersTo(token, `${id}.Arn`) || refersTo(token, id);
 }
 
-const AUTO_NOTE: Record<string, string> = {
-  alarms: ' (what the existing alarms notify)',
-  name: ' (the only topic named for alarms)',
-};
-
 function notifyNote(choice: TopicChoice): string {
-  if (choice.kind === 'topic') return `; it notifies ${choice.topic.describe}${AUTO_NOTE[String(choice.auto)] ?? ''}`;
+  if (choice.kind === 'topic') return `; it notifies ${describeChoice(choice)}`;
   return '; nobody is notified until you set the alarmTopic option (see the rule docs)';
 }
 
@@ -135,18 +132,54 @@ recovery is announced too) pointing at:
    A topic with a \`Condition\` is used through \`Fn::If\`.
 
 Otherwise the alarms are added without actions and the finding says that nobody is notified.
-If the topic is encrypted with a customer-managed KMS key, that key's policy must let
-\`cloudwatch.amazonaws.com\` use it (\`kms:Decrypt\`, \`kms:GenerateDataKey*\`), or notifications
-are dropped.
+
+**Encrypted topics.** CloudWatch publishes to a topic encrypted with a KMS key only when the key
+policy lets the service principal \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
+\`kms:GenerateDataKey*\`. Without that the notification is dropped, and the failure shows only in
+the alarm's history ("CloudWatch Alarms does not have authorization to access the SNS topic
+encryption key"). The policy of the AWS managed key \`alias/aws/sns\` cannot be changed, so a topic
+encrypted with it never receives alarm notifications: alarms need a customer managed key. AWS
+documents both in the SNS Developer Guide, "Enable compatibility between event sources from AWS
+services and encrypted topics"
+(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services),
+and in the Knowledge Center article on alarms with encrypted topics
+(https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns). So, when the new alarms
+notify a topic of the template:
+- encrypted with a key of the template (\`Ref\` or \`GetAtt\` of the key, its ARN, an
+  \`AWS::KMS::Alias\` of the template or its name, on either branch of an \`Fn::If\`) whose policy
+  does not allow it yet: a key-policy statement \`AllowCloudWatchAlarms\` lets
+  \`cloudwatch.amazonaws.com\` call the missing actions, on behalf of this account only
+  (\`aws:SourceAccount\` is \`AWS::AccountId\`). It names nothing else, so the key never depends on
+  the topic and the alarms that depend on it. A statement that already allows those actions to the
+  service, or to everyone without a condition, is left alone; the existing alarms that notify the
+  topic start working too.
+- encrypted with \`alias/aws/sns\` (any \`alias/aws/...\` key), with a key outside the template (a
+  parameter, an ARN, an imported value, on any branch of an \`Fn::If\`), or with a template key
+  whose policy cannot be extended (an expression or a JSON string, or a key that opts out of
+  this rule in its \`Metadata\`): the topic is reported and the new alarms do not notify it. They
+  notify \`<Topic>ForAlarms\` instead, which is added once: encrypted with a new customer managed
+  key \`<Topic>ForAlarmsKey\` (rotation enabled; its policy delegates to IAM in the account and
+  has the CloudWatch statement), with the topic's \`DisplayName\`, \`Condition\` and email and SMS
+  subscriptions (inline or \`AWS::SNS::Subscription\`). Other subscribers (functions, queues,
+  HTTPS endpoints) are named in the finding, not copied. The topic and the alarms that already
+  notify it are left as they are.
+
+A topic outside the template (a parameter, an ARN, an imported value, an \`alarmTopic\`
+expression) is used as it is: its key cannot be seen from the template.
 
 ## Fix safety
-Safe: adds new alarm resources; nothing existing changes.
+Safe: adds new alarm resources. The only change to an existing resource is the key-policy
+statement that lets CloudWatch, acting for this account, use the key of the topic the alarms
+notify. A topic added in place of one CloudWatch cannot use comes with a customer managed key
+(about 1 USD a month), and its email subscribers receive a request to confirm the subscription.
 
 ## Options
 - \`alarmTopic\` (default none): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
   template, the name of a parameter holding a topic ARN, a topic ARN, or an intrinsic such as
   \`{"Fn::ImportValue": "shared-alarm-topic-arn"}\`. An invalid value is reported and no alarm
-  is added (so that fixing the option later still wires every alarm). In \`tapfix.config.json\`:
+  is added (so that fixing the option later still wires every alarm). An intrinsic is used as
+  given, even \`{"Fn::Sub": "\${Topic}"}\` for a topic of the template: a way to keep a topic whose
+  key outside the template already lets CloudWatch use it. In \`tapfix.config.json\`:
   \`{"transforms": {"lambda-alarms": {"options": {"alarmTopic": "OpsAlertsTopic"}}}}\`.
 - \`okActions\` (default true): also notify when the alarm returns to OK.
 - \`errorThreshold\` (default 5): errors per 5 minutes above which the errors alarm fires.
@@ -155,9 +188,11 @@ Safe: adds new alarm resources; nothing existing changes.
   },
   check({ template, options }) {
     const findings: Finding[] = [];
-    const taken = new Set<string>();
     const metrics = watchedMetrics(template);
-    const choice = chooseAlarmTopic(template, options.alarmTopic);
+    const choice = chooseAlarmTopic(template, options.alarmTopic, 'lambda-alarms');
+    const taken = new Set<string>(choice.kind === 'topic' ? choice.added : []);
+    /** Whether an alarm that notifies the chosen topic is added (its function does not opt out). */
+    let wired = false;
     const errorThreshold = typeof options.errorThreshold === 'number' && options.errorThreshold >= 0 ? options.errorThreshold : 5;
     const percent = typeof options.durationPercent === 'number' && options.durationPercent > 0 && options.durationPercent <= 100 ? options.durationPercent : 80;
     const providers = resourcesOfType(template).filter(({ resource }) => isCustomResource(resource));
@@ -183,6 +218,7 @@ Safe: adds new alarm resources; nothing existing changes.
         if (choice.kind === 'topic') {
           actions['AlarmActions'] = choice.topic.actions;
           if (options.okActions !== false) actions['OKActions'] = choice.topic.actions;
+          wired ||= !skipsRule(resource, 'lambda-alarms');
         }
         const value = newResource('AWS::CloudWatch::Alarm', { ...properties, TreatMissingData: 'notBreaching', ...actions }, resource);
         return {
@@ -241,6 +277,6 @@ Safe: adds new alarm resources; nothing existing changes.
         }
       }
     }
-    return findings;
+    return wired && choice.kind === 'topic' ? [...choice.delivery, ...findings] : findings;
   },
 });

@@ -577,6 +577,42 @@ export function logsKeyStatement(): JsonObject {
   };
 }
 
+/** What CloudWatch must be allowed on the key of an encrypted SNS topic to publish alarm notifications to it. */
+export const CLOUDWATCH_ALARM_KEY_ACTIONS: readonly string[] = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
+/**
+ * The key-policy statement that lets CloudWatch alarms publish to SNS topics encrypted with the
+ * key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services),
+ * on behalf of this account only. It names nothing but a pseudo parameter, so the key never
+ * depends on the topics and alarms that depend on it.
+ */
+export function cloudWatchAlarmsKeyStatement(actions: readonly string[] = CLOUDWATCH_ALARM_KEY_ACTIONS, sid = 'AllowCloudWatchAlarms'): JsonObject {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: 'cloudwatch.amazonaws.com' },
+    Action: [...actions],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+  };
+}
+
+/**
+ * The actions of {@link CLOUDWATCH_ALARM_KEY_ACTIONS} the key policy does not let CloudWatch call.
+ * A statement for every principal counts only without a Condition: the conditions such statements
+ * carry (kms:ViaService, kms:CallerAccount, an encryption context) admit other callers.
+ */
+export function actionsCloudWatchLacks(policy: unknown): string[] {
+  return CLOUDWATCH_ALARM_KEY_ACTIONS.filter((pattern) => {
+    const action = pattern.replace(/\*$/, '');
+    return !statementsOf(policy).some((s) => {
+      if (!allowsAction(s, action)) return false;
+      if (servicePrincipals(s).includes('cloudwatch.amazonaws.com')) return true;
+      return (s['Principal'] === '*' || awsPrincipals(s).includes('*')) && s['Condition'] === undefined;
+    });
+  });
+}
+
 /** True when a key policy lets a service (matched on its principal text) call `action`. */
 export function keyPolicyAllowsService(policy: unknown, service: (principal: string) => boolean, action: string): boolean {
   return statementsOf(policy).some((s) => {

@@ -2,10 +2,22 @@ import { asObject } from './template.js';
 // Helpers shared by the monitoring transforms (lambda-log-group, lambda-alarms, apigw-alarms,
 // cloudtrail-cloudwatch-logs, cloudtrail-data-events): comparing string-valued expressions
 // written in different intrinsic forms, finding the metrics existing alarms watch, choosing
-// where alarms send notifications, and small resource-attribute edits.
-import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
+// where alarms send notifications (and making sure CloudWatch can publish there), and small
+// resource-attribute edits.
+import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
+import {
+  accountRootStatement,
+  actionsCloudWatchLacks,
+  cloudWatchAlarmsKeyStatement,
+  keyOf,
+  keyPolicyAdditionOps,
+  KMS_KEY,
+  skipsRule,
+  statementsOf,
+  templateText,
+} from './kms.js';
 import { pointer, unescapePointerSegment } from './pointer.js';
-import { PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
+import { firstUnusedName, freshLogicalId, intrinsicName, PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
 
 export { asObject } from './template.js';
 
@@ -172,11 +184,26 @@ export interface AlarmTopic {
   actions: JsonValue;
   /** For messages: "topic OpsTopic", "arn:aws:sns:...". */
   describe: string;
+  /** The template topic the actions name, when they name one. */
+  topicId?: string;
 }
 
 export type TopicChoice =
-  /** auto: how the topic was chosen without the option — the one target every existing alarm uses, or its name. */
-  | { kind: 'topic'; topic: AlarmTopic; auto: false | 'alarms' | 'name' }
+  | {
+      kind: 'topic';
+      topic: AlarmTopic;
+      /** How the topic was chosen without the option: the one target every existing alarm uses, or its name. */
+      auto: false | 'alarms' | 'name';
+      /** The template topic that was chosen, when CloudWatch cannot publish to it and `topic` stands in for it. */
+      insteadOf?: string;
+      /**
+       * What makes `topic` receive alarm notifications: key-policy grants, the topic that stands in
+       * and why. A transform reports these once, when it wires at least one alarm.
+       */
+      delivery: Finding[];
+      /** Logical ids the delivery fixes add. */
+      added: string[];
+    }
   | { kind: 'none' }
   | { kind: 'invalid'; reason: string };
 
@@ -263,7 +290,9 @@ function existingAlarmTarget(t: Template): AlarmTopic | undefined {
       if (target) seen.set(JSON.stringify(action), target);
     }
   }
-  return seen.size === 1 ? [...seen.values()][0] : undefined;
+  // The topic tapfix added for the alarms of a topic CloudWatch cannot use stands for that topic.
+  const targets = [...seen.values()].filter((a) => ![...seen.values()].some((b) => a.topicId && b.topicId && standsInFor(a.topicId, b.topicId)));
+  return targets.length === 1 ? targets[0] : undefined;
 }
 
 function snsTarget(t: Template, action: JsonValue): AlarmTopic | undefined {
@@ -271,7 +300,7 @@ function snsTarget(t: Template, action: JsonValue): AlarmTopic | undefined {
   const single = o && Object.keys(o).length === 1;
   const ref = single ? o['Ref'] : undefined;
   if (typeof ref === 'string') {
-    if (resourceAt(t, ref)?.Type === 'AWS::SNS::Topic') return { actions: topicActions(t, ref), describe: `topic ${ref}` };
+    if (resourceAt(t, ref)?.Type === 'AWS::SNS::Topic') return templateTopic(t, ref);
     if (hasOwn(t.Parameters, ref)) return { actions: [action], describe: `the topic in parameter ${ref}` };
     return undefined;
   }
@@ -282,10 +311,10 @@ function snsTarget(t: Template, action: JsonValue): AlarmTopic | undefined {
 
 const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
-function topicActions(t: Template, topicId: string): JsonValue {
-  const condition = resourceAt(t, topicId)?.Condition;
+function templateTopic(t: Template, topicId: string, condition: unknown = resourceAt(t, topicId)?.Condition): AlarmTopic {
   const list: JsonValue = [{ Ref: topicId }];
-  return typeof condition === 'string' ? { 'Fn::If': [condition, list, { Ref: 'AWS::NoValue' }] } : list;
+  const actions = typeof condition === 'string' ? { 'Fn::If': [condition, list, { Ref: 'AWS::NoValue' }] } : list;
+  return { actions, describe: `topic ${topicId}`, topicId };
 }
 
 /**
@@ -298,17 +327,20 @@ function topicActions(t: Template, topicId: string): JsonValue {
  *    subscriptions, topic policies, event rules and the like refer to, and whose subscribers
  *    are all people (email, SMS);
  * 4. else none.
+ * A topic of the template is also made one CloudWatch can publish to: `delivery` holds the
+ * key-policy grants it lacks or, where none can be given, the topic added in its place (see
+ * {@link deliverable}).
  */
-export function chooseAlarmTopic(t: Template, option: unknown): TopicChoice {
+export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): TopicChoice {
   if (option !== undefined && option !== null && option !== '') {
     if (typeof option === 'string') {
       const resource = resourceAt(t, option);
       if (resource) {
         if (resource.Type !== 'AWS::SNS::Topic') return { kind: 'invalid', reason: `alarmTopic "${option}" has type ${String(resource.Type)}, not AWS::SNS::Topic` };
-        return { kind: 'topic', topic: { actions: topicActions(t, option), describe: `topic ${option}` }, auto: false };
+        return deliverable(t, chosen(templateTopic(t, option), false), ruleId);
       }
-      if (hasOwn(t.Parameters, option)) return { kind: 'topic', topic: { actions: [{ Ref: option }], describe: `the topic in parameter ${option}` }, auto: false };
-      if (SNS_ARN.test(option)) return { kind: 'topic', topic: { actions: [option], describe: option }, auto: false };
+      if (hasOwn(t.Parameters, option)) return chosen({ actions: [{ Ref: option }], describe: `the topic in parameter ${option}` }, false);
+      if (SNS_ARN.test(option)) return chosen({ actions: [option], describe: option }, false);
       return { kind: 'invalid', reason: `alarmTopic "${option}" is neither an SNS topic or parameter of this template nor an SNS topic ARN` };
     }
     const o = asObject(option);
@@ -321,27 +353,231 @@ export function chooseAlarmTopic(t: Template, option: unknown): TopicChoice {
           return { kind: 'invalid', reason: `alarmTopic refers to "${name.trim()}", which this template does not define` };
         }
       }
-      return { kind: 'topic', topic: { actions: [option as JsonValue], describe: 'the configured topic' }, auto: false };
+      return chosen({ actions: [option as JsonValue], describe: 'the configured topic' }, false);
     }
     return { kind: 'invalid', reason: 'alarmTopic must be a logical id, a parameter name, a topic ARN or an Fn::ImportValue / Fn::Sub expression' };
   }
   // Both alarm transforms ask, every pass: the answer for a frozen template is kept.
-  const cached = Object.isFrozen(t) ? chosenTopics.get(t) : undefined;
-  if (cached) return cached;
-  const choice = chooseTopicAutomatically(t);
-  if (Object.isFrozen(t)) chosenTopics.set(t, choice);
-  return choice;
+  let choice = Object.isFrozen(t) ? chosenTopics.get(t) : undefined;
+  if (!choice) {
+    choice = chooseTopicAutomatically(t);
+    if (Object.isFrozen(t)) chosenTopics.set(t, choice);
+  }
+  return deliverable(t, choice, ruleId);
 }
 
 const chosenTopics = new WeakMap<Template, TopicChoice>();
 
+const AUTO_NOTE: Record<string, string> = {
+  alarms: ' (what the existing alarms notify)',
+  name: ' (the only topic named for alarms)',
+};
+
+/** Where the chosen topic's alarms go, for messages: "topic OpsTopic (the only topic named for alarms)". */
+export function describeChoice(choice: Extract<TopicChoice, { kind: 'topic' }>): string {
+  const how = AUTO_NOTE[String(choice.auto)] ?? '';
+  if (choice.insteadOf) return `${choice.topic.describe}, in place of topic ${choice.insteadOf}${how}, which cannot receive alarm notifications`;
+  return `${choice.topic.describe}${how}`;
+}
+
+function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'name'): TopicChoice {
+  return { kind: 'topic', topic, auto, delivery: [], added: [] };
+}
+
 function chooseTopicAutomatically(t: Template): TopicChoice {
   const existing = existingAlarmTarget(t);
-  if (existing) return { kind: 'topic', topic: existing, auto: 'alarms' };
-  const candidates = resourcesOfType(t, 'AWS::SNS::Topic').filter(({ id, resource }) => looksLikeAlarmTopic(id, resource) && onlyOpsReferrers(t, id) && onlyHumanSubscribers(t, id));
+  if (existing) return chosen(existing, 'alarms');
+  const topics = resourcesOfType(t, 'AWS::SNS::Topic');
+  const candidates = topics.filter(
+    ({ id, resource }) =>
+      looksLikeAlarmTopic(id, resource) && onlyOpsReferrers(t, id) && onlyHumanSubscribers(t, id) && !topics.some((other) => standsInFor(id, other.id)),
+  );
   if (candidates.length !== 1) return { kind: 'none' };
-  const id = candidates[0]!.id;
-  return { kind: 'topic', topic: { actions: topicActions(t, id), describe: `topic ${id}` }, auto: 'name' };
+  return chosen(templateTopic(t, candidates[0]!.id), 'name');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topics CloudWatch can publish to
+//
+// CloudWatch publishes alarm notifications to an encrypted topic only when the topic's KMS key
+// lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); otherwise the
+// notification is dropped and the failure shows only in the alarm's history. The AWS managed key
+// alias/aws/sns has a policy nobody can change, so it never works
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+
+/** The keys a topic's KmsMasterKeyId may name, one per Fn::If branch. */
+type TopicKey = { when: string } & (
+  | { kind: 'none' }
+  | { kind: 'template'; keyId: string }
+  | { kind: 'aws-managed'; alias: string }
+  | { kind: 'outside'; what: string }
+);
+
+function topicKeys(t: Template, value: unknown, when = '', depth = 0): TopicKey[] {
+  if (value === undefined || (asObject(value)?.['Ref'] === 'AWS::NoValue' && Object.keys(asObject(value)!).length === 1)) return [{ when, kind: 'none' }];
+  const branches = asObject(value)?.['Fn::If'];
+  if (intrinsicName(value) === 'Fn::If' && Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string' && depth < 5) {
+    return [
+      ...topicKeys(t, branches[1], ` (when condition ${branches[0]} is true)`, depth + 1),
+      ...topicKeys(t, branches[2], ` (when condition ${branches[0]} is false)`, depth + 1),
+    ];
+  }
+  const keyId = keyOf(t, value);
+  if (keyId) return [{ when, kind: 'template', keyId }];
+  const text = templateText(value);
+  const managed = text === undefined ? null : /(?:^|:)(alias\/aws\/[^/]+)$/.exec(text);
+  if (managed) return [{ when, kind: 'aws-managed', alias: managed[1]! }];
+  const ref = asObject(value)?.['Ref'];
+  let what = 'a key expression tapfix cannot resolve';
+  if (typeof ref === 'string' && hasOwn(t.Parameters, ref)) what = `the key in parameter ${ref}`;
+  else if (intrinsicName(value) === 'Fn::ImportValue') what = 'an imported key';
+  else if (text !== undefined) what = `key ${text}`;
+  return [{ when, kind: 'outside', what }];
+}
+
+interface TopicDelivery {
+  /** Why CloudWatch cannot publish to the topic, even with the grants below. */
+  problems: string[];
+  /** Key-policy grants that let CloudWatch publish to the topic. */
+  grants: Finding[];
+}
+
+function topicDelivery(t: Template, topicId: string, ruleId: string): TopicDelivery {
+  const out: TopicDelivery = { problems: [], grants: [] };
+  const props = resourceAt(t, topicId)?.Properties;
+  if (props !== undefined && (!asObject(props) || intrinsicName(props))) {
+    out.problems.push('its properties are an expression tapfix cannot read, so its encryption is unknown');
+    return out;
+  }
+  const granted = new Set<string>();
+  for (const key of topicKeys(t, asObject(props)?.['KmsMasterKeyId'])) {
+    if (key.kind === 'aws-managed') {
+      out.problems.push(`it is encrypted with the AWS managed key ${key.alias}${key.when}, whose key policy cannot be changed to let CloudWatch use it`);
+    } else if (key.kind === 'outside') {
+      out.problems.push(`it is encrypted with ${key.what}${key.when}, which is not defined in this template, so tapfix cannot let CloudWatch use it`);
+    } else if (key.kind === 'template' && !granted.has(key.keyId)) {
+      granted.add(key.keyId);
+      const grant = cloudWatchGrant(t, key.keyId, topicId, ruleId);
+      if (typeof grant === 'string') out.problems.push(grant);
+      else if (grant) out.grants.push(grant);
+    }
+  }
+  return out;
+}
+
+/** The finding that lets CloudWatch use a template key, undefined when it may already, or why it cannot be given. */
+function cloudWatchGrant(t: Template, keyId: string, topicId: string, ruleId: string): Finding | string | undefined {
+  const key = resourceAt(t, keyId);
+  const policy = asObject(key?.Properties)?.['KeyPolicy'];
+  const missing = actionsCloudWatchLacks(policy);
+  if (missing.length === 0) return undefined;
+  if (skipsRule(key, ruleId)) return `its key ${keyId} opts out of ${ruleId} (Metadata tapfix skip), so tapfix leaves the key policy as it is`;
+  const sids = new Set(statementsOf(policy).flatMap((s) => (typeof s['Sid'] === 'string' ? [s['Sid'].toLowerCase()] : [])));
+  const sid = firstUnusedName((n) => `AllowCloudWatchAlarms${n === 1 ? '' : n}`, sids);
+  const ops = keyPolicyAdditionOps(t, keyId, [cloudWatchAlarmsKeyStatement(missing, sid)]);
+  if (!ops) return `the policy of key ${keyId} is not a plain policy document tapfix can extend, so it cannot let CloudWatch use the key`;
+  return {
+    pointer: pointer('Resources', keyId, 'Properties', 'KeyPolicy'),
+    message:
+      `Key ${keyId} encrypts topic ${topicId}, which new alarms notify, but its key policy does not let CloudWatch use it (${missing.join(', ')}), ` +
+      'so alarm notifications are dropped; adds a statement for cloudwatch.amazonaws.com limited to this account (aws:SourceAccount)',
+    fix: { ops },
+  };
+}
+
+const STAND_IN_SUFFIX = 'ForAlarms';
+
+/** True when topic `id` is the topic tapfix adds for the alarms of topic `topicId`. */
+function standsInFor(id: string, topicId: string): boolean {
+  return id.startsWith(topicId + STAND_IN_SUFFIX) && /^\d*$/.test(id.slice(topicId.length + STAND_IN_SUFFIX.length));
+}
+
+/**
+ * The choice, made deliverable: a template topic whose keys CloudWatch may use (or may once the
+ * grants are added) is kept; any other is reported and replaced by a topic on a customer managed
+ * key CloudWatch may use — the one added before, or a new one with its people subscribers.
+ */
+function deliverable(t: Template, choice: TopicChoice, ruleId: string): TopicChoice {
+  if (choice.kind !== 'topic' || !choice.topic.topicId) return choice;
+  const topicId = choice.topic.topicId;
+  const delivery = topicDelivery(t, topicId, ruleId);
+  if (delivery.problems.length === 0) return { ...choice, delivery: delivery.grants };
+
+  const topic = resourceAt(t, topicId)!;
+  const condition = typeof topic.Condition === 'string' ? topic.Condition : undefined;
+  const standIn = (id: string): Finding => ({
+    pointer: pointer('Resources', topicId, 'Properties', 'KmsMasterKeyId'),
+    message:
+      `Topic ${topicId} cannot receive alarm notifications: ${delivery.problems.join('; ')}. CloudWatch drops them, and the failure shows ` +
+      `only in each alarm's history. New alarms notify topic ${id} instead; ${topicId} and the alarms that already notify it are left as they are`,
+  });
+  for (let n = 1; n <= 20; n++) {
+    const id = `${topicId}${STAND_IN_SUFFIX}${n === 1 ? '' : n}`;
+    if (resourceAt(t, id)?.Type !== 'AWS::SNS::Topic') continue;
+    const existing = topicDelivery(t, id, ruleId);
+    if (existing.problems.length) continue;
+    return { ...choice, topic: templateTopic(t, id), insteadOf: topicId, delivery: [standIn(id), ...existing.grants], added: [] };
+  }
+
+  const taken = new Set<string>();
+  const id = freshLogicalId(t, topicId + STAND_IN_SUFFIX, taken);
+  const keyId = freshLogicalId(t, `${id}Key`, taken);
+  const subscribers = peopleSubscribers(t, topicId);
+  const key = newResource(
+    KMS_KEY,
+    {
+      Description: `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
+      EnableKeyRotation: true,
+      KeyPolicy: { Version: '2012-10-17', Statement: [accountRootStatement(), cloudWatchAlarmsKeyStatement()] },
+    },
+    topic,
+  );
+  const displayName = asObject(topic.Properties)?.['DisplayName'];
+  const properties: JsonObject = {
+    ...(displayName !== undefined ? { DisplayName: displayName } : {}),
+    KmsMasterKeyId: { Ref: keyId },
+    ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
+  };
+  const n = subscribers.copied.length;
+  const who = n
+    ? `the ${n === 1 ? 'email or SMS subscription' : `${n} email and SMS subscriptions`} of ${topicId} ${n === 1 ? 'is' : 'are'} copied to it`
+    : `${topicId} has no email or SMS subscription to copy: subscribe the people who answer alarms to ${id}`;
+  const left = subscribers.left.length ? `; left on ${topicId} only: ${subscribers.left.join(', ')}` : '';
+  const create: Finding = {
+    pointer: pointer('Resources'),
+    message: `Adds topic ${id} for the new alarms, encrypted with the new customer managed key ${keyId}, whose key policy lets CloudWatch use it; ${who}${left}`,
+    fix: {
+      ops: [
+        { op: 'add', path: pointer('Resources', keyId), value: key },
+        { op: 'add', path: pointer('Resources', id), value: newResource('AWS::SNS::Topic', properties, topic) },
+      ],
+    },
+  };
+  return { ...choice, topic: templateTopic(t, id, condition), insteadOf: topicId, delivery: [standIn(id), create], added: [id, keyId] };
+}
+
+/** A topic's subscribers that are people (email, SMS), as inline Subscription entries, and the others. */
+function peopleSubscribers(t: Template, topicId: string): { copied: JsonValue[]; left: string[] } {
+  const out: { copied: JsonValue[]; left: string[] } = { copied: [], left: [] };
+  const isPerson = (protocol: unknown) => typeof protocol === 'string' && HUMAN_PROTOCOLS.has(protocol.toLowerCase());
+  const inline = asObject(resourceAt(t, topicId)?.Properties)?.['Subscription'];
+  if (Array.isArray(inline)) {
+    for (const entry of inline) {
+      const protocol = asObject(entry)?.['Protocol'];
+      if (isPerson(protocol) && asObject(entry)?.['Endpoint'] !== undefined) out.copied.push(entry);
+      else out.left.push(`a ${typeof protocol === 'string' ? protocol : 'subscription'} entry of its Subscription list`);
+    }
+  } else if (inline !== undefined) {
+    out.left.push('its Subscription list (an expression)');
+  }
+  for (const { id, resource } of resourcesOfType(t, 'AWS::SNS::Subscription')) {
+    const props = asObject(resource.Properties);
+    if (!props || !refersTo(props['TopicArn'], topicId)) continue;
+    const protocol = props['Protocol'];
+    if (isPerson(protocol) && props['Endpoint'] !== undefined && resource.Condition === undefined) out.copied.push({ Protocol: protocol!, Endpoint: props['Endpoint'] });
+    else out.left.push(`subscription ${id}`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import trailLogs from '../../transforms/cloudtrail-cloudwatch-logs.js';
 import dataEvents from '../../transforms/cloudtrail-data-events.js';
 import { chooseAlarmTopic, renderText, sameText } from '../../src/cfn/monitoring.js';
 import { deepFreeze } from '../../src/cfn/template.js';
+import { fixText } from '../../src/engine/fix.js';
 import type { Template, Transform } from '../../src/types.js';
 
 const run = (t: unknown, options: Record<string, unknown> = {}) =>
@@ -111,6 +112,163 @@ describe('monitoring transforms on messy templates', () => {
           ).not.toThrow();
         }
       }
+    }
+  });
+});
+
+describe('alarm topics CloudWatch cannot use', () => {
+  const root = { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*', Resource: '*' };
+  const key = (policy: unknown = { Version: '2012-10-17', Statement: [root] }) => ({ Type: 'AWS::KMS::Key', Properties: { KeyPolicy: policy } });
+  const topic = (keyId: unknown, props: Record<string, unknown> = {}) => ({
+    Type: 'AWS::SNS::Topic',
+    Properties: { KmsMasterKeyId: keyId, Subscription: [{ Protocol: 'email', Endpoint: 'ops@example.com' }], ...props },
+  });
+  const grant = (actions: string[] = ['kms:Decrypt', 'kms:GenerateDataKey*'], sid = 'AllowCloudWatchAlarms') => ({
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: 'cloudwatch.amazonaws.com' },
+    Action: actions,
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+  });
+  type Added = { path: string; value: { Type: string; Condition?: string; Properties: Record<string, unknown> } };
+  const added = (findings: ReturnType<typeof run>) => findings.flatMap((f) => (f.fix?.ops ?? []) as unknown as Added[]);
+  const alarmsOf = (findings: ReturnType<typeof run>) => added(findings).filter((op) => op.value?.Type === 'AWS::CloudWatch::Alarm');
+  const notified = (findings: ReturnType<typeof run>) => [...new Set(alarmsOf(findings).map((op) => JSON.stringify(op.value.Properties['AlarmActions'])))];
+
+  it('lets CloudWatch use the customer managed key of the topic it wires alarms to, once', () => {
+    const t = {
+      Resources: {
+        F: fn(),
+        G: fn(),
+        OpsKey: key(),
+        OpsKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/ops', TargetKeyId: { Ref: 'OpsKey' } } },
+        OpsAlerts: topic({ Ref: 'OpsKeyAlias' }),
+      },
+    };
+    const findings = run(t);
+    expect(notified(findings)).toEqual([JSON.stringify([{ Ref: 'OpsAlerts' }])]);
+    const grants = findings.filter((f) => f.pointer === '/Resources/OpsKey/Properties/KeyPolicy');
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.message).toMatch(/cloudwatch\.amazonaws\.com/);
+    expect(grants[0]!.fix?.ops).toEqual([{ op: 'add', path: '/Resources/OpsKey/Properties/KeyPolicy/Statement/-', value: grant() }]);
+  });
+
+  it('finds the key behind GetAtt, a key ARN, an alias name and either branch of Fn::If', () => {
+    const forms: unknown[] = [
+      { 'Fn::GetAtt': ['OpsKey', 'Arn'] },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${OpsKey}' },
+      'alias/ops',
+      { 'Fn::If': ['Encrypt', { Ref: 'OpsKey' }, { Ref: 'AWS::NoValue' }] },
+    ];
+    for (const form of forms) {
+      const t = {
+        Conditions: { Encrypt: { 'Fn::Equals': ['a', 'a'] } },
+        Resources: { F: fn(), OpsKey: key(), OpsKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/ops', TargetKeyId: { Ref: 'OpsKey' } } }, OpsAlerts: topic(form) },
+      };
+      const findings = run(t);
+      expect(notified(findings), JSON.stringify(form)).toEqual([JSON.stringify([{ Ref: 'OpsAlerts' }])]);
+      expect(findings.filter((f) => f.pointer === '/Resources/OpsKey/Properties/KeyPolicy'), JSON.stringify(form)).toHaveLength(1);
+    }
+  });
+
+  it('leaves a key policy that already lets CloudWatch use the key, and adds only what a partial grant lacks', () => {
+    const granted = key({ Statement: [root, { Effect: 'Allow', Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' }] });
+    const findings = run({ Resources: { F: fn(), OpsKey: granted, OpsAlerts: topic({ 'Fn::GetAtt': ['OpsKey', 'Arn'] }) } });
+    expect(findings.filter((f) => f.pointer.startsWith('/Resources/OpsKey'))).toEqual([]);
+    expect(notified(findings)).toEqual([JSON.stringify([{ Ref: 'OpsAlerts' }])]);
+
+    const everyone = (condition?: unknown) => key({ Statement: [root, { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', ...(condition ? { Condition: condition } : {}) }] });
+    expect(run({ Resources: { F: fn(), OpsKey: everyone(), OpsAlerts: topic({ Ref: 'OpsKey' }) } }).filter((f) => f.pointer.startsWith('/Resources/OpsKey'))).toEqual([]);
+    // A statement for everyone that a condition scopes to other callers does not admit CloudWatch.
+    const scoped = run({ Resources: { F: fn(), OpsKey: everyone({ StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } }), OpsAlerts: topic({ Ref: 'OpsKey' }) } });
+    expect(scoped.filter((f) => f.pointer === '/Resources/OpsKey/Properties/KeyPolicy')).toHaveLength(1);
+
+    const partial = key({ Statement: [root, { Sid: 'AllowCloudWatchAlarms', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*' }] });
+    const more = run({ Resources: { F: fn(), OpsKey: partial, OpsAlerts: topic({ Ref: 'OpsKey' }) } });
+    expect(more.find((f) => f.pointer === '/Resources/OpsKey/Properties/KeyPolicy')?.fix?.ops).toEqual([
+      { op: 'add', path: '/Resources/OpsKey/Properties/KeyPolicy/Statement/-', value: grant(['kms:GenerateDataKey*'], 'AllowCloudWatchAlarms2') },
+    ]);
+  });
+
+  it('never wires alarms to a topic on the AWS managed key alias/aws/sns: a new topic on a customer managed key gets its subscribers', () => {
+    const t = {
+      Resources: {
+        F: fn(),
+        OpsAlerts: topic('alias/aws/sns', { DisplayName: 'Ops' }),
+        Pager: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'OpsAlerts' }, Protocol: 'sms', Endpoint: '+15555550100' } },
+      },
+    };
+    const findings = run(t);
+    expect(notified(findings)).toEqual([JSON.stringify([{ Ref: 'OpsAlertsForAlarms' }])]);
+    const report = findings.find((f) => f.pointer === '/Resources/OpsAlerts/Properties/KmsMasterKeyId');
+    expect(report?.message).toMatch(/alias\/aws\/sns/);
+    expect(report?.fix).toBeUndefined();
+    const byPath = new Map(added(findings).map((op) => [op.path, op.value]));
+    expect(byPath.get('/Resources/OpsAlertsForAlarms')).toEqual({
+      Type: 'AWS::SNS::Topic',
+      Properties: {
+        DisplayName: 'Ops',
+        KmsMasterKeyId: { Ref: 'OpsAlertsForAlarmsKey' },
+        Subscription: [
+          { Protocol: 'email', Endpoint: 'ops@example.com' },
+          { Protocol: 'sms', Endpoint: '+15555550100' },
+        ],
+      },
+    });
+    const newKey = byPath.get('/Resources/OpsAlertsForAlarmsKey')!;
+    expect(newKey.Type).toBe('AWS::KMS::Key');
+    expect(newKey.Properties['EnableKeyRotation']).toBe(true);
+    expect((newKey.Properties['KeyPolicy'] as { Statement: unknown[] }).Statement).toContainEqual(grant());
+    // The key names nothing but pseudo parameters: it must not depend on the topic or the alarms.
+    const names = JSON.stringify(newKey).match(/"Ref":"[^"]+"|\$\{[^}]+\}/g) ?? [];
+    expect(names.every((n) => n.includes('AWS::'))).toBe(true);
+  });
+
+  it('reports a key tapfix cannot change (outside the template, or a policy that is an expression) and uses a new topic instead', () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['parameter', { OpsAlerts: topic({ Ref: 'KeyArn' }) }, /parameter KeyArn/],
+      ['imported', { OpsAlerts: topic({ 'Fn::ImportValue': 'shared-key' }) }, /not defined in this template/],
+      ['literal', { OpsAlerts: topic('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab') }, /not defined in this template/],
+      ['one branch outside', { OpsKey: key(), OpsAlerts: topic({ 'Fn::If': ['Encrypt', { Ref: 'OpsKey' }, { Ref: 'KeyArn' }] }) }, /parameter KeyArn/],
+      ['policy expression', { OpsKey: key({ 'Fn::If': ['Encrypt', { Statement: [root] }, { Statement: [root] }] }), OpsAlerts: topic({ Ref: 'OpsKey' }) }, /policy of key OpsKey/],
+      ['key opts out', { OpsKey: { ...key(), Metadata: { tapfix: { skip: ['lambda-alarms'] } } }, OpsAlerts: topic({ Ref: 'OpsKey' }) }, /opts out/],
+    ];
+    for (const [name, resources, reason] of cases) {
+      const findings = run({ Parameters: { KeyArn: { Type: 'String' } }, Conditions: { Encrypt: { 'Fn::Equals': ['a', 'a'] } }, Resources: { F: fn(), ...resources } });
+      expect(notified(findings), name).toEqual([JSON.stringify([{ Ref: 'OpsAlertsForAlarms' }])]);
+      const report = findings.find((f) => f.pointer.startsWith('/Resources/OpsAlerts/') || f.pointer.startsWith('/Resources/OpsKey/'));
+      expect(report?.message, name).toMatch(reason);
+      expect(report?.fix, name).toBeUndefined();
+      expect(added(findings).some((op) => op.path.startsWith('/Resources/OpsKey/')), name).toBe(false);
+    }
+  });
+
+  it('keeps the topic condition on the new topic and its key', () => {
+    const findings = run({ Conditions: { Alerts: { 'Fn::Equals': ['a', 'a'] } }, Resources: { F: fn(), OpsAlerts: { ...topic('alias/aws/sns'), Condition: 'Alerts' } } });
+    expect(notified(findings)).toEqual([JSON.stringify({ 'Fn::If': ['Alerts', [{ Ref: 'OpsAlertsForAlarms' }], { Ref: 'AWS::NoValue' }] })]);
+    const conditions = added(findings).filter((op) => op.value.Type !== 'AWS::CloudWatch::Alarm').map((op) => op.value.Condition);
+    expect(conditions).toEqual(['Alerts', 'Alerts']);
+  });
+
+  it('settles in one run with both alarm transforms: one grant, one new topic, existing alarms still point where they did', () => {
+    const existing = { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/SQS', MetricName: 'x', AlarmActions: [{ Ref: 'Notices' }] } };
+    const api = { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'shop' } };
+    const texts = [
+      { Resources: { F: fn(), Api: api, Old: existing, Notices: topic('alias/aws/sns') } },
+      { Resources: { F: fn(), Api: api, Old: existing, NoticesKey: key(), Notices: topic({ Ref: 'NoticesKey' }) } },
+    ].map((t) => JSON.stringify(t, null, 2));
+    for (const text of texts) {
+      const first = fixText(text, { transforms: [apigw, transform], filePath: 't.json' });
+      expect(first.errors).toEqual([]);
+      const after = first.after as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      const statements = Object.values(after.Resources).flatMap((r) => ((r.Properties['KeyPolicy'] as { Statement?: unknown[] })?.Statement ?? []));
+      expect(statements.filter((s) => JSON.stringify(s).includes('cloudwatch.amazonaws.com'))).toHaveLength(1);
+      expect(Object.values(after.Resources).filter((r) => r.Type === 'AWS::SNS::Topic').length).toBe(text.includes('alias/aws/sns') ? 2 : 1);
+      expect(after.Resources['Old']!.Properties['AlarmActions']).toEqual([{ Ref: 'Notices' }]);
+      const second = fixText(first.output, { transforms: [apigw, transform], filePath: 't.json' });
+      expect(second.operations).toEqual([]);
+      expect(second.findings).toEqual([]);
     }
   });
 });
