@@ -3,6 +3,7 @@
 // every real transform that adds a reference between resources, on a template shaped to tempt it.
 import { describe, expect, it } from 'vitest';
 import { fixText, type FileResult } from '../src/engine/fix.js';
+import { mayCloseCycle } from '../src/engine/invariants.js';
 import { defineTransform } from '../src/transform.js';
 import { cyclicComponents, dependencyGraph, newDependencyCycle } from '../src/cfn/graph.js';
 import { deepFreeze } from '../src/cfn/template.js';
@@ -127,6 +128,17 @@ describe('engine: a fix that would close a dependency cycle', () => {
       ['/Resources/D', 'applied', 'fix /Resources/D'],
     ]);
     expect(Object.keys((result.after as { Resources: object }).Resources)).toEqual(['A', 'B', 'C', 'D']);
+  });
+
+  it('builds no graph for a fix that names no resource', () => {
+    const t = deepFreeze(JSON.parse(text)) as unknown as Template;
+    expect(mayCloseCycle(t, [{ op: 'add', path: '/Resources/A/Properties/Tags', value: [{ Key: 'Env', Value: { 'Fn::Sub': '${AWS::StackName}-${Env}' } }] }])).toBe(false);
+    expect(mayCloseCycle(t, [{ op: 'add', path: '/Outputs', value: { O: { Value: { Ref: 'A' } } } }])).toBe(false);
+    expect(mayCloseCycle(t, [{ op: 'remove', path: '/Resources/B/Properties/TopicName' }])).toBe(false);
+    expect(mayCloseCycle(t, [{ op: 'add', path: '/Resources/A/DependsOn', value: 'B' }])).toBe(true);
+    expect(mayCloseCycle(t, [{ op: 'add', path: '/Resources/A/Properties/X', value: { 'Fn::Sub': 'arn:${C.Arn}' } }])).toBe(true);
+    expect(mayCloseCycle(t, [{ op: 'add', path: '/Resources/A/Properties/X', value: { 'Fn::GetAtt': 'C.Arn' } }])).toBe(true);
+    expect(mayCloseCycle(t, [{ op: 'remove', path: '/Resources/A/Properties/X/Fn::Sub/1/C' }])).toBe(true);
   });
 
   it('reports an unsafe fix held back as held, not refused', () => {

@@ -4,7 +4,6 @@
 
 import type { Template } from '../types.js';
 import { allReferences, asObject, parseSubVariables } from './template.js';
-import { unescapePointerSegment } from './pointer.js';
 
 export interface DependencyGraph {
   /** Resource logical ids, in template order. */
@@ -13,8 +12,25 @@ export interface DependencyGraph {
   readonly edges: ReadonlyMap<string, readonly string[]>;
 }
 
-const RESOURCES_PREFIX = '/Resources/';
 const graphCache = new WeakMap<object, DependencyGraph>();
+const namesCache = new WeakMap<object, { id: string; names: readonly string[] }>();
+
+/**
+ * What one resource names through Ref, GetAtt, Sub and DependsOn (resources or not). Kept per
+ * frozen resource: fixes are copy-on-write, so a resource no fix touched is the same object in
+ * the next state, and only the resources a fix changed are read again.
+ */
+function namedBy(id: string, resource: unknown): readonly string[] {
+  if (resource === null || typeof resource !== 'object') return [];
+  const cached = namesCache.get(resource);
+  if (cached && cached.id === id) return cached.names;
+  // allReferences keeps the references of each frozen resource, so a resource the transforms
+  // already read as part of the template is not walked again here.
+  const refs = allReferences({ Resources: { [id]: resource } } as unknown as Template);
+  const names = [...new Set(refs.filter((r) => r.kind !== 'Condition' && r.kind !== 'FindInMap').map((r) => r.target))];
+  if (Object.isFrozen(resource)) namesCache.set(resource, { id, names });
+  return names;
+}
 
 /**
  * Resource -> resource dependencies: Ref, Fn::GetAtt (list and `A.B` forms), Fn::Sub variables
@@ -29,15 +45,9 @@ export function dependencyGraph(t: Template): DependencyGraph {
   if (cached) return cached;
   const resources = asObject(t.Resources) ?? {};
   const nodes = Object.keys(resources);
-  const targets = new Map<string, Set<string>>(nodes.map((id) => [id, new Set()]));
-  for (const ref of allReferences(t)) {
-    if (ref.kind === 'Condition' || ref.kind === 'FindInMap' || !ref.pointer.startsWith(RESOURCES_PREFIX)) continue;
-    const end = ref.pointer.indexOf('/', RESOURCES_PREFIX.length);
-    const source = unescapePointerSegment(ref.pointer.slice(RESOURCES_PREFIX.length, end < 0 ? undefined : end));
-    if (targets.has(ref.target)) targets.get(source)?.add(ref.target);
-  }
   const edges = new Map<string, string[]>();
-  for (const [id, set] of targets) edges.set(id, [...set]);
+  const isResource = (name: string) => Object.prototype.hasOwnProperty.call(resources, name);
+  for (const id of nodes) edges.set(id, namedBy(id, resources[id]).filter(isResource));
   const graph: DependencyGraph = { nodes, edges };
   if (frozen) graphCache.set(t, graph);
   return graph;

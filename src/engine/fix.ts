@@ -9,7 +9,7 @@ import { WriterInvariantError, writeFixedEdits } from '../writer/index.js';
 import type { TextEdit } from '../writer/edits.js';
 import { deepEqual } from '../writer/diff.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
-import { checkInvariants, DEPENDS_ON_REFUSED, fixesTouchResources, newDanglingReferences } from './invariants.js';
+import { checkInvariants, DEPENDS_ON_REFUSED, mayCloseCycle, newDanglingReferences } from './invariants.js';
 import { newDependencyCycle } from '../cfn/graph.js';
 
 export const MAX_PASSES = 10;
@@ -143,7 +143,7 @@ function applyFixes(current: Template, fixes: readonly Finding[]): AppliedFixes 
   const ops = fixes.flatMap((f) => f.fix!.ops);
   const next = applied(current, ops);
   const refused = new Map<Finding, string>();
-  if (!fixesTouchResources(ops) || !newDependencyCycle(current, next)) return { next, ops, refused };
+  if (!mayCloseCycle(next, ops) || !newDependencyCycle(current, next)) return { next, ops, refused };
 
   // One finding at a time, so that the fixes that close no cycle are still made.
   let kept = fixes.slice();
@@ -159,7 +159,7 @@ function applyFixes(current: Template, fixes: readonly Finding[]): AppliedFixes 
         refused.set(finding, DEPENDS_ON_REFUSED);
         continue;
       }
-      const cycle = fixesTouchResources(finding.fix!.ops) ? newDependencyCycle(current, candidate) : undefined;
+      const cycle = mayCloseCycle(candidate, finding.fix!.ops) ? newDependencyCycle(current, candidate) : undefined;
       if (cycle) {
         refused.set(finding, `the fix would create a dependency cycle ${cycle.join(' -> ')}`);
         continue;

@@ -4,7 +4,7 @@
 // - no fix closes a dependency cycle among resources. That one is checked as each transform's
 //   fixes are taken (applyFixes in fix.ts), so that a refused fix leaves the others in place.
 import type { JsonValue, Operation, Template } from '../types.js';
-import { danglingReferences, isIntrinsic, type Reference } from '../cfn/template.js';
+import { danglingReferences, isIntrinsic, parseSubVariables, type Reference } from '../cfn/template.js';
 import { propertyPathExists, resourceSpec } from '../cfn/spec.js';
 import { getAt, pointer as makePointer } from '../cfn/pointer.js';
 import { parsePointer } from './patch.js';
@@ -25,10 +25,34 @@ export function newDanglingReferences(before: Template, after: Template): Refere
   return danglingReferences(after).filter((ref) => !existing.has(key(ref)));
 }
 
-/** Only operations on Resources can change what depends on what. */
-export function fixesTouchResources(ops: readonly Operation[]): boolean {
-  const inResources = (path: string) => path === '' || path === '/Resources' || path.startsWith('/Resources/');
-  return ops.some((op) => inResources(op.path) || ((op.op === 'move' || op.op === 'copy') && inResources(op.from)));
+/**
+ * False when the operations cannot close a new dependency cycle, so that the graph need not be
+ * built: no string they write into Resources (a Ref, GetAtt, Sub variable or DependsOn, or any
+ * other text) names a resource of `after`. A new cycle runs through a new dependency R -> T: either
+ * an operation wrote R's reference to T, or T is a resource it added (an old dangling reference
+ * now reaching it) and wrote T's own references, which carry the cycle on. Errs on the side of
+ * true: whole-section writes, moves, copies and removals inside a Fn::Sub (a variable map losing
+ * a name) count.
+ */
+export function mayCloseCycle(after: Template, ops: readonly Operation[]): boolean {
+  const resources = after.Resources ?? {};
+  const isResource = (name: string) => Object.prototype.hasOwnProperty.call(resources, name);
+  const namesResource = (s: string) => isResource(s) || isResource(s.split('.')[0]!) || parseSubVariables(s).some((v) => isResource(v.split('.')[0]!));
+  const writes = (v: unknown): boolean => {
+    if (typeof v === 'string') return namesResource(v);
+    if (v === null || typeof v !== 'object') return false;
+    return Array.isArray(v) ? v.some(writes) : Object.entries(v).some(([k, x]) => namesResource(k) || writes(x));
+  };
+  for (const op of ops) {
+    if (op.op === 'test' || !(op.path === '/Resources' || op.path.startsWith('/Resources/') || op.path === '')) continue;
+    if (op.op === 'move' || op.op === 'copy' || op.path === '' || op.path === '/Resources') return true;
+    if (op.op === 'remove') {
+      if (op.path.includes('/Fn::Sub/')) return true;
+      continue;
+    }
+    if (writes(op.value)) return true;
+  }
+  return false;
 }
 
 export function checkInvariants(
