@@ -222,3 +222,45 @@ describe('--stdin without --stdin-filepath', () => {
     expect(r.stdout.toString('utf8')).toBe(`${TEMPLATE_HEAD}    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n`);
   });
 });
+
+describe('YAML indentation', () => {
+  it('is read from the structure, not from the lines of a block scalar', () => {
+    // Two-space mappings, an indented sequence, single quotes; a Lambda whose inline Python
+    // indents by four and quotes with double quotes, in more lines than the template has.
+    const text = `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Handler:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/handler
+      Code:
+        ZipFile: |
+          import json
+
+          def handler(event, context):
+              for record in event["Records"]:
+                  if record:
+                      print(json.dumps(record))
+                      for key in record:
+                          print(key)
+              return {"ok": True}
+
+          class Report:
+              def __init__(self):
+                  self.rows = []
+                  if self.rows:
+                      self.rows.append(1)
+      Layers:
+        - arn:aws:lambda:us-east-1:123456789012:layer:shared:1
+`;
+    expect(parseYaml(text).style).toMatchObject({ indent: '  ', seqNoIndent: false, quote: 'single' });
+    writeFileSync(join(dir, 'lambda.yaml'), text);
+    const r = tapfix(['lambda.yaml', '--write', '--only', 'standard-tags'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const out = readFileSync(join(dir, 'lambda.yaml'), 'utf8');
+    expect(out).toContain('      Tags:\n        - Key: Name\n          Value:\n');
+    expect(out).not.toMatch(/-\s{2,}Key:/);
+  });
+});

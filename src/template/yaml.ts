@@ -119,7 +119,26 @@ export function parseYaml(text: string): ParsedYaml {
   const { body, bom, events, value } = loadYaml(text);
   const builder = new TreeBuilder(body, events);
   const root = builder.build();
-  return { format: 'yaml', body, bom, root, value, style: detectYamlStyle(body, builder.shortTags) };
+  return { format: 'yaml', body, bom, root, value, style: detectYamlStyle(structureOnly(body, events), builder.shortTags) };
+}
+
+/**
+ * `body` without the content lines of its block scalars: an inline script or policy indents and
+ * quotes in its own language, and must not outvote the template's own style.
+ */
+function structureOnly(body: string, events: Event[]): string {
+  const kept: string[] = [];
+  let from = 0;
+  for (const e of events) {
+    if (e.type !== EVENT_ID.SCALAR || (e.style !== SCALAR_STYLE.LITERAL_BLOCK && e.style !== SCALAR_STYLE.FOLDED_BLOCK)) continue;
+    const start = body.lastIndexOf('\n', e.valueStart - 1) + 1;
+    if (start < from || e.valueEnd <= start) continue;
+    kept.push(body.slice(from, start));
+    from = e.valueEnd;
+  }
+  if (from === 0) return body;
+  kept.push(body.slice(from));
+  return kept.join('');
 }
 
 /**
