@@ -2,7 +2,8 @@ import { asObject } from './template.js';
 // Shared by the data-protection transforms (s3-customer-managed-key, s3-access-logging,
 // ec2-role-kms, secret-strength): which template resource a name/ARN expression points at, which
 // KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services, IAM
-// statement matching, and the KMS key-policy statements those services need.
+// statement matching, and the KMS key-policy statements those services and the Auto Scaling
+// service-linked role need.
 //
 // Everything here reads frozen templates and never throws on odd input: values that are not
 // understood resolve to `undefined` and callers skip them.
@@ -10,7 +11,7 @@ import { asObject } from './template.js';
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { pointer } from './pointer.js';
 import { isKnownServiceAccount } from './regions.js';
-import { intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
+import { firstUnusedName, intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small value helpers
@@ -601,6 +602,63 @@ export function keyPolicyDelegatesToIam(policy: unknown): boolean {
   );
 }
 
+/** The default EC2 Auto Scaling service-linked role, as Fn::Sub text. */
+export const AUTOSCALING_SERVICE_LINKED_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+
+/** The actions `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and `kms:DescribeKey` allow, to check an existing grant action by action. */
+export const AUTOSCALING_KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+
+/**
+ * The two key-policy statements the EC2 Auto Scaling guide requires for a service-linked role
+ * that launches instances with volumes encrypted by the key
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html):
+ * use of the key by `useFor`, and grants for AWS resources (the volumes) by `grantFor`.
+ */
+export function autoScalingKeyStatements(useFor: readonly JsonValue[], grantFor: readonly JsonValue[]): JsonObject[] {
+  const principal = (roles: readonly JsonValue[]): JsonObject => ({ AWS: roles.length === 1 ? roles[0]! : [...roles] });
+  const out: JsonObject[] = [];
+  if (useFor.length > 0) {
+    out.push({
+      Sid: 'AllowAutoScalingServiceLinkedRoleUseOfKey',
+      Effect: 'Allow',
+      Principal: principal(useFor),
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Resource: '*',
+    });
+  }
+  if (grantFor.length > 0) {
+    out.push({
+      Sid: 'AllowAutoScalingServiceLinkedRoleGrants',
+      Effect: 'Allow',
+      Principal: principal(grantFor),
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
+  }
+  return out;
+}
+
+/** An IAM ARN text with its partition and account id each written one way, to compare ARNs spelled differently. */
+function comparableArn(text: string): string {
+  return text.replace(new RegExp(`^arn:${PARTITION}:([^:]*):([^:]*):(\\d{12}|\\$\\{AWS::AccountId\\}):`), 'arn:*:$1:$2:*:');
+}
+
+/**
+ * True when a key policy lets the IAM principal `principal` (a role ARN value) call `action`:
+ * an Allow naming the same ARN however it is written, or any principal (`*`).
+ */
+export function keyPolicyAllowsPrincipal(policy: unknown, principal: JsonValue, action: string): boolean {
+  const text = templateText(principal);
+  const wanted = text === undefined ? undefined : comparableArn(text);
+  return statementsOf(policy).some((s) => {
+    if (!allowsAction(s, action)) return false;
+    if (s['Principal'] === '*' || awsPrincipals(s).includes('*')) return true;
+    if (wanted !== undefined) return awsPrincipals(s).some((p) => comparableArn(p) === wanted);
+    return toList(asObject(s['Principal'])?.['AWS']).some((p) => JSON.stringify(p) === JSON.stringify(principal));
+  });
+}
+
 export const isCloudTrailPrincipal = (p: string): boolean => p === 'cloudtrail.amazonaws.com';
 /** The regional CloudWatch Logs principal, literal or `logs.${AWS::Region}.amazonaws.com`. */
 export const isRegionalLogsPrincipal = (p: string): boolean => /^logs\.[^.]+\.amazonaws\.com(\.cn)?$/.test(p);
@@ -636,9 +694,22 @@ export function keyPolicyAdditionOps(t: Template, keyId: string, statements: rea
   if (!doc || intrinsicName(doc)) return undefined;
   const existing = doc['Statement'];
   const at = `${base}/Properties/KeyPolicy/Statement`;
-  if (Array.isArray(existing)) return statements.map((s) => ({ op: 'add', path: `${at}/-`, value: s }) as Operation);
-  if (asObject(existing) && !intrinsicName(existing)) return [{ op: 'replace', path: at, value: [existing, ...statements] }];
+  const added = withUniqueSids(statementsOf(doc), statements);
+  if (Array.isArray(existing)) return added.map((s) => ({ op: 'add', path: `${at}/-`, value: s }) as Operation);
+  if (asObject(existing) && !intrinsicName(existing)) return [{ op: 'replace', path: at, value: [existing, ...added] }];
   return undefined;
+}
+
+/** `added` with each Sid that an existing statement (or an earlier one of `added`) uses made unique: `Sid2`, `Sid3`, ... */
+function withUniqueSids(existing: readonly JsonObject[], added: readonly JsonObject[]): JsonObject[] {
+  const used = new Set(existing.map((s) => s['Sid']).filter((sid): sid is string => typeof sid === 'string').map((sid) => sid.toLowerCase()));
+  const taken = new Set<string>();
+  return added.map((s) => {
+    const sid = s['Sid'];
+    if (typeof sid !== 'string') return s;
+    const unique = firstUnusedName((n) => (n === 1 ? sid : `${sid}${n}`), used, taken);
+    return unique === sid ? s : { ...s, Sid: unique };
+  });
 }
 
 /**
