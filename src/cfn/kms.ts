@@ -1,9 +1,9 @@
 import { asObject } from './template.js';
 // Shared by the data-protection transforms (s3-customer-managed-key, s3-access-logging,
 // ec2-role-kms, secret-strength): which template resource a name/ARN expression points at, which
-// KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services, IAM
-// statement matching, and the KMS key-policy statements those services and the Auto Scaling
-// service-linked role need.
+// KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services or are
+// CloudFront origins, IAM statement matching, and the KMS key-policy statements those services
+// and the Auto Scaling service-linked role need.
 //
 // Everything here reads frozen templates and never throws on odd input: values that are not
 // understood resolve to `undefined` and callers skip them.
@@ -220,6 +220,19 @@ export function bucketByName(t: Template, value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The bucket an S3 domain name is of: `GetAtt B.DomainName` / `RegionalDomainName` /
+ * `DualStackDomainName`, `${B}.s3...`, or the bucket's BucketName text followed by `.s3`.
+ */
+export function bucketByDomainName(t: Template, value: unknown): string | undefined {
+  const domain = templateText(value);
+  if (!domain) return undefined;
+  const ref = /^\$\{([^}.]+)(?:\.(?:DomainName|RegionalDomainName|DualStackDomainName)\}|\}\.s3)/.exec(domain);
+  if (ref && typeOf(t, ref[1]!) === S3_BUCKET) return ref[1];
+  for (const [id, name] of bucketNameTexts(t)) if (domain.startsWith(name + '.s3')) return id;
+  return undefined;
+}
+
 export interface BucketArnMatch {
   bucket: string;
   /** The ARN names objects (`.../*`, `.../prefix/*`) rather than only the bucket. */
@@ -380,11 +393,8 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
     mark(bucketByName(t, asObject(propertiesOf(resource)?.['AccessLoggingPolicy'])?.['S3BucketName']), 'load-balancer-logs');
   }
   // CloudFront standard logging (legacy): DistributionConfig.Logging.Bucket is the bucket's domain name.
-  for (const { resource } of resourcesOfType(t, 'AWS::CloudFront::Distribution')) {
-    const domain = templateText(asObject(asObject(propertiesOf(resource)?.['DistributionConfig'])?.['Logging'])?.['Bucket']);
-    const ref = domain ? /^\$\{([^}.]+)(?:\.(?:DomainName|RegionalDomainName)\}|\}\.s3)/.exec(domain) : null;
-    if (ref && typeOf(t, ref[1]!) === S3_BUCKET) mark(ref[1], 'cloudfront-logs');
-    else if (domain) for (const [id, name] of bucketNameTexts(t)) if (domain.startsWith(name + '.s3')) mark(id, 'cloudfront-logs');
+  for (const { resource } of resourcesOfType(t, CLOUDFRONT_DISTRIBUTION)) {
+    mark(bucketByDomainName(t, asObject(asObject(propertiesOf(resource)?.['DistributionConfig'])?.['Logging'])?.['Bucket']), 'cloudfront-logs');
   }
   for (const { resource } of resourcesOfType(t, 'AWS::EC2::FlowLog')) {
     const p = propertiesOf(resource);
@@ -402,6 +412,47 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
       if (services.includes(VENDED_LOG_SERVICE)) mark(bucket, 'vended-logs');
       const principal = asObject(statement['Principal']);
       if (principal && mentionsElbAccount(t, principal['AWS'])) mark(bucket, 'load-balancer-logs');
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudFront
+
+export const CLOUDFRONT_DISTRIBUTION = 'AWS::CloudFront::Distribution';
+export const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
+
+export interface CloudFrontOrigin {
+  distribution: string;
+  /** The origin signs its requests with origin access control, the only way CloudFront reads SSE-KMS objects. */
+  oac: boolean;
+  /** A cache behavior of the origin forwards PUT or POST requests: viewers upload through it. */
+  uploads: boolean;
+}
+
+/**
+ * The distributions that use each template bucket as an origin. An origin with both an
+ * OriginAccessControlId and an origin access identity counts as OAI (CloudFront refuses it).
+ */
+export function cloudFrontOrigins(t: Template): Map<string, CloudFrontOrigin[]> {
+  const out = new Map<string, CloudFrontOrigin[]>();
+  for (const { id, resource } of resourcesOfType(t, CLOUDFRONT_DISTRIBUTION)) {
+    const config = asObject(propertiesOf(resource)?.['DistributionConfig']);
+    const behaviors = [config?.['DefaultCacheBehavior'], ...toList(config?.['CacheBehaviors'])].map(asObject).filter((b): b is JsonObject => b !== undefined);
+    for (const entry of toList(config?.['Origins'])) {
+      const origin = asObject(entry);
+      const bucket = origin ? bucketByDomainName(t, origin['DomainName']) : undefined;
+      if (!origin || !bucket) continue;
+      const oacId = origin['OriginAccessControlId'];
+      const oai = templateText(asObject(origin['S3OriginConfig'])?.['OriginAccessIdentity']);
+      const originId = templateText(origin['Id']);
+      const uploads = behaviors.some(
+        (b) => originId !== undefined && templateText(b['TargetOriginId']) === originId && toList(b['AllowedMethods']).some((m) => m === 'PUT' || m === 'POST'),
+      );
+      const uses = out.get(bucket) ?? [];
+      uses.push({ distribution: id, oac: oacId !== undefined && oacId !== '' && !oai, uploads });
+      out.set(bucket, uses);
     }
   }
   return out;
@@ -600,6 +651,29 @@ export function keyPolicyDelegatesToIam(policy: unknown): boolean {
       allowsAction(s, 'kms:GenerateDataKey') &&
       awsPrincipals(s).some((p) => new RegExp(`^(arn:${PARTITION}:iam::)?(\\$\\{AWS::AccountId\\}|\\d{12})(:root)?$`).test(p)),
   );
+}
+
+/**
+ * The key-policy statement that lets CloudFront origin access control use the key
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html,
+ * "SSE-KMS"): the cloudfront.amazonaws.com principal with `AWS:SourceArn` of the distributions
+ * that read the key's buckets. `distributions` undefined scopes it to every distribution of the
+ * account instead, for when naming a distribution would close a dependency cycle.
+ */
+export function cloudFrontKeyStatement(actions: readonly string[], distributions: readonly string[] | undefined): JsonObject {
+  const arn = (d: string): JsonValue => ({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/' + d });
+  const sourceArn = distributions === undefined ? undefined : [...new Set(distributions)].sort().map((d) => arn('${' + d + '}'));
+  return {
+    Sid: 'AllowCloudFrontOriginAccessControl',
+    Effect: 'Allow',
+    Principal: { Service: CLOUDFRONT_SERVICE },
+    Action: actions.length === 1 ? actions[0]! : [...actions],
+    Resource: '*',
+    Condition:
+      sourceArn === undefined
+        ? { ArnLike: { 'AWS:SourceArn': arn('*') } }
+        : { StringEquals: { 'AWS:SourceArn': sourceArn.length === 1 ? sourceArn[0]! : sourceArn } },
+  };
 }
 
 /** The default EC2 Auto Scaling service-linked role, as Fn::Sub text. */
