@@ -9,6 +9,7 @@ import {
   allReferences,
   danglingReferences,
   deepFreeze,
+  dependsOnResource,
   ensureParameter,
   freshLogicalId,
   intrinsicName,
@@ -205,6 +206,32 @@ describe('references', () => {
     expect(resourcesOfType(refTemplate, 'AWS::S3::Bucket')[0]!.pointer).toBe('/Resources/My~1Bucket');
     expect(resourcesOfType(refTemplate)).toHaveLength(3);
     expect(resourcesOfType(refTemplate, 'AWS::SNS::Topic')).toEqual([]);
+  });
+});
+
+describe('dependsOnResource', () => {
+  const t = deepFreeze({
+    Conditions: { Prod: { 'Fn::Equals': ['a', 'b'] } },
+    Resources: {
+      Key: { Type: 'AWS::KMS::Key' },
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { KMSMasterKeyID: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+      Distribution: { Type: 'AWS::CloudFront::Distribution', Properties: { DomainName: { 'Fn::Sub': '${Bucket.RegionalDomainName}' } } },
+      Waiter: { Type: 'AWS::CloudFormation::WaitConditionHandle', DependsOn: 'Distribution' },
+      Other: { Type: 'AWS::S3::Bucket', Condition: 'Prod', Properties: { Name: { 'Fn::If': ['Prod', 'x', { Ref: 'AWS::NoValue' }] } } },
+    },
+    Outputs: { K: { Value: { Ref: 'Waiter' } } },
+  }) as unknown as Template;
+
+  it('follows GetAtt, Sub and DependsOn through other resources', () => {
+    expect(dependsOnResource(t, 'Bucket', 'Key')).toBe(true);
+    expect(dependsOnResource(t, 'Distribution', 'Key')).toBe(true);
+    expect(dependsOnResource(t, 'Waiter', 'Key')).toBe(true);
+    expect(dependsOnResource(t, 'Key', 'Bucket')).toBe(false);
+  });
+
+  it('ignores conditions and outputs, and adds the edges a fix is about to create', () => {
+    expect(dependsOnResource(t, 'Other', 'Key')).toBe(false);
+    expect(dependsOnResource(t, 'Other', 'Key', new Map([['Other', ['Bucket']]]))).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { defineTransform } from '../src/transform.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import { dependsOnResource, freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
 import {
   accountRootStatement,
   allowsAction,
@@ -10,7 +10,11 @@ import {
   bucketByName,
   bucketEncryption,
   bucketPolicyStatements,
+  CLOUDFRONT_SERVICE,
+  cloudFrontKeyStatement,
+  cloudFrontOrigins,
   cloudTrailKeyStatements,
+  type CloudFrontOrigin,
   isCloudTrailPrincipal,
   isRegionalLogsPrincipal,
   isSymmetricEncryptionKey,
@@ -48,8 +52,8 @@ const KIND_TEXT: Record<LogDestinationKind, string> = {
   'cloudfront-logs': 'CloudFront standard logs',
 };
 
-/** Why a bucket that could move to SSE-KMS is left alone, or undefined. */
-function blocker(t: Template, id: string, resource: Resource): string | undefined {
+/** Why a bucket that could move to SSE-KMS is left alone, or undefined. `origins`: the CloudFront origins it is. */
+function blocker(t: Template, id: string, resource: Resource, origins: readonly CloudFrontOrigin[]): string | undefined {
   const props = propertiesOf(resource) ?? {};
   if (props['WebsiteConfiguration'] !== undefined) {
     return 'it hosts a static website, and anonymous website requests cannot decrypt SSE-KMS objects';
@@ -60,16 +64,8 @@ function blocker(t: Template, id: string, resource: Resource): string | undefine
   if (props['ReplicationConfiguration'] !== undefined) {
     return 'it replicates to another bucket, and S3 replicates SSE-KMS objects only when the replication rule opts in (SseKmsEncryptedObjects) and its role can use both keys';
   }
-  const bucketName = templateText(props['BucketName']);
-  for (const { resource: distribution } of resourcesOfType(t, 'AWS::CloudFront::Distribution')) {
-    const origins = toList(asObject(propertiesOf(distribution)?.['DistributionConfig'])?.['Origins']);
-    for (const origin of origins) {
-      const domain = templateText(asObject(origin)?.['DomainName']);
-      if (!domain) continue;
-      if (domain.startsWith('${' + id + '.') || domain.startsWith('${' + id + '}.') || (bucketName && domain.startsWith(bucketName + '.s3'))) {
-        return 'it is a CloudFront origin, and CloudFront can read SSE-KMS objects only through origin access control with a key-policy grant';
-      }
-    }
+  if (origins.some((o) => !o.oac)) {
+    return `it is an origin of CloudFront distribution ${origins.filter((o) => !o.oac).map((o) => o.distribution).join(', ')} without origin access control, and only origin access control can read SSE-KMS objects`;
   }
   for (const { resource: channel } of resourcesOfType(t, 'AWS::Config::DeliveryChannel')) {
     if (bucketByName(t, propertiesOf(channel)?.['S3BucketName']) === id) {
@@ -86,7 +82,8 @@ function blocker(t: Template, id: string, resource: Resource): string | undefine
     if (anonymous && statement['Condition'] === undefined && allowsAction(statement, 's3:GetObject')) {
       return 'its bucket policy lets anyone read objects, and anonymous requests cannot decrypt SSE-KMS objects';
     }
-    const writers = servicePrincipals(statement).filter((s) => s !== 'cloudtrail.amazonaws.com');
+    // CloudTrail and CloudFront origin access control get their key grant with the move.
+    const writers = servicePrincipals(statement).filter((s) => s !== 'cloudtrail.amazonaws.com' && !(s === CLOUDFRONT_SERVICE && origins.length > 0));
     if (writers.length > 0 && allowsAction(statement, 's3:PutObject')) {
       return `${writers.join(', ')} writes objects to it and would need a grant on the key`;
     }
@@ -103,17 +100,68 @@ function shareableKey(t: Template, keyId: string | undefined): string | undefine
   return keyId;
 }
 
-/** Statements missing from a key's policy for the trails writing to its buckets and the log groups it encrypts. */
-function missingKeyStatements(t: Template, keyId: string, trails: readonly string[], logGroups: readonly string[]): JsonObject[] {
+/** What a key's policy must allow for the buckets it encrypts (or is about to) and the log groups it encrypts. */
+interface KeyNeed {
+  trails: string[];
+  logGroups: string[];
+  /** Distributions that read the key's buckets through origin access control. */
+  distributions: string[];
+  /** One of those origins takes uploads (PUT/POST behaviors and a bucket policy allowing s3:PutObject). */
+  uploads: boolean;
+  /** Buckets the fix moves onto the key: dependencies that do not exist yet. */
+  moving: string[];
+}
+
+const isCloudFrontPrincipal = (p: string): boolean => p === CLOUDFRONT_SERVICE;
+
+/** True when viewers upload into the bucket through CloudFront: an origin forwards PUT/POST and the bucket policy lets CloudFront put objects. */
+function takesUploads(t: Template, bucket: string, origins: readonly CloudFrontOrigin[]): boolean {
+  if (!origins.some((o) => o.uploads)) return false;
+  return bucketPolicyStatements(t, bucket).some((s) => servicePrincipals(s).includes(CLOUDFRONT_SERVICE) && allowsAction(s, 's3:PutObject'));
+}
+
+/**
+ * The distributions a CloudFront grant names in AWS:SourceArn, or undefined for every
+ * distribution of the account when naming one would close a cycle (the distribution's origin
+ * names the bucket, the bucket names the key) or reference a resource the key may exist without.
+ */
+function cloudFrontScope(t: Template, keyId: string, need: KeyNeed): string[] | undefined {
+  const moving = new Map(need.moving.map((bucket) => [bucket, [keyId]]));
+  const keyCondition = resourceOf(t, keyId)?.Condition;
+  const nameable = need.distributions.every((d) => {
+    const condition = resourceOf(t, d)?.Condition;
+    return (condition === undefined || condition === keyCondition) && !dependsOnResource(t, d, keyId, moving);
+  });
+  return nameable ? need.distributions : undefined;
+}
+
+/** Statements missing from a key's policy for what it encrypts, and the services they are for. */
+function missingKeyStatements(t: Template, keyId: string, need: KeyNeed): { statements: JsonObject[]; services: string[] } {
   const policy = propertiesOf(resourceOf(t, keyId))?.['KeyPolicy'];
-  const out: JsonObject[] = [];
-  if (trails.length > 0) {
-    const [encrypt, describe] = cloudTrailKeyStatements(t, trails);
-    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:GenerateDataKey')) out.push(encrypt!);
-    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:DescribeKey')) out.push(describe!);
+  const statements: JsonObject[] = [];
+  const services: string[] = [];
+  if (need.trails.length > 0) {
+    const [encrypt, describe] = cloudTrailKeyStatements(t, need.trails);
+    const before = statements.length;
+    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:GenerateDataKey')) statements.push(encrypt!);
+    if (!keyPolicyAllowsService(policy, isCloudTrailPrincipal, 'kms:DescribeKey')) statements.push(describe!);
+    if (statements.length > before) services.push(`CloudTrail (trail ${need.trails.join(', ')}) writes`);
   }
-  if (logGroups.length > 0 && !keyPolicyAllowsService(policy, isRegionalLogsPrincipal, 'kms:GenerateDataKey')) out.push(logsKeyStatement());
-  return out;
+  if (need.logGroups.length > 0 && !keyPolicyAllowsService(policy, isRegionalLogsPrincipal, 'kms:GenerateDataKey')) {
+    statements.push(logsKeyStatement());
+    services.push(`CloudWatch Logs (log group ${need.logGroups.join(', ')}) writes`);
+  }
+  if (need.distributions.length > 0) {
+    const actions = [
+      ...(keyPolicyAllowsService(policy, isCloudFrontPrincipal, 'kms:Decrypt') ? [] : ['kms:Decrypt']),
+      ...(need.uploads && !keyPolicyAllowsService(policy, isCloudFrontPrincipal, 'kms:GenerateDataKey') ? ['kms:Encrypt', 'kms:GenerateDataKey*'] : []),
+    ];
+    if (actions.length > 0) {
+      statements.push(cloudFrontKeyStatement(actions, cloudFrontScope(t, keyId, need)));
+      services.push(`CloudFront (distribution ${need.distributions.join(', ')}) serves`);
+    }
+  }
+  return { statements, services };
 }
 
 function encryptionOps(id: string, resource: Resource, enc: BucketEncryption, keyArn: JsonValue): Operation[] {
@@ -168,8 +216,8 @@ policy that delegates access to IAM in the account
 (\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), plus an \`AWS::KMS::Alias\`
 (\`alias/\${AWS::StackName}-s3\`).
 
-Services that write into such a bucket with their own identity need the key too, and get exactly
-that grant in the key policy:
+Services that write into such a bucket, or read it, with their own identity need the key too, and
+get exactly that grant in the key policy:
 - a bucket a CloudTrail trail in the template delivers to: \`cloudtrail.amazonaws.com\` may call
   \`kms:GenerateDataKey*\`, scoped with \`aws:SourceArn\` to the trail ARN (built from TrailName; a
   GetAtt of the trail would be a dependency cycle), and \`kms:DescribeKey\`, as the CloudTrail guide
@@ -177,6 +225,31 @@ that grant in the key policy:
   without it (a safe fix: without it CloudTrail cannot deliver).
 - a key that also encrypts log groups: \`logs.\${AWS::Region}.amazonaws.com\` with the
   \`kms:EncryptionContext:aws:logs:arn\` condition.
+- a bucket that CloudFront distributions of the template serve through origin access control (an
+  origin with an \`OriginAccessControlId\` whose \`DomainName\` is the bucket's:
+  \`GetAtt Bucket.RegionalDomainName\` / \`DomainName\`, \`\${Bucket}.s3...\`, or its BucketName
+  followed by \`.s3\`): \`cloudfront.amazonaws.com\` may call \`kms:Decrypt\`, plus \`kms:Encrypt\` and
+  \`kms:GenerateDataKey*\` when viewers upload (a cache behavior of the origin forwards PUT or POST
+  and the bucket policy lets CloudFront \`s3:PutObject\`), scoped with \`AWS:SourceArn\`, as the
+  CloudFront guide documents
+  ([Restrict access to an Amazon S3 origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html),
+  SSE-KMS). The same grant is added to any template key that already encrypts such a bucket
+  without it (a safe fix: without it every request through CloudFront fails with 403), and a
+  bucket on a key defined outside the template is reported.
+
+  The guide's condition names the distribution (\`StringEquals\` on
+  \`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${Distribution}\`). That
+  form is used when the distribution does not depend on the key. Usually it does: its origin names
+  the bucket (\`GetAtt Bucket.RegionalDomainName\`) and the bucket names the key, so a key policy
+  naming the distribution closes the cycle Key -> Distribution -> Bucket -> Key, which
+  CloudFormation rejects (cfn-lint E3004). The condition is then \`ArnLike\` on
+  \`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/*\`: the distributions of
+  this account only, the form the AWS CDK generates for the same cycle
+  (\`S3BucketOrigin.withOriginAccessControl\`). Which distribution may read the bucket is still
+  decided by the bucket policy's own \`AWS:SourceArn\` condition, so the wider key grant opens no
+  bucket to another distribution. \`ArnLike\` on the ARN already holds the account, so an
+  \`aws:SourceAccount\` condition would add nothing. A distribution with a \`Condition\` the key
+  does not share is never named either (the key would reference a resource that may not exist).
 
 The catalogue's ideal grants \`s3.amazonaws.com\`, \`lambda.amazonaws.com\` and
 \`logs.amazonaws.com\` the key unconditionally. That is not needed (S3 and Lambda use the caller's
@@ -194,9 +267,10 @@ Left as they are, with a report:
 - buckets that receive vended logs (\`delivery.logs.amazonaws.com\`: VPC flow logs, NLB access
   logs) or CloudFront standard logs: SSE-KMS works there only with a key-policy grant for the
   delivering service, so they keep SSE-S3.
-- static websites, publicly readable buckets and CloudFront origins (anonymous and OAI readers
-  cannot decrypt), buckets with replication rules, buckets other services (AWS Config, a service
-  principal in the bucket policy) write into, and buckets whose policy requires AES256 uploads.
+- static websites, publicly readable buckets and CloudFront origins read without origin access
+  control (anonymous and origin access identity readers cannot decrypt), buckets with replication
+  rules, buckets other services (AWS Config, a service principal in the bucket policy) write into,
+  and buckets whose policy requires AES256 uploads.
 
 ## Fix safety
 Unsafe. Existing objects stay SSE-S3 (only new objects use the key), and every reader and
@@ -212,6 +286,8 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     const findings: Finding[] = [];
     const trails = trailDestinations(t);
     const destinations = logDestinations(t);
+    const cloudFront = cloudFrontOrigins(t);
+    const servedBy = (bucket: string) => (cloudFront.get(bucket) ?? []).filter((o) => o.oac);
     const candidates: { id: string; resource: Resource; enc: BucketEncryption }[] = [];
     const plannedKeyOf = new Map<string, string>();
 
@@ -234,12 +310,20 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
         }
         continue;
       }
+      const origins = cloudFront.get(id) ?? [];
+      if ((enc.state === 'kms' || enc.state === 'dsse') && !enc.keyId && servedBy(id).length > 0) {
+        findings.push({
+          pointer: pointer('Resources', id, 'Properties', 'BucketEncryption'),
+          severity: 'low',
+          message: `Bucket ${id} is an origin of CloudFront distribution ${servedBy(id).map((o) => o.distribution).join(', ')} and is encrypted with a KMS key defined outside this template: that key's policy must let ${CLOUDFRONT_SERVICE} decrypt (scoped by AWS:SourceArn to the distribution), or every request through CloudFront fails with 403`,
+        });
+      }
       if (enc.state !== 'none' && enc.state !== 'sse-s3' && enc.state !== 'kms-aws-managed') continue;
       if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) continue;
       const encryption = propertiesOf(resource)?.['BucketEncryption'];
       if (encryption !== undefined && intrinsicName(encryption)) continue;
       if (skipsRule(resource, 's3-customer-managed-key')) continue;
-      const reason = blocker(t, id, resource);
+      const reason = blocker(t, id, resource, origins);
       if (reason) {
         findings.push({
           pointer: pointer('Resources', id),
@@ -274,13 +358,13 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
       }
       if (!keyId) newKeyId = freshLogicalId(t, 'S3EncryptionKey', new Set());
       else if (keyPolicyAdditionOps(t, keyId, [{}]) === undefined) {
-        // The reused key's policy cannot be extended: buckets CloudTrail writes to stay as they are.
-        for (const c of candidates.filter((c) => trails.has(c.id))) {
+        // The reused key's policy cannot be extended: buckets a service needs a grant for stay as they are.
+        for (const c of candidates.filter((c) => trails.has(c.id) || servedBy(c.id).length > 0)) {
           candidates.splice(candidates.indexOf(c), 1);
           findings.push({
             pointer: pointer('Resources', c.id),
             severity: 'low',
-            message: `Bucket ${c.id} is not moved to key ${keyId} because CloudTrail writes to it and the key policy cannot be extended automatically`,
+            message: `Bucket ${c.id} is not moved to key ${keyId} because ${trails.has(c.id) ? 'CloudTrail writes to it' : 'CloudFront serves it'} and the key policy cannot be extended automatically`,
           });
         }
       }
@@ -289,14 +373,20 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     const planned = new Map(plannedKeyOf);
     if (targetKey) for (const c of candidates) planned.set(c.id, targetKey);
 
-    // Grants the keys lack for the trails writing to their buckets and the log groups they
-    // encrypt: a safe fix when the template needs them already, part of the move otherwise.
+    // Grants the keys lack for the services that write or serve their buckets and for the log
+    // groups they encrypt: a safe fix when the template needs them already, part of the move otherwise.
     const logGroups = logGroupsByKey(t);
-    const keyNeeds = (plan: Map<string, string>) => {
-      const needs = new Map<string, { trails: string[]; logGroups: string[] }>();
+    const keyNeeds = (plan: Map<string, string>): Map<string, KeyNeed> => {
+      const needs = new Map<string, KeyNeed>();
       for (const k of new Set(plan.values())) {
-        const keyTrails = [...plan].filter(([bucket, key]) => key === k && trails.has(bucket)).flatMap(([bucket]) => trails.get(bucket)!);
-        needs.set(k, { trails: [...new Set(keyTrails)].sort(), logGroups: logGroups.get(k) ?? [] });
+        const buckets = [...plan].filter(([, key]) => key === k).map(([bucket]) => bucket);
+        needs.set(k, {
+          trails: [...new Set(buckets.flatMap((b) => trails.get(b) ?? []))].sort(),
+          logGroups: logGroups.get(k) ?? [],
+          distributions: [...new Set(buckets.flatMap((b) => servedBy(b).map((o) => o.distribution)))].sort(),
+          uploads: buckets.some((b) => takesUploads(t, b, servedBy(b))),
+          moving: buckets.filter((b) => plannedKeyOf.get(b) !== k),
+        });
       }
       return needs;
     };
@@ -304,20 +394,16 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     const plannedNeeds = keyNeeds(planned);
     for (const [k, need] of plannedNeeds) {
       if (k === newKeyId) continue;
-      const statements = missingKeyStatements(t, k, need.trails, need.logGroups);
+      const { statements, services } = missingKeyStatements(t, k, need);
       if (statements.length === 0) continue;
       const before = existingNeeds.get(k);
-      const neededNow = before !== undefined && missingKeyStatements(t, k, before.trails, before.logGroups).length > 0;
+      const neededNow = before !== undefined && missingKeyStatements(t, k, before).statements.length > 0;
       const ops = keyPolicyAdditionOps(t, k, statements);
-      const services = [
-        ...(statements.some((s) => s['Sid'] !== 'AllowCloudWatchLogs') ? [`CloudTrail (trail ${need.trails.join(', ')})`] : []),
-        ...(statements.some((s) => s['Sid'] === 'AllowCloudWatchLogs') ? [`CloudWatch Logs (log group ${need.logGroups.join(', ')})`] : []),
-      ].join(' and ');
       findings.push({
         pointer: pointer('Resources', k, 'Properties', 'KeyPolicy'),
         message: neededNow
-          ? `Key ${k} encrypts data written by ${services}, but its key policy does not let the service use it`
-          : `Key ${k} is about to encrypt a bucket ${services} writes to; its key policy must let the service use it`,
+          ? `Key ${k} encrypts data that ${services.join(' and ')}, but its key policy does not let the service use it`
+          : `Key ${k} is about to encrypt a bucket that ${services.join(' and ')}; its key policy must let the service use it`,
         ...(ops && ops.length ? { fix: { ops, ...(neededNow ? { safety: 'safe' as const } : {}) } } : {}),
       });
     }
@@ -328,8 +414,7 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     if (newKeyId) {
       const aliasId = freshLogicalId(t, 'S3EncryptionKeyAlias', new Set([newKeyId]));
       const need = plannedNeeds.get(newKeyId)!;
-      const statements: JsonObject[] = [accountRootStatement()];
-      if (need.trails.length) statements.push(...cloudTrailKeyStatements(t, need.trails));
+      const statements: JsonObject[] = [accountRootStatement(), ...missingKeyStatements(t, newKeyId, need).statements];
       const key: JsonObject = {
         Type: KMS_KEY,
         DeletionPolicy: 'Retain',
@@ -363,7 +448,9 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
           : enc.state === 'sse-s3'
             ? 'uses S3 managed keys (SSE-S3, AES256)'
             : 'uses the AWS managed key aws/s3';
-      const via = trails.has(id) ? `; CloudTrail (${trails.get(id)!.join(', ')}) is granted use of the key` : '';
+      const served = servedBy(id).map((o) => o.distribution);
+      const granted = [...(trails.has(id) ? [`CloudTrail (${trails.get(id)!.join(', ')})`] : []), ...(served.length ? [`CloudFront (${[...new Set(served)].join(', ')})`] : [])];
+      const via = granted.length ? `; ${granted.join(' and ')} ${granted.length === 1 ? 'is' : 'are'} granted use of the key` : '';
       findings.push({
         pointer: enc.state === 'none' ? pointer('Resources', id) : pointer('Resources', id, 'Properties', 'BucketEncryption'),
         message: `Bucket ${id} ${what}, not a customer managed KMS key; fix: SSE-KMS with key ${targetKey} and an S3 Bucket Key${via}`,

@@ -1,11 +1,13 @@
 import { asObject } from './template.js';
 // Helpers shared by the network and compute transforms (az-dynamic, ami-from-ssm,
-// single-instance): small value predicates, Mappings lookups and clean-up, and the CPU
-// architecture of an EC2 instance type. Pure; never mutates the template.
+// single-instance, ec2-role-kms): small value predicates, Mappings lookups and clean-up, the CPU
+// architecture of an EC2 instance type, and the launch templates of an Auto Scaling group. Pure;
+// never mutates the template.
 
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { getAt, pointer } from './pointer.js';
-import { allReferences } from './template.js';
+import { templateText } from './kms.js';
+import { allReferences, resourcesOfType } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small predicates
@@ -202,4 +204,43 @@ export function archOfInstanceTypeValue(t: Template, v: unknown, region: string 
   const branches = asObject(v)?.['Fn::If'];
   if (Array.isArray(branches) && branches.length === 3) return agree([branches[1], branches[2]]);
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auto Scaling
+
+export const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+
+/**
+ * The template launch templates an Auto Scaling group launches from: its LaunchTemplate, its
+ * MixedInstancesPolicy launch template and that policy's per-override launch templates. A
+ * specification names one by LaunchTemplateId (`Ref LT`, `GetAtt LT.LaunchTemplateId`) or by
+ * LaunchTemplateName (`Ref LT`, or the same text as the launch template's LaunchTemplateName).
+ */
+export function launchTemplatesOfGroup(t: Template, group: Resource): string[] {
+  const props = asObject(group.Properties);
+  const mixed = asObject(asObject(props?.['MixedInstancesPolicy'])?.['LaunchTemplate']);
+  const overrides = Array.isArray(mixed?.['Overrides']) ? mixed['Overrides'] : [];
+  const specs = [props?.['LaunchTemplate'], mixed?.['LaunchTemplateSpecification'], ...overrides.map((o) => asObject(o)?.['LaunchTemplateSpecification'])];
+  const out = new Set<string>();
+  for (const spec of specs.map(asObject)) {
+    if (!spec) continue;
+    const id = launchTemplateById(t, spec['LaunchTemplateId']) ?? launchTemplateByName(t, spec['LaunchTemplateName']);
+    if (id) out.add(id);
+  }
+  return [...out];
+}
+
+function launchTemplateById(t: Template, v: unknown): string | undefined {
+  const getAtt = asObject(v)?.['Fn::GetAtt'];
+  const [id, attribute] = Array.isArray(getAtt) ? getAtt : typeof getAtt === 'string' ? getAtt.split('.') : [refTarget(v), undefined];
+  if (getAtt !== undefined && attribute !== 'LaunchTemplateId') return undefined;
+  return typeof id === 'string' && asObject(asObject(t.Resources)?.[id])?.['Type'] === LAUNCH_TEMPLATE ? id : undefined;
+}
+
+function launchTemplateByName(t: Template, v: unknown): string | undefined {
+  if (refTarget(v) !== undefined) return launchTemplateById(t, v);
+  const name = templateText(v);
+  if (name === undefined) return undefined;
+  return resourcesOfType(t, LAUNCH_TEMPLATE).find(({ resource }) => templateText(asObject(resource.Properties)?.['LaunchTemplateName']) === name)?.id;
 }

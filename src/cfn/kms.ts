@@ -1,8 +1,9 @@
 import { asObject } from './template.js';
 // Shared by the data-protection transforms (s3-customer-managed-key, s3-access-logging,
 // ec2-role-kms, secret-strength): which template resource a name/ARN expression points at, which
-// KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services, IAM
-// statement matching, and the KMS key-policy statements those services need.
+// KMS key encrypts a bucket or a secret, which buckets receive logs from AWS services or are
+// CloudFront origins, IAM statement matching, and the KMS key-policy statements those services
+// and the Auto Scaling service-linked role need.
 //
 // Everything here reads frozen templates and never throws on odd input: values that are not
 // understood resolve to `undefined` and callers skip them.
@@ -10,7 +11,7 @@ import { asObject } from './template.js';
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { pointer } from './pointer.js';
 import { isKnownServiceAccount } from './regions.js';
-import { intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
+import { firstUnusedName, intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small value helpers
@@ -219,6 +220,19 @@ export function bucketByName(t: Template, value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The bucket an S3 domain name is of: `GetAtt B.DomainName` / `RegionalDomainName` /
+ * `DualStackDomainName`, `${B}.s3...`, or the bucket's BucketName text followed by `.s3`.
+ */
+export function bucketByDomainName(t: Template, value: unknown): string | undefined {
+  const domain = templateText(value);
+  if (!domain) return undefined;
+  const ref = /^\$\{([^}.]+)(?:\.(?:DomainName|RegionalDomainName|DualStackDomainName)\}|\}\.s3)/.exec(domain);
+  if (ref && typeOf(t, ref[1]!) === S3_BUCKET) return ref[1];
+  for (const [id, name] of bucketNameTexts(t)) if (domain.startsWith(name + '.s3')) return id;
+  return undefined;
+}
+
 export interface BucketArnMatch {
   bucket: string;
   /** The ARN names objects (`.../*`, `.../prefix/*`) rather than only the bucket. */
@@ -379,11 +393,8 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
     mark(bucketByName(t, asObject(propertiesOf(resource)?.['AccessLoggingPolicy'])?.['S3BucketName']), 'load-balancer-logs');
   }
   // CloudFront standard logging (legacy): DistributionConfig.Logging.Bucket is the bucket's domain name.
-  for (const { resource } of resourcesOfType(t, 'AWS::CloudFront::Distribution')) {
-    const domain = templateText(asObject(asObject(propertiesOf(resource)?.['DistributionConfig'])?.['Logging'])?.['Bucket']);
-    const ref = domain ? /^\$\{([^}.]+)(?:\.(?:DomainName|RegionalDomainName)\}|\}\.s3)/.exec(domain) : null;
-    if (ref && typeOf(t, ref[1]!) === S3_BUCKET) mark(ref[1], 'cloudfront-logs');
-    else if (domain) for (const [id, name] of bucketNameTexts(t)) if (domain.startsWith(name + '.s3')) mark(id, 'cloudfront-logs');
+  for (const { resource } of resourcesOfType(t, CLOUDFRONT_DISTRIBUTION)) {
+    mark(bucketByDomainName(t, asObject(asObject(propertiesOf(resource)?.['DistributionConfig'])?.['Logging'])?.['Bucket']), 'cloudfront-logs');
   }
   for (const { resource } of resourcesOfType(t, 'AWS::EC2::FlowLog')) {
     const p = propertiesOf(resource);
@@ -401,6 +412,47 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
       if (services.includes(VENDED_LOG_SERVICE)) mark(bucket, 'vended-logs');
       const principal = asObject(statement['Principal']);
       if (principal && mentionsElbAccount(t, principal['AWS'])) mark(bucket, 'load-balancer-logs');
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudFront
+
+export const CLOUDFRONT_DISTRIBUTION = 'AWS::CloudFront::Distribution';
+export const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
+
+export interface CloudFrontOrigin {
+  distribution: string;
+  /** The origin signs its requests with origin access control, the only way CloudFront reads SSE-KMS objects. */
+  oac: boolean;
+  /** A cache behavior of the origin forwards PUT or POST requests: viewers upload through it. */
+  uploads: boolean;
+}
+
+/**
+ * The distributions that use each template bucket as an origin. An origin with both an
+ * OriginAccessControlId and an origin access identity counts as OAI (CloudFront refuses it).
+ */
+export function cloudFrontOrigins(t: Template): Map<string, CloudFrontOrigin[]> {
+  const out = new Map<string, CloudFrontOrigin[]>();
+  for (const { id, resource } of resourcesOfType(t, CLOUDFRONT_DISTRIBUTION)) {
+    const config = asObject(propertiesOf(resource)?.['DistributionConfig']);
+    const behaviors = [config?.['DefaultCacheBehavior'], ...toList(config?.['CacheBehaviors'])].map(asObject).filter((b): b is JsonObject => b !== undefined);
+    for (const entry of toList(config?.['Origins'])) {
+      const origin = asObject(entry);
+      const bucket = origin ? bucketByDomainName(t, origin['DomainName']) : undefined;
+      if (!origin || !bucket) continue;
+      const oacId = origin['OriginAccessControlId'];
+      const oai = templateText(asObject(origin['S3OriginConfig'])?.['OriginAccessIdentity']);
+      const originId = templateText(origin['Id']);
+      const uploads = behaviors.some(
+        (b) => originId !== undefined && templateText(b['TargetOriginId']) === originId && toList(b['AllowedMethods']).some((m) => m === 'PUT' || m === 'POST'),
+      );
+      const uses = out.get(bucket) ?? [];
+      uses.push({ distribution: id, oac: oacId !== undefined && oacId !== '' && !oai, uploads });
+      out.set(bucket, uses);
     }
   }
   return out;
@@ -637,6 +689,86 @@ export function keyPolicyDelegatesToIam(policy: unknown): boolean {
   );
 }
 
+/**
+ * The key-policy statement that lets CloudFront origin access control use the key
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html,
+ * "SSE-KMS"): the cloudfront.amazonaws.com principal with `AWS:SourceArn` of the distributions
+ * that read the key's buckets. `distributions` undefined scopes it to every distribution of the
+ * account instead, for when naming a distribution would close a dependency cycle.
+ */
+export function cloudFrontKeyStatement(actions: readonly string[], distributions: readonly string[] | undefined): JsonObject {
+  const arn = (d: string): JsonValue => ({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/' + d });
+  const sourceArn = distributions === undefined ? undefined : [...new Set(distributions)].sort().map((d) => arn('${' + d + '}'));
+  return {
+    Sid: 'AllowCloudFrontOriginAccessControl',
+    Effect: 'Allow',
+    Principal: { Service: CLOUDFRONT_SERVICE },
+    Action: actions.length === 1 ? actions[0]! : [...actions],
+    Resource: '*',
+    Condition:
+      sourceArn === undefined
+        ? { ArnLike: { 'AWS:SourceArn': arn('*') } }
+        : { StringEquals: { 'AWS:SourceArn': sourceArn.length === 1 ? sourceArn[0]! : sourceArn } },
+  };
+}
+
+/** The default EC2 Auto Scaling service-linked role, as Fn::Sub text. */
+export const AUTOSCALING_SERVICE_LINKED_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+
+/** The actions `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and `kms:DescribeKey` allow, to check an existing grant action by action. */
+export const AUTOSCALING_KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+
+/**
+ * The two key-policy statements the EC2 Auto Scaling guide requires for a service-linked role
+ * that launches instances with volumes encrypted by the key
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html):
+ * use of the key by `useFor`, and grants for AWS resources (the volumes) by `grantFor`.
+ */
+export function autoScalingKeyStatements(useFor: readonly JsonValue[], grantFor: readonly JsonValue[]): JsonObject[] {
+  const principal = (roles: readonly JsonValue[]): JsonObject => ({ AWS: roles.length === 1 ? roles[0]! : [...roles] });
+  const out: JsonObject[] = [];
+  if (useFor.length > 0) {
+    out.push({
+      Sid: 'AllowAutoScalingServiceLinkedRoleUseOfKey',
+      Effect: 'Allow',
+      Principal: principal(useFor),
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Resource: '*',
+    });
+  }
+  if (grantFor.length > 0) {
+    out.push({
+      Sid: 'AllowAutoScalingServiceLinkedRoleGrants',
+      Effect: 'Allow',
+      Principal: principal(grantFor),
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
+  }
+  return out;
+}
+
+/** An IAM ARN text with its partition and account id each written one way, to compare ARNs spelled differently. */
+function comparableArn(text: string): string {
+  return text.replace(new RegExp(`^arn:${PARTITION}:([^:]*):([^:]*):(\\d{12}|\\$\\{AWS::AccountId\\}):`), 'arn:*:$1:$2:*:');
+}
+
+/**
+ * True when a key policy lets the IAM principal `principal` (a role ARN value) call `action`:
+ * an Allow naming the same ARN however it is written, or any principal (`*`).
+ */
+export function keyPolicyAllowsPrincipal(policy: unknown, principal: JsonValue, action: string): boolean {
+  const text = templateText(principal);
+  const wanted = text === undefined ? undefined : comparableArn(text);
+  return statementsOf(policy).some((s) => {
+    if (!allowsAction(s, action)) return false;
+    if (s['Principal'] === '*' || awsPrincipals(s).includes('*')) return true;
+    if (wanted !== undefined) return awsPrincipals(s).some((p) => comparableArn(p) === wanted);
+    return toList(asObject(s['Principal'])?.['AWS']).some((p) => JSON.stringify(p) === JSON.stringify(principal));
+  });
+}
+
 export const isCloudTrailPrincipal = (p: string): boolean => p === 'cloudtrail.amazonaws.com';
 /** The regional CloudWatch Logs principal, literal or `logs.${AWS::Region}.amazonaws.com`. */
 export const isRegionalLogsPrincipal = (p: string): boolean => /^logs\.[^.]+\.amazonaws\.com(\.cn)?$/.test(p);
@@ -672,9 +804,22 @@ export function keyPolicyAdditionOps(t: Template, keyId: string, statements: rea
   if (!doc || intrinsicName(doc)) return undefined;
   const existing = doc['Statement'];
   const at = `${base}/Properties/KeyPolicy/Statement`;
-  if (Array.isArray(existing)) return statements.map((s) => ({ op: 'add', path: `${at}/-`, value: s }) as Operation);
-  if (asObject(existing) && !intrinsicName(existing)) return [{ op: 'replace', path: at, value: [existing, ...statements] }];
+  const added = withUniqueSids(statementsOf(doc), statements);
+  if (Array.isArray(existing)) return added.map((s) => ({ op: 'add', path: `${at}/-`, value: s }) as Operation);
+  if (asObject(existing) && !intrinsicName(existing)) return [{ op: 'replace', path: at, value: [existing, ...added] }];
   return undefined;
+}
+
+/** `added` with each Sid that an existing statement (or an earlier one of `added`) uses made unique: `Sid2`, `Sid3`, ... */
+function withUniqueSids(existing: readonly JsonObject[], added: readonly JsonObject[]): JsonObject[] {
+  const used = new Set(existing.map((s) => s['Sid']).filter((sid): sid is string => typeof sid === 'string').map((sid) => sid.toLowerCase()));
+  const taken = new Set<string>();
+  return added.map((s) => {
+    const sid = s['Sid'];
+    if (typeof sid !== 'string') return s;
+    const unique = firstUnusedName((n) => (n === 1 ? sid : `${sid}${n}`), used, taken);
+    return unique === sid ? s : { ...s, Sid: unique };
+  });
 }
 
 /**

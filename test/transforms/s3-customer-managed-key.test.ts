@@ -92,6 +92,61 @@ describe('s3-customer-managed-key', () => {
     expect(findings[0]!.message).toContain('requires SSE-S3');
   });
 
+  describe('CloudFront origins', () => {
+    const distribution = (domain: unknown, extra: Record<string, unknown> = {}, origin: Record<string, unknown> = { OriginAccessControlId: { Ref: 'OAC' } }) => ({
+      Type: 'AWS::CloudFront::Distribution',
+      ...extra,
+      Properties: { DistributionConfig: { Origins: [{ Id: 'o', DomainName: domain, S3OriginConfig: {}, ...origin }], DefaultCacheBehavior: { TargetOriginId: 'o' } } },
+    });
+    const oac = { Type: 'AWS::CloudFront::OriginAccessControl', Properties: {} };
+    const keyStatement = (out: ReturnType<typeof fix>) => {
+      const statements = (out.Resources['S3EncryptionKey']!.Properties!['KeyPolicy'] as { Statement: Array<Record<string, unknown>> }).Statement;
+      return statements.find((s) => s['Sid'] === 'AllowCloudFrontOriginAccessControl');
+    };
+
+    it('names the distribution when its origin is written from the bucket name, every distribution when it names the bucket', () => {
+      const byName = fix({
+        Parameters: { Name: { Type: 'String' } },
+        Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { Ref: 'Name' } } }, D: distribution({ 'Fn::Sub': '${Name}.s3.amazonaws.com' }) },
+      });
+      expect(keyStatement(byName)?.['Condition']).toEqual({ StringEquals: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${D}' } } });
+      const byBucket = fix({ Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket' }, D: distribution({ 'Fn::GetAtt': ['B', 'DomainName'] }) } });
+      expect(keyStatement(byBucket)?.['Condition']).toEqual({ ArnLike: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*' } } });
+    });
+
+    it('does not name a distribution the key may exist without', () => {
+      const out = fix({
+        Parameters: { Name: { Type: 'String' } },
+        Conditions: { WithCdn: { 'Fn::Equals': ['a', 'a'] } },
+        Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'site-bucket' } }, D: distribution('site-bucket.s3.amazonaws.com', { Condition: 'WithCdn' }) },
+      });
+      expect(JSON.stringify(keyStatement(out)?.['Condition'])).toContain('distribution/*');
+    });
+
+    it('leaves a bucket that one origin reads without origin access control', () => {
+      const findings = run({
+        Resources: {
+          OAC: oac,
+          B: { Type: 'AWS::S3::Bucket' },
+          D: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }),
+          Legacy: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }, {}, { S3OriginConfig: { OriginAccessIdentity: 'origin-access-identity/cloudfront/E2QWRUHAPOMQZL' } }),
+        },
+      });
+      expect(findings.map((f) => [f.fix, f.message])).toEqual([[undefined, expect.stringContaining('origin of CloudFront distribution Legacy without origin access control')]]);
+    });
+
+    it('reports a bucket on a key defined outside the template', () => {
+      const findings = run({
+        Resources: {
+          OAC: oac,
+          B: { Type: 'AWS::S3::Bucket', Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::ImportValue': 'shared-key' } } }] } } },
+          D: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }),
+        },
+      });
+      expect(findings.map((f) => [f.fix, f.severity, f.message])).toEqual([[undefined, 'low', expect.stringContaining('KMS key defined outside this template')]]);
+    });
+  });
+
   it('never throws on odd shapes', () => {
     const odd = {
       Resources: {
