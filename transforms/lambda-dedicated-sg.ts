@@ -17,7 +17,7 @@ import {
   type RuleEntry,
 } from '../src/cfn/network.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
-import { allReferences, freshLogicalId, intrinsicName, referencesTo } from '../src/cfn/template.js';
+import { allReferences, freshLogicalId, intrinsicName, namesLeftUnused, referencesTo } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
@@ -327,8 +327,10 @@ it reached before, through the twins and the copied egress. A function whose sha
 \`Condition\`, or whose rules cannot be twinned (rules nested deeper in \`Fn::If\`, egress given by an
 intrinsic shared by several groups), is reported without a fix. Removing the inbound rules of a
 Lambda-only group is marked unsafe: nothing in the template uses them, but something outside it
-might use the group by id. A parameter that only those rules used is kept (removing it would
-break deployments that pass it).
+might use the group by id. When a parameter, condition or mapping is used only by those rules, they
+are reported without a fix: removing the parameter too would break deployments that pass it, and
+keeping it alone would leave it unused (cfn-lint W2001; W8001 and W7001 for conditions and
+mappings). A rule that takes its CIDR from a parameter was meant to be set at deployment.
 
 A group an output exports (\`Export\`) is never stripped, and the dedicated-group fix for a function
 using it is unsafe: a stack that imports the group may admit it in its own rules or attach other
@@ -451,7 +453,18 @@ None.
         ops.push({ op: 'remove', path: pointer('Resources', rule.resourceId) });
       }
       const findingPointer = groupProps && hasOwn(groupProps, 'SecurityGroupIngress') ? at : standalone[0]?.pointer ?? pointer('Resources', group.id);
-      findings.push(removable ? { pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } } : { pointer: findingPointer, message });
+      if (!removable) {
+        findings.push({ pointer: findingPointer, message });
+        continue;
+      }
+      // Removing a parameter breaks deployments that pass it; keeping it unused is a cfn-lint warning.
+      const orphans = namesLeftUnused(t, ops.map((op) => op.path));
+      if (orphans.length > 0) {
+        const names = orphans.map(({ kind, name }) => `${kind} ${name}`).join(', ');
+        findings.push({ pointer: findingPointer, message: `${message} (not fixed: removing them would leave ${names} unused)` });
+        continue;
+      }
+      findings.push({ pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } });
     }
     return findings;
   },

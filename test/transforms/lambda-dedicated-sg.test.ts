@@ -213,3 +213,39 @@ describe('lambda-dedicated-sg groups that serve something else', () => {
     expect(findings[0]!.fix?.safety).toBeUndefined();
   });
 });
+
+describe('lambda-dedicated-sg names only the removed rules use', () => {
+  it('reports without a fix when removing the rules would leave a parameter unused', () => {
+    const t = {
+      Parameters: { AllowedIngressCidr: { Type: 'String', Default: '10.0.0.0/16' } },
+      ...lambdaOnly({ SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'AllowedIngressCidr' } }] }),
+    };
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.message).toMatch(/not fixed: removing them would leave parameter AllowedIngressCidr unused/);
+  });
+
+  it('reports without a fix when removing a standalone rule would leave its condition unused', () => {
+    const t = {
+      Parameters: { Env: { Type: 'String' } },
+      Conditions: { IsDev: { 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] } },
+      ...lambdaOnly({}, {
+        In: { Type: 'AWS::EC2::SecurityGroupIngress', Condition: 'IsDev', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' } },
+      }),
+    };
+    delete ((t.Resources as JsonObject)['Sg'] as { Properties: JsonObject }).Properties['SecurityGroupIngress'];
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.message).toMatch(/condition IsDev/);
+  });
+
+  it('removes rules whose parameter is used elsewhere too', () => {
+    const t = {
+      Parameters: { VpcCidr: { Type: 'String' } },
+      ...lambdaOnly({ SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'VpcCidr' } }] }, {
+        Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: { Ref: 'VpcCidr' } } },
+      }),
+    };
+    expect(run(t)[0]?.fix?.ops).toEqual([{ op: 'remove', path: '/Resources/Sg/Properties/SecurityGroupIngress' }]);
+  });
+});
