@@ -14,6 +14,7 @@ import {
   freshLogicalId,
   intrinsicName,
   isIntrinsic,
+  namesLeftUnused,
   parseSubVariables,
   referencesTo,
   resourcesOfType,
@@ -275,6 +276,35 @@ describe('danglingReferences', () => {
       ['FindInMap', 'NoMap', '/Resources/A/Properties/P7'],
       ['Ref', 'AWS::Bogus', '/Resources/A/Properties/P8'],
     ]);
+  });
+});
+
+describe('namesLeftUnused', () => {
+  const t = tpl({
+    Parameters: { Cidr: { Type: 'String' }, Env: { Type: 'String' }, Idle: { Type: 'String' }, Shared: { Type: 'String' } },
+    Conditions: { IsDev: { 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] } },
+    Mappings: { Ports: { a: { web: 443 } } },
+    Resources: {
+      Rule: {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Condition: 'IsDev',
+        Properties: { CidrIp: { Ref: 'Cidr' }, Description: { 'Fn::Sub': '${Shared}' }, FromPort: { 'Fn::FindInMap': ['Ports', 'a', 'web'] } },
+      },
+      Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { Ref: 'Shared' } } },
+    },
+  });
+
+  it('lists the parameters, conditions and mappings only the removed nodes use', () => {
+    expect(namesLeftUnused(t, ['/Resources/Rule'])).toEqual([
+      { kind: 'parameter', name: 'Cidr' },
+      { kind: 'condition', name: 'IsDev' },
+      { kind: 'mapping', name: 'Ports' },
+    ]);
+  });
+
+  it('keeps a name a remaining node still uses, and never lists one already unused', () => {
+    expect(namesLeftUnused(t, ['/Resources/Rule/Properties/CidrIp'])).toEqual([{ kind: 'parameter', name: 'Cidr' }]);
+    expect(namesLeftUnused(t, ['/Resources/Topic'])).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   asObject,
   describeRule,
   hasOwn,
+  otherRoleNamed,
   safeDescription,
   sameFormRef,
   SECURITY_GROUP,
@@ -11,11 +12,12 @@ import {
   SECURITY_GROUP_INGRESS,
   securityGroupRef,
   securityGroupRules,
+  type NamedRole,
   type ResourceRef,
   type RuleEntry,
 } from '../src/cfn/network.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
-import { allReferences, freshLogicalId, intrinsicName, referencesTo } from '../src/cfn/template.js';
+import { allReferences, freshLogicalId, intrinsicName, namesLeftUnused, referencesTo } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
@@ -32,6 +34,10 @@ interface GroupFacts {
   lambdaUsers: Set<string>;
   ec2Users: Set<string>;
   otherUsers: Set<string>;
+  /** Outputs with an Export that name the group: other stacks may use it by that export. */
+  exportedBy: Set<string>;
+  /** Another role the group's names give it (web tier, database...), though only Lambda uses it here. */
+  role: NamedRole | undefined;
   ingress: RuleEntry[];
   /** Inline SecurityGroupIngress is present and not a plain list (an intrinsic). */
   opaqueIngress: boolean;
@@ -86,6 +92,8 @@ function groupFacts(t: Template, rules: RuleEntry[]): Map<string, GroupFacts> {
       lambdaUsers: new Set(),
       ec2Users: new Set(),
       otherUsers: new Set(),
+      exportedBy: new Set(),
+      role: otherRoleNamed(t, id),
       ingress: [],
       opaqueIngress: ingress !== undefined && !Array.isArray(ingress) && !isNoValue(ingress),
     });
@@ -97,6 +105,8 @@ function groupFacts(t: Template, rules: RuleEntry[]): Map<string, GroupFacts> {
     if (use === 'lambda') group.lambdaUsers.add(id);
     else if (use === 'ec2') group.ec2Users.add(id);
     else if (use === 'other') group.otherUsers.add(id);
+    const output = exportingOutput(t, ref.pointer);
+    if (output !== undefined) group.exportedBy.add(output);
   }
   for (const rule of rules) {
     if (rule.direction === 'ingress' && rule.groupId !== undefined) facts.get(rule.groupId)?.ingress.push(rule);
@@ -104,13 +114,31 @@ function groupFacts(t: Template, rules: RuleEntry[]): Map<string, GroupFacts> {
   return facts;
 }
 
+/** The output with an Export that the reference at `at` is written in, if any. */
+function exportingOutput(t: Template, at: string): string | undefined {
+  if (!at.startsWith('/Outputs/')) return undefined;
+  const [, name] = parsePointer(at);
+  return name !== undefined && asObject(asObject(t.Outputs)?.[name])?.['Export'] !== undefined ? name : undefined;
+}
+
 function isNoValue(v: unknown): boolean {
   return intrinsicName(v) === 'Ref' && (v as JsonObject)['Ref'] === 'AWS::NoValue';
 }
 
 const hasIngress = (g: GroupFacts): boolean => g.ingress.length > 0 || g.opaqueIngress;
-/** A group whose members include something other than Lambda functions (so its ingress is real). */
-const isShared = (g: GroupFacts): boolean => g.ec2Users.size > 0 || (hasIngress(g) && g.otherUsers.size > 0);
+/**
+ * A group whose members include something other than Lambda functions, so its ingress is real:
+ * an instance uses it, or it has inbound rules and something else uses it or its names give it
+ * to another role (a web-tier group whose instances another stack launches).
+ */
+const isShared = (g: GroupFacts): boolean => g.ec2Users.size > 0 || (hasIngress(g) && (g.otherUsers.size > 0 || g.role !== undefined));
+
+/** Why a shared group is shared, for the finding. */
+function sharedBecause(g: GroupFacts): string {
+  if (g.ec2Users.size > 0) return `${g.id} (also used by ${list(g.ec2Users)})`;
+  if (g.otherUsers.size > 0) return `${g.id} (which admits inbound traffic and is also used by ${list(g.otherUsers)})`;
+  return `${g.id} (which admits inbound traffic and whose ${g.role!.source} names another role: ${g.role!.role})`;
+}
 
 function clone<T extends JsonValue>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -246,7 +274,8 @@ least privilege and keeps the two independent.
 For each function (\`AWS::Lambda::Function\`, \`AWS::Serverless::Function\`) whose
 \`VpcConfig.SecurityGroupIds\` names a template security group that is shared — used by an
 \`AWS::EC2::Instance\`, \`AWS::EC2::LaunchTemplate\` or \`AWS::AutoScaling::LaunchConfiguration\`, or
-having inbound rules and used by anything else that is not a Lambda function:
+having inbound rules and either used by anything else that is not a Lambda function (an output
+counts) or named for another role:
 
 - adds \`<Function>SecurityGroup\` (\`AWS::EC2::SecurityGroup\`) in the same VPC (\`VpcId\` copied),
   with a \`GroupDescription\`, no inbound rules, and the outbound rules the function had: allow-all
@@ -276,9 +305,21 @@ its database access on deployment. The twins keep everything the function could 
 be more than it needs (a secret-rotation function sharing an ECS group also gets the cache and
 file-system rules): review them and drop what the function does not use.
 
-A group used **only** by Lambda functions but carrying inbound rules is already dedicated; a new
-group would orphan it. Its inbound rules are reported instead, with an unsafe fix that removes
-them (the inline \`SecurityGroupIngress\` and unreferenced standalone ingress resources).
+A group is *named for another role* when its logical id, \`GroupName\`, \`GroupDescription\` or
+\`Name\` tag names a web or application tier, a load balancer, instances, a bastion, a database, a
+cache, containers, a file system or an endpoint ("Security group for web tier", \`ALBSecurityGroup\`,
+\`sg-db-\${Env}\`; only the literal parts of a \`Fn::Sub\` or \`Fn::Join\` are read). Such a group
+serves that role even when this template only attaches a Lambda function to it: the instances or
+the database may be launched by another stack. The function gets its dedicated group as above and
+the group keeps its rules. Each name is read on its own, and one that also names Lambda or a
+function is the function's own ("Lambda access to the database" says what it reaches). "App"
+alone names Lambda applications as often as an application tier, so only "app tier" and "app
+server" count.
+
+A group used **only** by Lambda functions, not named for another role and not exported, but
+carrying inbound rules is already dedicated; a new group would orphan it. Its inbound rules are
+reported instead, with an unsafe fix that removes them (the inline \`SecurityGroupIngress\` and
+unreferenced standalone ingress resources).
 
 ## Fix safety
 Safe. Changing \`VpcConfig.SecurityGroupIds\` updates the function in place; it reaches everything
@@ -286,8 +327,14 @@ it reached before, through the twins and the copied egress. A function whose sha
 \`Condition\`, or whose rules cannot be twinned (rules nested deeper in \`Fn::If\`, egress given by an
 intrinsic shared by several groups), is reported without a fix. Removing the inbound rules of a
 Lambda-only group is marked unsafe: nothing in the template uses them, but something outside it
-might use the group by id. A parameter that only those rules used is kept (removing it would
-break deployments that pass it).
+might use the group by id. When a parameter, condition or mapping is used only by those rules, they
+are reported without a fix: removing the parameter too would break deployments that pass it, and
+keeping it alone would leave it unused (cfn-lint W2001; W8001 and W7001 for conditions and
+mappings). A rule that takes its CIDR from a parameter was meant to be set at deployment.
+
+A group an output exports (\`Export\`) is never stripped, and the dedicated-group fix for a function
+using it is unsafe: a stack that imports the group may admit it in its own rules or attach other
+members to it, and the twins cover only this template's rules.
 
 ## Options
 None.
@@ -315,13 +362,7 @@ None.
 
       const listPointer = pointer('Resources', functionId, 'Properties', 'VpcConfig', 'SecurityGroupIds');
       const first = shared[0]!;
-      const why = shared
-        .map(({ group }) =>
-          group.ec2Users.size > 0
-            ? `${group.id} (also used by ${list(group.ec2Users)})`
-            : `${group.id} (which admits inbound traffic and is also used by ${list(group.otherUsers)})`,
-        )
-        .join(' and ');
+      const why = shared.map(({ group }) => sharedBecause(group)).join(' and ');
       const message = `Lambda function ${functionId} shares security group ${why}; give it a dedicated group without inbound rules`;
       const at = `${listPointer}/${first.index}`;
 
@@ -387,7 +428,14 @@ None.
         .map(({ index }) => index)
         .sort((a, b) => b - a);
       for (const index of others) ops.push({ op: 'remove', path: `${listPointer}/${index}` });
-      findings.push({ pointer: at, message, fix: { ops } });
+      // Twins reach only this template's rules; a stack importing the group may admit it too.
+      const exported = shared.filter(({ group }) => group.exportedBy.size > 0);
+      if (exported.length > 0) {
+        const by = exported.map(({ group }) => `${group.id} is exported by output ${list(group.exportedBy)}`).join(' and ');
+        findings.push({ pointer: at, message: `${message} (unsafe: ${by}; a stack that imports it may admit it, and the function would lose that access)`, fix: { ops, safety: 'unsafe' } });
+      } else {
+        findings.push({ pointer: at, message, fix: { ops } });
+      }
     }
 
     // Groups used only by Lambda functions that still carry inbound rules.
@@ -405,7 +453,18 @@ None.
         ops.push({ op: 'remove', path: pointer('Resources', rule.resourceId) });
       }
       const findingPointer = groupProps && hasOwn(groupProps, 'SecurityGroupIngress') ? at : standalone[0]?.pointer ?? pointer('Resources', group.id);
-      findings.push(removable ? { pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } } : { pointer: findingPointer, message });
+      if (!removable) {
+        findings.push({ pointer: findingPointer, message });
+        continue;
+      }
+      // Removing a parameter breaks deployments that pass it; keeping it unused is a cfn-lint warning.
+      const orphans = namesLeftUnused(t, ops.map((op) => op.path));
+      if (orphans.length > 0) {
+        const names = orphans.map(({ kind, name }) => `${kind} ${name}`).join(', ');
+        findings.push({ pointer: findingPointer, message: `${message} (not fixed: removing them would leave ${names} unused)` });
+        continue;
+      }
+      findings.push({ pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } });
     }
     return findings;
   },

@@ -359,3 +359,96 @@ export function describeRule(rule: JsonObject, direction: Direction): string {
   const text = trafficText(rule) + (peer ? ` ${direction === 'ingress' ? 'from' : 'to'} ${peer}` : '');
   return safeDescription(text) || (direction === 'ingress' ? 'Inbound rule' : 'Outbound rule');
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a group's names say it is for
+
+/**
+ * Words that, in a security group's names, give it to something other than a Lambda function:
+ * a web or application tier, a load balancer, instances, a database, a cache, containers, a file
+ * system, an endpoint. "app" and "application" alone also name Lambda applications, so they
+ * count only in the phrases below.
+ */
+const ROLE_WORDS = new Set([
+  'web', 'www', 'webserver', 'webservers', 'frontend', 'appserver', 'appservers',
+  'alb', 'elb', 'nlb', 'lb', 'loadbalancer',
+  'ec2', 'instance', 'instances', 'bastion', 'jumpbox', 'jumphost', 'nat',
+  'db', 'database', 'databases', 'rds', 'aurora', 'mysql', 'mariadb', 'postgres', 'postgresql', 'redshift',
+  'cache', 'redis', 'memcached', 'elasticache',
+  'ecs', 'eks', 'fargate', 'container', 'containers', 'kubernetes', 'k8s',
+  'efs', 'nfs', 'opensearch', 'elasticsearch', 'kafka', 'msk', 'emr',
+  'endpoint', 'endpoints', 'vpce',
+]);
+const ROLE_PHRASES: ReadonlyArray<readonly [string, string]> = [
+  ['load', 'balancer'], ['load', 'balancers'],
+  ['app', 'tier'], ['application', 'tier'], ['app', 'server'], ['app', 'servers'], ['application', 'server'], ['application', 'servers'],
+];
+const LAMBDA_WORDS = new Set(['lambda', 'lambdas', 'function', 'functions', 'fn', 'serverless']);
+
+/** The literal text of a name: a string, or the fixed parts of a Fn::Sub or Fn::Join (never what a variable holds). */
+function literalText(v: unknown, depth = 0): string {
+  if (typeof v === 'string') return v;
+  if (depth > 4) return '';
+  const name = intrinsicName(v);
+  const arg = name ? (v as JsonObject)[name] : undefined;
+  if (name === 'Fn::Sub') {
+    const text = Array.isArray(arg) ? arg[0] : arg;
+    return typeof text === 'string' ? text.replace(/\$\{[^}]*\}/g, ' ') : '';
+  }
+  if (name === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) return arg[1].map((part) => literalText(part, depth + 1)).join(' ');
+  return '';
+}
+
+/** Lower-case words of a name, splitting camelCase and acronyms (`ALBSecurityGroup` -> alb, security, group). */
+function words(text: string): string[] {
+  return text
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+function roleIn(ws: readonly string[]): string | undefined {
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    if (ROLE_WORDS.has(w)) return w;
+    // `DBSG`, `RDSSG`: an acronym run into the group's own abbreviation.
+    if (w.endsWith('sg') && ROLE_WORDS.has(w.slice(0, -2))) return w.slice(0, -2);
+    const phrase = ROLE_PHRASES.find(([a, b]) => a === w && b === ws[i + 1]);
+    if (phrase) return phrase.join(' ');
+  }
+  return undefined;
+}
+
+/** Another role a security group's names give it, and which name says so. */
+export interface NamedRole {
+  role: string;
+  /** `logical id`, `GroupName`, `GroupDescription` or `Name tag`. */
+  source: string;
+}
+
+/**
+ * The role other than a Lambda function that the logical id, GroupName, GroupDescription or Name
+ * tag of security group `id` names, if any. A name that also mentions Lambda or a function is
+ * the function's own (`Lambda access to the database` names what the function reaches), so
+ * each name is read on its own and only one that names another role without Lambda counts.
+ */
+export function otherRoleNamed(t: Template, id: string): NamedRole | undefined {
+  const props = asObject(asObject(asObject(t.Resources)?.[id])?.['Properties']) ?? {};
+  const tags = Array.isArray(props['Tags']) ? props['Tags'] : [];
+  const nameTag = tags.map((tag) => asObject(tag)).find((tag) => tag?.['Key'] === 'Name')?.['Value'];
+  const names: Array<[string, string]> = [
+    ['logical id', id],
+    ['GroupName', literalText(props['GroupName'])],
+    ['GroupDescription', literalText(props['GroupDescription'])],
+    ['Name tag', literalText(nameTag)],
+  ];
+  for (const [source, text] of names) {
+    const ws = words(text);
+    if (ws.some((w) => LAMBDA_WORDS.has(w))) continue;
+    const role = roleIn(ws);
+    if (role) return { role, source };
+  }
+  return undefined;
+}

@@ -242,6 +242,36 @@ export function dependsOnResource(t: Template, from: string, to: string, extra?:
   return false;
 }
 
+/** A parameter, condition or mapping, by the word cfn-lint's messages use for it. */
+export interface DeclaredName {
+  kind: 'parameter' | 'condition' | 'mapping';
+  name: string;
+}
+
+/**
+ * Parameters, conditions and mappings the template uses now and would no longer use once the
+ * nodes at `removed` (JSON pointers) are gone: removing those nodes alone would leave them
+ * declared and unused (cfn-lint W2001, W8001, W7001). Names already unused are not listed.
+ */
+export function namesLeftUnused(t: Template, removed: readonly string[]): DeclaredName[] {
+  const isRemoved = (p: string) => removed.some((r) => p === r || p.startsWith(r + '/'));
+  const sections: Array<[DeclaredName['kind'], Set<string>, (r: Reference) => boolean]> = [
+    ['parameter', keySet(t.Parameters), (r) => r.kind === 'Ref' || (r.kind === 'Sub' && r.attribute === undefined)],
+    ['condition', keySet(t.Conditions), (r) => r.kind === 'Condition'],
+    ['mapping', keySet(t.Mappings), (r) => r.kind === 'FindInMap'],
+  ];
+  const out: DeclaredName[] = [];
+  for (const [kind, declared, names] of sections) {
+    const uses = new Map<string, boolean>();
+    for (const r of allReferences(t)) {
+      if (!declared.has(r.target) || !names(r)) continue;
+      uses.set(r.target, (uses.get(r.target) ?? false) || !isRemoved(r.pointer));
+    }
+    for (const [name, kept] of uses) if (!kept) out.push({ kind, name });
+  }
+  return out;
+}
+
 /**
  * References of one frozen resource, by its object. Fixes are copy-on-write, so a resource no
  * fix touched is the same object in the next state of the template, and its references need

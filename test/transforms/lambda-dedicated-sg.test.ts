@@ -147,3 +147,105 @@ describe('lambda-dedicated-sg lists', () => {
     ]);
   });
 });
+
+/** A group only `Fn` uses, with one inbound rule: the shape the strip path sees. */
+const lambdaOnly = (sg: JsonObject = {}, extra: JsonObject = {}, id = 'Sg'): JsonObject => ({
+  Resources: {
+    [id]: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: { GroupDescription: 'Lambda functions', VpcId: 'vpc-1', SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/16' }], ...sg },
+    },
+    Fn: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: { SecurityGroupIds: [{ Ref: id }], SubnetIds: ['subnet-1'] } } },
+    ...extra,
+  },
+});
+
+const removesIngress = (findings: ReturnType<typeof run>) =>
+  findings.some((f) => f.fix?.ops.some((o) => o.op === 'remove' && (o.path.endsWith('/SecurityGroupIngress') || o.path === '/Resources/In')));
+
+describe('lambda-dedicated-sg groups that serve something else', () => {
+  it.each([
+    ['its GroupDescription', 'Sg', { GroupDescription: 'Security group for web tier' }],
+    ['its logical id', 'ALBSecurityGroup', {}],
+    ['its logical id (all capitals)', 'RDSSG', {}],
+    ['its GroupName, beside Sub variables', 'Sg', { GroupName: { 'Fn::Sub': 'sg-db-${ProjectName}-${Environment}' } }],
+    ['its Name tag', 'Sg', { Tags: [{ Key: 'Name', Value: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'bastion']] } }] }],
+    ['a phrase in its GroupDescription', 'Sg', { GroupDescription: 'Application tier' }],
+    ['its description, though its logical id names Lambda', 'LambdaSecurityGroup', { GroupDescription: 'Security group for load balancer' }],
+  ])('keeps the inbound rules of a Lambda-only group named for another role in %s, and gives the function a dedicated group', (_, id, sg) => {
+    const findings = run(lambdaOnly(sg as JsonObject, {}, id));
+    expect(removesIngress(findings)).toBe(false);
+    expect(findings).toHaveLength(1);
+    const ops = findings[0]!.fix!.ops;
+    expect(findings[0]!.fix!.safety).toBeUndefined();
+    expect(ops.some((o) => o.op === 'add' && o.path === '/Resources/FnSecurityGroup')).toBe(true);
+    expect(ops).toContainEqual({ op: 'replace', path: '/Resources/Fn/Properties/VpcConfig/SecurityGroupIds/0', value: { Ref: 'FnSecurityGroup' } });
+  });
+
+  it.each([
+    ['names only Lambda', {}],
+    ['names Lambda beside what it reaches', { GroupDescription: 'Lambda function access to the database' }],
+    ['has a role word only in a Sub variable', { GroupName: { 'Fn::Sub': 'sg-${WebAppName}-ingest' } }],
+    ['says nothing of a role', { GroupDescription: 'Security group for secondary region resources' }],
+  ])('still removes the inbound rules of a Lambda-only group that %s', (_, sg) => {
+    const [finding] = run(lambdaOnly(sg as JsonObject));
+    expect(finding?.fix?.safety).toBe('unsafe');
+    expect(finding?.fix?.ops).toEqual([{ op: 'remove', path: '/Resources/Sg/Properties/SecurityGroupIngress' }]);
+  });
+
+  it('never removes the rules of an exported group, and holds its dedicated-group fix as unsafe', () => {
+    const t = { ...lambdaOnly(), Outputs: { SgId: { Value: { 'Fn::GetAtt': ['Sg', 'GroupId'] }, Export: { Name: 'app-sg' } } } };
+    const findings = run(t);
+    expect(removesIngress(findings)).toBe(false);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.fix?.safety).toBe('unsafe');
+    expect(findings[0]!.message).toMatch(/exported by output SgId/);
+  });
+
+  it('holds the dedicated-group fix of an exported group shared with an instance as unsafe', () => {
+    const t = { ...base(), Outputs: { SgId: { Value: { Ref: 'Sg' }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}-sg' } } } } };
+    expect(run(t)[0]!.fix?.safety).toBe('unsafe');
+  });
+
+  it('keeps the rules of a group an output without Export names, with a safe dedicated-group fix', () => {
+    const findings = run({ ...lambdaOnly(), Outputs: { SgId: { Value: { Ref: 'Sg' } } } });
+    expect(removesIngress(findings)).toBe(false);
+    expect(findings[0]!.fix?.safety).toBeUndefined();
+  });
+});
+
+describe('lambda-dedicated-sg names only the removed rules use', () => {
+  it('reports without a fix when removing the rules would leave a parameter unused', () => {
+    const t = {
+      Parameters: { AllowedIngressCidr: { Type: 'String', Default: '10.0.0.0/16' } },
+      ...lambdaOnly({ SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'AllowedIngressCidr' } }] }),
+    };
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.message).toMatch(/not fixed: removing them would leave parameter AllowedIngressCidr unused/);
+  });
+
+  it('reports without a fix when removing a standalone rule would leave its condition unused', () => {
+    const t = {
+      Parameters: { Env: { Type: 'String' } },
+      Conditions: { IsDev: { 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] } },
+      ...lambdaOnly({}, {
+        In: { Type: 'AWS::EC2::SecurityGroupIngress', Condition: 'IsDev', Properties: { GroupId: { Ref: 'Sg' }, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' } },
+      }),
+    };
+    delete ((t.Resources as JsonObject)['Sg'] as { Properties: JsonObject }).Properties['SecurityGroupIngress'];
+    const [finding] = run(t);
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.message).toMatch(/condition IsDev/);
+  });
+
+  it('removes rules whose parameter is used elsewhere too', () => {
+    const t = {
+      Parameters: { VpcCidr: { Type: 'String' } },
+      ...lambdaOnly({ SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'VpcCidr' } }] }, {
+        Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: { Ref: 'VpcCidr' } } },
+      }),
+    };
+    expect(run(t)[0]?.fix?.ops).toEqual([{ op: 'remove', path: '/Resources/Sg/Properties/SecurityGroupIngress' }]);
+  });
+});
