@@ -1,6 +1,13 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { tagInfo, type TagInfo } from '../src/cfn/spec.js';
+import {
+  tagInfo,
+  tagLintDefaultRegion,
+  tagLintRejection,
+  tagLintRejections,
+  tagLintSource,
+  type TagInfo,
+} from '../src/cfn/spec.js';
 import {
   ENVIRONMENT_SUFFIX_PARAMETER,
   ENVIRONMENT_SUFFIX_PARAMETER_NAME,
@@ -20,6 +27,8 @@ interface StandardTagsOptions extends Record<string, unknown> {
   tags?: Record<string, JsonValue>;
   /** Parameter to use as the environment (default: an existing environment parameter, else EnvironmentSuffix). */
   environmentParameter?: string;
+  /** Also tag the types whose tags cfn-lint does not accept yet: true for all of them, or a list of types. */
+  tagRecentlyTaggableTypes?: boolean | string[];
 }
 
 const BUILT_IN_KEYS = ['Name', 'Environment', 'Project'] as const;
@@ -107,6 +116,26 @@ function keyMatch(existing: JsonValue | undefined, key: string): 'yes' | 'no' | 
   return 'maybe'; // Ref, Fn::If, Fn::Join ...: cannot tell
 }
 
+/** The docs' list of the types cfn-lint rejects tags on, from data/cfn-lint-tags.json. */
+function lintRejectionList(): string {
+  const defaultRegion = tagLintDefaultRegion();
+  const inDefaultRegion: string[] = [];
+  const elsewhere: string[] = [];
+  const shape: string[] = [];
+  for (const [type, rejection] of tagLintRejections()) {
+    const regions = rejection.absent ?? [];
+    if (rejection.shape) shape.push(`\`${type}\``);
+    else if (regions.includes(defaultRegion)) inDefaultRegion.push(`\`${type}\``);
+    else elsewhere.push(`\`${type}\` (${regions.length} region${regions.length > 1 ? 's' : ''})`);
+  }
+  return [
+    `  With ${tagLintSource()}:`,
+    `  - rejected in ${defaultRegion}, cfn-lint's default region, so never tagged by default: ${inDefaultRegion.join(', ')};`,
+    `  - rejected in some other regions only, so tagged when the target region accepts them: ${elsewhere.join(', ')};`,
+    `  - never tagged, because the schema takes the tags in another shape than the spec says: ${shape.join(', ')}.`,
+  ].join('\n');
+}
+
 interface Desired {
   key: string;
   value: JsonValue;
@@ -172,6 +201,17 @@ that would exceed AWS's 50-tag limit.
 
 Not tagged:
 - \`Custom::\` resources and types the spec does not know;
+- types whose tags cfn-lint, which most teams run in CI, does not accept yet: CloudFormation made
+  some types taggable only recently (\`AWS::ElasticLoadBalancingV2::Listener\` and \`ListenerRule\`
+  in July 2026; the spec records no date for the others) and rolls a new schema out region by
+  region. Until cfn-lint ships it, a tag property there fails the lint gate (E3002 "'Tags' was
+  unexpected"), and in a region whose schema lacks it the deploy fails. So a type is tagged only
+  where cfn-lint accepts its tags both in its default region, where a lint gate checks every
+  template unless told otherwise, and in the target region (in every region when the target is
+  unknown). The facts are \`data/cfn-lint-tags.json\`, made by \`npm run gen:spec\` from cfn-lint's
+  own schemas. A resource that already has the tag property is completed. The option
+  \`tagRecentlyTaggableTypes\` tags these types anyway.
+${lintRejectionList()}
 - SAM \`AWS::Serverless::*\` resources: SAM merges \`Globals\` tags, adds its own \`lambda:createdBy\`
   tag and the spec marks their \`Tags\` as replacing, so tagging is left to the author there;
 - \`AWS::EC2::LaunchTemplate\`: the spec does not mark it taggable (its tags live in
@@ -193,10 +233,15 @@ marks as replacing the resource on update (e.g. \`AWS::EC2::KeyPair\`, \`AWS::EC
 - \`project\`: the literal value of the \`Project\` tag.
 - \`environmentParameter\`: the parameter to use for \`Environment\` and \`Name\` instead of the
   detected one.
+- \`tagRecentlyTaggableTypes\` (default \`false\`): \`true\` also tags the types cfn-lint does not
+  accept tags on yet (see above), for teams whose linter and regions have caught up; a list such
+  as \`["AWS::ElasticLoadBalancingV2::Listener"]\` tags only those.
 `,
   },
-  check({ template, options, filePath }) {
+  check({ template, options, filePath, region }) {
     const findings: Finding[] = [];
+    const recentlyTaggable = options.tagRecentlyTaggableTypes;
+    const optedIn = (type: string) => recentlyTaggable === true || (Array.isArray(recentlyTaggable) && recentlyTaggable.includes(type));
     const keys = Array.isArray(options.keys) ? options.keys.filter((k): k is string => typeof k === 'string') : [...BUILT_IN_KEYS];
     const overrides = asObject(options.tags) ?? {};
     const parameters = asObject(template.Parameters) ?? {};
@@ -244,6 +289,10 @@ marks as replacing the resource on update (e.g. \`AWS::EC2::KeyPair\`, \`AWS::EC
       const info = tagInfo(type);
       if (!info) continue;
       if (resource.Properties !== undefined && (!asObject(resource.Properties) || isIntrinsic(resource.Properties))) continue;
+      const rejection = tagLintRejection(type, region);
+      if (rejection === 'shape') continue;
+      // Tags the author already wrote show the stack targets a CloudFormation that takes them.
+      if (rejection === 'absent' && !optedIn(type) && asObject(resource.Properties)?.[info.property] === undefined) continue;
       const desired = desiredFor(id, type);
       if (desired.length === 0) continue;
       const result = tagResource(template, id, type, info, desired);

@@ -3,8 +3,11 @@ import { deepFreeze } from '../../src/cfn/template.js';
 import transform, { projectFromPath } from '../../transforms/standard-tags.js';
 import type { Template } from '../../src/types.js';
 
-const run = (t: object, options: Record<string, unknown> = transform.meta.defaultOptions) =>
-  transform.check({ template: deepFreeze(t) as Template, options, region: undefined, filePath: 'stacks/web-shop.yaml', format: 'yaml' });
+const run = (t: object, options: Record<string, unknown> = transform.meta.defaultOptions, region?: string) =>
+  transform.check({ template: deepFreeze(t) as Template, options, region, filePath: 'stacks/web-shop.yaml', format: 'yaml' });
+
+const tagged = (findings: ReturnType<typeof run>) =>
+  findings.filter((f) => f.fix?.ops.some((op) => op.path.startsWith('/Resources/'))).map((f) => f.pointer.split('/')[2]);
 
 describe('projectFromPath', () => {
   it.each([
@@ -60,5 +63,61 @@ describe('standard-tags', () => {
     const findings = run({ Resources: { K: { Type: 'AWS::EC2::KeyPair', Properties: { KeyName: 'k' } } } });
     expect(findings.map((f) => f.fix?.safety ?? 'safe')).toEqual(['unsafe', 'unsafe']);
     expect(findings[0]!.fix!.ops[0]!.path).toBe('/Parameters');
+  });
+
+  // Issue 10 item 7: CloudFormation made these types taggable after the schemas cfn-lint 1.51
+  // ships, so a Tags property there fails the lint gate (E3002) and, where the schema has not
+  // shipped, the deploy.
+  const recent = {
+    Parameters: { EnvironmentSuffix: { Type: 'String' } },
+    Resources: {
+      Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Port: 80 } },
+      Rule: { Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Priority: 1 } },
+      Target: { Type: 'AWS::ApplicationAutoScaling::ScalableTarget', Properties: { MaxCapacity: 2 } },
+      Hook: { Type: 'AWS::CodePipeline::Webhook', Properties: { Name: 'hook' } },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+    },
+  };
+
+  it('does not tag types whose tags cfn-lint rejects, by default', () => {
+    expect(tagged(run(recent))).toEqual(['Queue']);
+    expect(tagged(run(recent, transform.meta.defaultOptions, 'eu-central-1'))).toEqual(['Queue']);
+  });
+
+  it('tags them when asked to, all of them or the ones listed', () => {
+    expect(tagged(run(recent, { tagRecentlyTaggableTypes: true }))).toEqual(['Listener', 'Rule', 'Target', 'Hook', 'Queue']);
+    expect(tagged(run(recent, { tagRecentlyTaggableTypes: ['AWS::ElasticLoadBalancingV2::Listener'] }))).toEqual(['Listener', 'Queue']);
+  });
+
+  it('completes the tags a resource of such a type already has', () => {
+    const findings = run({
+      Parameters: { EnvironmentSuffix: { Type: 'String' } },
+      Resources: { Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Tags: [{ Key: 'Name', Value: 'web' }] } } },
+    });
+    expect(findings.map((f) => f.fix?.ops.map((op) => op.path))).toEqual([
+      ['/Resources/Listener/Properties/Tags/-', '/Resources/Listener/Properties/Tags/-'],
+    ]);
+  });
+
+  it('tags a type cfn-lint rejects in some regions only where it accepts it', () => {
+    // cfn-lint 1.51 has no Tags on AWS::IoT::TopicRule in eleven newer regions, af-south-1 among them.
+    const rule = { Parameters: recent.Parameters, Resources: { Rule: { Type: 'AWS::IoT::TopicRule', Properties: {} } } };
+    expect(tagged(run(rule, transform.meta.defaultOptions, 'us-east-1'))).toEqual(['Rule']);
+    expect(tagged(run(rule, transform.meta.defaultOptions, 'af-south-1'))).toEqual([]);
+    expect(tagged(run(rule))).toEqual([]);
+  });
+
+  it("leaves a type untagged that cfn-lint rejects in its default region, whatever the target region", () => {
+    // A lint gate runs cfn-lint in us-east-1 unless told otherwise, where AWS::CloudWatch::Dashboard
+    // has no Tags yet; us-west-2 would deploy them.
+    const dashboard = { Parameters: recent.Parameters, Resources: { Board: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} } } };
+    expect(tagged(run(dashboard, transform.meta.defaultOptions, 'us-west-2'))).toEqual([]);
+    expect(tagged(run(dashboard, { tagRecentlyTaggableTypes: true }, 'us-west-2'))).toEqual(['Board']);
+  });
+
+  it('never tags a type whose schema wants the tags in another shape', () => {
+    // CloudFormation's AWS::CloudFront::AnycastIpList takes Tags as {Items: [...]}, not a list.
+    const list = { Parameters: recent.Parameters, Resources: { Ips: { Type: 'AWS::CloudFront::AnycastIpList', Properties: {} } } };
+    expect(run(list, { tagRecentlyTaggableTypes: true })).toEqual([]);
   });
 });
