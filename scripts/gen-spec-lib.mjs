@@ -11,15 +11,17 @@
 // database and writes the file.
 //
 // ---------------------------------------------------------------------------
-// Output shape (format 1)
+// Output shape (format 2)
 // ---------------------------------------------------------------------------
 // {
-//   "format": 1,
+//   "format": 2,
 //   "source": "@aws-cdk/aws-service-spec@<version>",
 //   "resources": {
 //     "<AWS::Service::Type>": {
 //       "attributes": [...],   sorted Fn::GetAtt names (Resource.attributes keys;
 //                              may contain dotted names such as "Endpoint.Address")
+//       "customName": [...],   the properties whose values name the resource (see below);
+//                              [] when CloudFormation always generates the name
 //       "mayReplace": [...],   sorted top-level properties with causesReplacement 'maybe'
 //       "properties": [...],   sorted top-level property names (Resource.properties keys)
 //       "props": {...},        top-level property -> type expression, ONLY for properties
@@ -61,6 +63,23 @@
 // replaces / mayReplace:
 //   Property.causesReplacement ('yes' / 'maybe'; default 'no') of the top-level
 //   properties.
+// customName:
+//   CloudFormation replaces a resource by creating the new one before deleting
+//   the old one, so it cannot replace a resource whose name (or identifier) the
+//   template sets: the new one would need the name the old one still holds, and
+//   the update fails. Which properties set that name is derived from the spec:
+//   1. the top-level string property with causesReplacement 'yes' named
+//      `<Type>Name` or `Name`, where <Type> is the last part of the type name
+//      (JobQueueName for AWS::Batch::JobQueue, Name for
+//      AWS::OpenSearchServerless::Collection); references to other resources
+//      such as CollectionGroupName do not match; else
+//   2. Resource.primaryIdentifier (the Cloud Control identifier) when every part
+//      of it is a top-level string property with causesReplacement 'yes', i.e.
+//      the author chooses the identifier: KeyName for AWS::EC2::KeyPair,
+//      DBInstanceIdentifier for AWS::RDS::DBInstance, Bucket for
+//      AWS::S3::BucketPolicy (a replacement would attach a second policy to the
+//      same bucket). The resource is named when all of the parts are set.
+//   Otherwise [] (the identifier is generated, e.g. AWS::EC2::Instance).
 // stateful:
 //   Resource.isStateful, a flag of the spec itself. awscdk-service-spec sets it
 //   in its importer `importStatefulResources` from its source
@@ -90,7 +109,7 @@ export const SPEC_PACKAGE_VERSION = /** @type {string} */ (
   require(`${SPEC_PACKAGE_NAME}/package.json`).version
 );
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /**
  * Resource types for which CloudFormation supports `DeletionPolicy: Snapshot`.
@@ -216,6 +235,19 @@ class TypeCollector {
   }
 }
 
+/** See "customName" in the header comment. */
+function customNameOf(res) {
+  const short = res.cloudFormationType.split('::').at(-1);
+  const chosenByAuthor = (name) => {
+    const prop = Object.prototype.hasOwnProperty.call(res.properties, name) ? res.properties[name] : undefined;
+    return prop !== undefined && prop.causesReplacement === 'yes' && prop.type.type === 'string';
+  };
+  const byName = [`${short}Name`, 'Name'].find(chosenByAuthor);
+  if (byName !== undefined) return [byName];
+  const identifier = res.primaryIdentifier ?? [];
+  return identifier.length > 0 && identifier.every(chosenByAuthor) ? sorted(identifier) : [];
+}
+
 function buildResource(db, res, snapshotTypes) {
   const cfnType = res.cloudFormationType;
   const propNames = sorted(Object.keys(res.properties));
@@ -252,6 +284,7 @@ function buildResource(db, res, snapshotTypes) {
 
   return {
     attributes: sorted(Object.keys(res.attributes ?? {})),
+    customName: customNameOf(res),
     mayReplace,
     properties: propNames,
     props: sortedObject(props),
