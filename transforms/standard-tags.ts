@@ -1,6 +1,7 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
 import {
+  replacementRefusal,
   tagInfo,
   tagLintDefaultRegion,
   tagLintRejection,
@@ -222,8 +223,17 @@ ${lintRejectionList()}
 
 ## Fix safety
 Safe: tag updates are in-place for almost every type. For the types whose tag property the spec
-marks as replacing the resource on update (e.g. \`AWS::EC2::KeyPair\`, \`AWS::EC2::PlacementGroup\`,
-\`AWS::AppRunner::Service\`), the fix is marked unsafe and only applied with \`--unsafe\`.
+marks as replacing the resource on update (e.g. \`AWS::EC2::PlacementGroup\`,
+\`AWS::AppRunner::Service\`, Batch compute environments and job queues), the fix is marked unsafe
+and only applied with \`--unsafe\`.
+
+Never applied, \`--unsafe\` or not, and reported with the reason instead: that fix on a resource the
+template gives a custom name (\`KeyName\` of every \`AWS::EC2::KeyPair\`, \`JobQueueName\`,
+\`ComputeEnvironmentName\`, the \`Name\` of an OpenSearch Serverless collection...). CloudFormation
+creates the replacement before it deletes the original, and both cannot hold the name, so the
+next stack update fails; a replaced key pair would also hold a new key. Which property names a
+type comes from the spec (its \`<Type>Name\` or \`Name\` property, or an identifier the author
+chooses; see \`scripts/gen-spec-lib.mjs\`).
 
 ## Options
 - \`keys\` (default \`["Name", "Environment", "Project"]\`): which built-in tags to apply.
@@ -304,11 +314,15 @@ marks as replacing the resource on update (e.g. \`AWS::EC2::KeyPair\`, \`AWS::EC
         findings.push({ pointer: at, message: `${where}: ${problem}; make sure it carries the standard tags ${list}` });
         continue;
       }
+      const lacks = `${where} lacks the tag${missing.length > 1 ? 's' : ''} ${list}`;
+      const refusal = replacementRefusal(template, ops);
+      if (refusal) {
+        findings.push({ pointer: at, message: `${lacks}; not fixed: ${refusal}` });
+        continue;
+      }
       const finding: Finding = {
         pointer: at,
-        message:
-          `${where} lacks the tag${missing.length > 1 ? 's' : ''} ${list}` +
-          (info.replaces ? `; updating ${info.property} replaces this resource type` : ''),
+        message: lacks + (info.replaces ? `; updating ${info.property} replaces this resource type` : ''),
         fix: { ops, ...(info.replaces ? { safety: 'unsafe' as const } : {}) },
       };
       findings.push(finding);

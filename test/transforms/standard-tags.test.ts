@@ -60,9 +60,45 @@ describe('standard-tags', () => {
   });
 
   it('marks replacing tag updates unsafe and adds the parameter as its own finding', () => {
-    const findings = run({ Resources: { K: { Type: 'AWS::EC2::KeyPair', Properties: { KeyName: 'k' } } } });
+    const findings = run({ Resources: { Q: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 1 } } } });
     expect(findings.map((f) => f.fix?.safety ?? 'safe')).toEqual(['unsafe', 'unsafe']);
     expect(findings[0]!.fix!.ops[0]!.path).toBe('/Parameters');
+  });
+
+  // Issue 10 item 8: CloudFormation creates a replacement before deleting the original, so a
+  // resource whose name the template sets cannot be replaced; the next update would fail.
+  it('reports without a fix a replacing tag update of a resource with a custom name', () => {
+    const findings = run({
+      Resources: {
+        Key: { Type: 'AWS::EC2::KeyPair', Properties: { KeyName: 'deploy' } },
+        NamedQueue: { Type: 'AWS::Batch::JobQueue', Properties: { JobQueueName: 'jobs', Priority: 1 } },
+        NamedEnvironment: { Type: 'AWS::Batch::ComputeEnvironment', Properties: { ComputeEnvironmentName: 'ce', Type: 'MANAGED' } },
+        Collection: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { Name: 'logs' } },
+      },
+    });
+    expect(findings.map((f) => [f.pointer, f.fix])).toEqual([
+      ['/Resources/Key', undefined],
+      ['/Resources/NamedQueue', undefined],
+      ['/Resources/NamedEnvironment', undefined],
+      ['/Resources/Collection', undefined],
+    ]);
+    expect(findings[0]!.message).toContain('not fixed: updating Tags replaces Key, and CloudFormation cannot replace');
+    expect(findings[0]!.message).toContain('custom name (KeyName)');
+    expect(findings[1]!.message).toContain('custom name (JobQueueName)');
+  });
+
+  it('still offers the unsafe fix to a replacing resource without a custom name', () => {
+    const findings = run({
+      Resources: {
+        Named: { Type: 'AWS::Batch::JobQueue', Properties: { JobQueueName: 'jobs', Priority: 1 } },
+        Unnamed: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 2 } },
+      },
+    });
+    expect(findings.map((f) => [f.pointer, f.fix?.safety])).toEqual([
+      ['', 'unsafe'],
+      ['/Resources/Named', undefined],
+      ['/Resources/Unnamed', 'unsafe'],
+    ]);
   });
 
   // Issue 10 item 7: CloudFormation made these types taggable after the schemas cfn-lint 1.51
