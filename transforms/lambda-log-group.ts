@@ -8,10 +8,8 @@ import {
   resourcesOfType,
   type PendingParameters,
 } from '../src/cfn/template.js';
-import { addDependsOn, asObject, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
+import { addDependsOn, asObject, LAMBDA_LOG_GROUP_PREFIX as PREFIX, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
 import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
-
-const PREFIX = '/aws/lambda/';
 
 /**
  * The names of every log group the template declares: rendered (see renderText) and, for

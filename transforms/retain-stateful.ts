@@ -1,9 +1,10 @@
 import { defineTransform } from '../src/transform.js';
+import { FUNCTION_TYPES, functionOfLogGroupName, resourceAt } from '../src/cfn/monitoring.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { asObject } from '../src/cfn/s3.js';
-import { isStateful, supportsSnapshot } from '../src/cfn/spec.js';
-import { intrinsicName, resourcesOfType } from '../src/cfn/template.js';
-import type { Finding, JsonValue, Operation, Resource, Severity } from '../src/types.js';
+import { isStateful, nameProperty, supportsSnapshot } from '../src/cfn/spec.js';
+import { intrinsicName, referencesIn, resourcesOfType } from '../src/cfn/template.js';
+import type { Finding, JsonValue, Operation, Resource, Severity, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   /** Replace a `Delete` the author wrote with Retain/Snapshot instead of only reporting it. */
@@ -36,12 +37,19 @@ const KIND: Readonly<Record<string, string>> = {
   'AWS::RDS::DBCluster': 'RDS cluster',
   'AWS::DynamoDB::Table': 'DynamoDB table',
   'AWS::EFS::FileSystem': 'EFS file system',
+  'AWS::SecretsManager::Secret': 'Secret',
+  'AWS::SQS::Queue': 'SQS queue',
 };
 
 const RDS_IMPLICIT_SNAPSHOT: ReadonlySet<string> = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance']);
 
 function label(kind: string | undefined, id: string, type: string): string {
   return kind ? `${kind} ${id}` : `${id} (${type})`;
+}
+
+/** The kind inside a sentence ("log group", "S3 bucket"). */
+function noun(kind: string | undefined): string {
+  return kind ? kind.replace(/^[A-Z][a-z]+(?=\s|$)/, (word) => word.toLowerCase()) : 'resource';
 }
 
 /** Why a stateful resource is left to something else, or undefined when it needs policies. */
@@ -61,12 +69,48 @@ function skipReason(type: string, props: Readonly<Record<string, JsonValue>> | u
   return undefined;
 }
 
-/** The policy a type gets: Snapshot where CloudFormation supports it, else Retain. */
-function defaultPolicy(type: string, props: Readonly<Record<string, JsonValue>> | undefined): Policy {
-  if (!supportsSnapshot(type)) return 'Retain';
+/** The spec's name property; the spec knows SAM functions but not their `FunctionName`. */
+function namePropertyOf(type: string): string | undefined {
+  return nameProperty(type) ?? (FUNCTION_TYPES.includes(type) ? 'FunctionName' : undefined);
+}
+
+/**
+ * True when the resource's name property is set to a value that is the same each time the stack
+ * is created: a literal, a parameter, the stack name, the name of a resource that has a fixed
+ * name itself. A name built from `AWS::StackId` or from a resource whose name CloudFormation
+ * generates is new on every creation.
+ */
+function hasFixedName(t: Template, id: string, seen: Set<string> = new Set([id])): boolean {
+  const resource = resourceAt(t, id);
+  const property = typeof resource?.Type === 'string' ? namePropertyOf(resource.Type) : undefined;
+  const name = property === undefined ? undefined : asObject(resource!.Properties)?.[property];
+  if (name === undefined) return false;
+  for (const { kind, target } of referencesIn(name)) {
+    if (kind === 'Condition' || kind === 'FindInMap' || seen.has(target)) continue;
+    if (target === 'AWS::StackId') return false;
+    if (resourceAt(t, target) === undefined) continue;
+    seen.add(target);
+    if (!hasFixedName(t, target, seen)) return false;
+  }
+  return true;
+}
+
+/**
+ * What the stack should do with a resource on deletion and replacement when its author has not
+ * said: a policy, or none (the resource goes with the stack).
+ */
+type Decision = { policy: Policy } | { policy: undefined };
+
+function decide(t: Template, id: string, type: string, props: Readonly<Record<string, JsonValue>> | undefined): Decision {
+  // A function's own log group holds that function's logs, which go with it; with a fixed name a
+  // retained group would make the next creation of the stack fail ("already exists").
+  if (type === 'AWS::Logs::LogGroup' && functionOfLogGroupName(t, props?.['LogGroupName']) !== undefined && hasFixedName(t, id)) {
+    return { policy: undefined };
+  }
+  if (!supportsSnapshot(type)) return { policy: 'Retain' };
   // A cache cluster whose engine is computed may be memcached, which cannot snapshot.
-  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] !== 'string') return 'Retain';
-  return 'Snapshot';
+  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] !== 'string') return { policy: 'Retain' };
+  return { policy: 'Snapshot' };
 }
 
 /** The value to add for a missing attribute, following the author's choice for the other one. */
@@ -102,6 +146,22 @@ user pools, ...) gets the attributes it lacks:
   so nothing keeps billing but the data can be restored;
 - \`Retain\` for every other type, S3 buckets included.
 
+A resource with a fixed name (\`BucketName\`, \`LogGroupName\`, \`TableName\`, a secret's
+\`Name\`: the property the resource spec says names it) is still retained: its data matters more
+than a smooth re-creation. But the name stays taken by the retained resource, so creating the
+stack again fails ("already exists") until that resource is deleted or the template names it
+differently; the finding says so. A name is fixed when it is the same on every creation (literals,
+parameters, \`\${AWS::StackName}\`, the name of another resource with a fixed name); a name built
+from \`AWS::StackId\` or from a resource whose name CloudFormation generates is new each time.
+Snapshot policies delete the resource after the snapshot, so they free the name.
+
+A function's own log group (\`/aws/lambda/\` and the name of an \`AWS::Lambda::Function\` or
+\`AWS::Serverless::Function\` of the template, in any form; the groups lambda-log-group adds are
+of this kind) gets no policy when the function has a fixed name:
+it holds that function's logs, which are replaceable and go with the function, and a retained
+group would make every later creation of the stack fail. The log group of a function whose name
+CloudFormation generates is retained like any other: its name is new on every creation.
+
 Only the missing attribute is added; it follows the author's value for the other one when there
 is one (\`DeletionPolicy: Retain\` gets \`UpdateReplacePolicy: Retain\`; \`RetainExceptOnCreate\`,
 valid only for \`DeletionPolicy\`, pairs with \`Retain\`).
@@ -132,8 +192,8 @@ resource, so the fix covers them all.
 ## Fix safety
 Safe: both attributes only act when the resource is deleted or replaced, never on a running
 resource. Two costs to know: a retained resource keeps billing after the stack is gone, and a
-retained resource with a fixed name (\`BucketName\`, \`LogGroupName\`, \`TableName\`) blocks
-re-creating a stack that uses the same name until the old one is removed by hand. RDS
+retained resource with a fixed name blocks re-creating the stack until it is removed by hand (the
+finding names it). RDS
 resources already default to \`DeletionPolicy: Snapshot\` in CloudFormation, but their
 replacement default is still \`Delete\`; both are written out.
 
@@ -157,7 +217,7 @@ replacement default is still \`Delete\`; both are written out.
       if (skipReason(type, props)) continue;
 
       const kind = KIND[type];
-      const policy = defaultPolicy(type, props);
+      const decision = decide(template, id, type, props);
       const current: Record<Attribute, unknown> = {
         DeletionPolicy: resource.DeletionPolicy,
         UpdateReplacePolicy: resource.UpdateReplacePolicy,
@@ -180,6 +240,9 @@ replacement default is still \`Delete\`; both are written out.
       }
 
       if (deletes.length > 0) {
+        // Delete is what this rule would choose too: nothing to say.
+        if (decision.policy === undefined) continue;
+        const policy = decision.policy;
         const ops: Operation[] = [];
         if (override) {
           for (const a of deletes) ops.push({ op: 'replace', path: pointer('Resources', id, a), value: policy });
@@ -199,10 +262,13 @@ replacement default is still \`Delete\`; both are written out.
       }
 
       if (missing.length === 0) continue;
+      // With no policy of the author's to follow, a resource that goes with the stack gets none.
+      if (decision.policy === undefined && missing.length === ATTRIBUTES.length) continue;
+      const partnerOf = (a: Attribute): unknown => current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'];
       const ops: Operation[] = missing.map((a) => ({
         op: 'add',
         path: pointer('Resources', id, a),
-        value: valueFor(current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'], policy, type),
+        value: valueFor(partnerOf(a), decision.policy ?? 'Retain', type),
       }));
       // CloudFormation already snapshots RDS clusters and standalone instances on deletion
       // (its documented default), but not on replacement.
@@ -213,11 +279,16 @@ replacement default is still \`Delete\`; both are written out.
       if (onDelete && onReplace) risks.push('deleting the stack or an update that replaces it deletes it and its data');
       else if (onDelete) risks.push('deleting the stack deletes it and its data');
       else if (onReplace) risks.push('an update that replaces it deletes the old one and its data');
+      const retainsName =
+        missing.includes('DeletionPolicy') && valueFor(partnerOf('DeletionPolicy'), decision.policy ?? 'Retain', type) === 'Retain' && hasFixedName(template, id);
+      const nameNote = retainsName
+        ? `; Retain keeps its ${nameProperty(type)!} taken, so creating the stack again fails until the retained ${noun(kind)} is deleted or the name changed`
+        : '';
       findings.push({
         pointer: at,
         severity: risks.length ? severity : 'low',
         message: risks.length
-          ? `${label(kind, id, type)} has no ${missing.join(' or ')}: ${risks[0]!}`
+          ? `${label(kind, id, type)} has no ${missing.join(' or ')}: ${risks[0]!}${nameNote}`
           : `${label(kind, id, type)} has no explicit DeletionPolicy (CloudFormation's default for it is Snapshot)`,
         fix: { ops },
       });

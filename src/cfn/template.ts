@@ -154,6 +154,13 @@ export function referencesTo(t: Template, logicalId: string): Reference[] {
   return allReferences(t).filter((r) => r.target === logicalId);
 }
 
+/** The references written inside one value (a property, a name), found as {@link allReferences} finds them. */
+export function referencesIn(value: unknown): Reference[] {
+  const out: Reference[] = [];
+  walk(value, '', out, false);
+  return out;
+}
+
 /**
  * References that cannot resolve:
  * - Ref and `${X}` Sub variables whose target is not a resource, parameter or pseudo parameter;

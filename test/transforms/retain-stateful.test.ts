@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import transform from '../../transforms/retain-stateful.js';
+import lambdaLogGroup from '../../transforms/lambda-log-group.js';
 import { deepFreeze } from '../../src/cfn/template.js';
+import { fixText } from '../../src/engine/fix.js';
 import type { Template } from '../../src/types.js';
 
 const run = (t: unknown, options: Record<string, unknown> = {}) =>
@@ -31,6 +33,74 @@ describe('retain-stateful', () => {
   it('uses Retain for a cache cluster whose engine is computed', () => {
     const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
     expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+  });
+
+  describe('named resources', () => {
+    const fn = (name?: unknown) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', ...(name === undefined ? {} : { FunctionName: name }) } });
+    const logGroup = (name: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::Logs::LogGroup', ...extra, Properties: { LogGroupName: name } });
+
+    it('retains a resource with a fixed name and says that re-creating the stack then fails', () => {
+      const f = run({ Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': '${AWS::StackName}-data' } } } } });
+      expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+      expect(f[0]!.message).toMatch(/BucketName.*creating the stack again fails until the retained S3 bucket is deleted or the name changed/);
+      const s = run({ Resources: { S: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db-credentials' } } } });
+      expect(s[0]!.message).toMatch(/Name.*creating the stack again fails/);
+    });
+
+    it('says nothing of names for a generated name, a name made unique per stack or a snapshot', () => {
+      const f = run({
+        Resources: {
+          Generated: { Type: 'AWS::S3::Bucket' },
+          PerStack: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Join': ['-', ['data', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] } } },
+          OfUnnamed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${Generated}-events' } } },
+          Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceIdentifier: 'orders', Engine: 'postgres' } },
+        },
+      });
+      expect(f).toHaveLength(4);
+      for (const finding of f) expect(finding.message).not.toMatch(/creating the stack again/);
+    });
+
+    it('gives no policy to the log group of a function with a fixed name, however the name is written', () => {
+      const f = run({
+        Parameters: { Env: { Type: 'String' } },
+        Resources: {
+          Literal: fn('orders'),
+          LiteralLogs: logGroup('/aws/lambda/orders'),
+          BySub: fn({ 'Fn::Sub': '${Env}-payments' }),
+          BySubLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Env}-payments' }),
+          ByRef: fn('refunds'),
+          ByRefLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${ByRef}' }),
+          ByJoin: fn({ 'Fn::If': ['IsProd', 'invoices', { Ref: 'AWS::NoValue' }] }),
+          ByJoinLogs: logGroup({ 'Fn::Join': ['', ['/aws/lambda/', { Ref: 'ByJoin' }]] }),
+          Disposable: logGroup('/aws/lambda/orders-v2', { DeletionPolicy: 'Delete' }),
+          OrdersV2: fn('orders-v2'),
+          Sam: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: { 'Fn::Sub': '${Env}-sam' } } },
+          SamLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Sam}' }),
+        },
+      });
+      expect(f).toEqual([]);
+    });
+
+    it('retains the log group of a function whose name is generated, and a /aws/lambda/ group of a function elsewhere', () => {
+      const f = run({ Resources: { Fn: fn(), FnLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Fn}' }), Other: logGroup('/aws/lambda/shared-auth') } });
+      expect(f.map((x) => x.pointer)).toEqual(['/Resources/FnLogs', '/Resources/Other']);
+      expect(f[0]!.message).not.toMatch(/creating the stack again/);
+      expect(f[1]!.message).toMatch(/LogGroupName.*creating the stack again fails/);
+    });
+
+    it('recognises every log group lambda-log-group writes for a function with a fixed name', () => {
+      const names: unknown[] = ['production-lambda', { 'Fn::Sub': '${AWS::StackName}-api' }, { Ref: 'Name' }, { 'Fn::Join': ['-', [{ Ref: 'Name' }, 'x']] }, { 'Fn::If': ['C', 'a', 'b'] }];
+      const template = {
+        Parameters: { Name: { Type: 'String' } },
+        Conditions: { C: { 'Fn::Equals': [{ Ref: 'Name' }, 'a'] } },
+        Resources: Object.fromEntries(names.map((name, i) => [`Fn${i}`, fn(name)])),
+      };
+      const result = fixText(JSON.stringify(template, null, 2), { transforms: [lambdaLogGroup, transform], filePath: 't.json' });
+      const added = Object.entries((result.after as { Resources: Record<string, { Type: string; DeletionPolicy?: string }> }).Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+      expect(added).toHaveLength(names.length);
+      expect(added.filter(([, r]) => r.DeletionPolicy !== undefined)).toEqual([]);
+      expect(result.findings.filter((f) => f.transform === 'retain-stateful')).toEqual([]);
+    });
   });
 
   it('never throws on odd shapes', () => {
