@@ -39,6 +39,9 @@ const KIND: Readonly<Record<string, string>> = {
   'AWS::EFS::FileSystem': 'EFS file system',
   'AWS::SecretsManager::Secret': 'Secret',
   'AWS::SQS::Queue': 'SQS queue',
+  'AWS::OpenSearchService::Domain': 'OpenSearch domain',
+  'AWS::Elasticsearch::Domain': 'Elasticsearch domain',
+  'AWS::ElastiCache::CacheCluster': 'ElastiCache cluster',
 };
 
 const RDS_IMPLICIT_SNAPSHOT: ReadonlySet<string> = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance']);
@@ -97,19 +100,48 @@ function hasFixedName(t: Template, id: string, seen: Set<string> = new Set([id])
 
 /**
  * What the stack should do with a resource on deletion and replacement when its author has not
- * said: a policy, or none (the resource goes with the stack).
+ * said: a policy, or none (the resource goes with the stack), then with a note for the author
+ * when its data may matter.
  */
-type Decision = { policy: Policy } | { policy: undefined };
+type Decision = { policy: Policy } | { policy: undefined; note?: string };
+
+const searchDomainNote = (name: string): string =>
+  `${name} has no DeletionPolicy: deleting the stack deletes its indices. Not retained: a retained domain keeps billing for its instances by the hour, and CloudFormation cannot snapshot it; take a manual snapshot to S3 before deleting the stack, or set DeletionPolicy yourself`;
+
+/**
+ * Stateful types that bill by the hour for as long as they exist and that CloudFormation cannot
+ * snapshot: retained, they would keep billing after the stack is gone, so they get no policy.
+ * Each maps to the note for the author when the data may matter, or to undefined when it belongs
+ * elsewhere by design.
+ */
+const BILLED_BY_THE_HOUR: Readonly<Record<string, ((name: string) => string) | undefined>> = {
+  // Instance hours; HDFS is scratch space, the durable data of an EMR job lives in S3 (EMRFS).
+  'AWS::EMR::Cluster': undefined,
+  // Shard or stream hours; records expire after the retention period anyway, and consumers keep
+  // what must last.
+  'AWS::Kinesis::Stream': undefined,
+  // Instance hours, and the indices may be the only copy.
+  'AWS::OpenSearchService::Domain': searchDomainNote,
+  'AWS::Elasticsearch::Domain': searchDomainNote,
+};
 
 function decide(t: Template, id: string, type: string, props: Readonly<Record<string, JsonValue>> | undefined): Decision {
+  const name = label(KIND[type], id, type);
+  if (Object.prototype.hasOwnProperty.call(BILLED_BY_THE_HOUR, type)) return { policy: undefined, note: BILLED_BY_THE_HOUR[type]?.(name) };
   // A function's own log group holds that function's logs, which go with it; with a fixed name a
   // retained group would make the next creation of the stack fail ("already exists").
   if (type === 'AWS::Logs::LogGroup' && functionOfLogGroupName(t, props?.['LogGroupName']) !== undefined && hasFixedName(t, id)) {
     return { policy: undefined };
   }
   if (!supportsSnapshot(type)) return { policy: 'Retain' };
-  // A cache cluster whose engine is computed may be memcached, which cannot snapshot.
-  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] !== 'string') return { policy: 'Retain' };
+  // A cache cluster whose engine is computed may be memcached, which cannot snapshot, and a
+  // retained cluster bills by the hour.
+  if (type === 'AWS::ElastiCache::CacheCluster' && typeof props?.['Engine'] !== 'string') {
+    return {
+      policy: undefined,
+      note: `${name} computes its Engine: Snapshot fails for memcached and a retained cluster keeps billing by the hour; set DeletionPolicy and UpdateReplacePolicy to Snapshot if it runs Redis or Valkey`,
+    };
+  }
   return { policy: 'Snapshot' };
 }
 
@@ -144,7 +176,15 @@ user pools, ...) gets the attributes it lacks:
 - \`Snapshot\` for the types where CloudFormation supports it (RDS, DocumentDB and Neptune
   clusters, Redshift, ElastiCache, EBS volumes): the resource is deleted after a final snapshot,
   so nothing keeps billing but the data can be restored;
-- \`Retain\` for every other type, S3 buckets included.
+- \`Retain\` for every other type, S3 buckets included;
+- nothing for the types that bill by the hour for as long as they exist and cannot snapshot: a
+  retained EMR cluster, Kinesis stream or OpenSearch / Elasticsearch domain keeps billing after
+  the stack is gone. EMR clusters keep their durable data in S3 (HDFS is scratch space) and a
+  stream's records expire after its retention period, so they go with the stack silently; a
+  search domain's indices may be the only copy, so the finding says so and leaves the choice
+  (a manual snapshot to S3 before deleting the stack, or a \`DeletionPolicy\` of the author's).
+  An ElastiCache cache cluster whose \`Engine\` is computed is reported the same way: it may be
+  memcached, which cannot snapshot, and a retained cluster bills by the hour.
 
 A resource with a fixed name (\`BucketName\`, \`LogGroupName\`, \`TableName\`, a secret's
 \`Name\`: the property the resource spec says names it) is still retained: its data matters more
@@ -178,7 +218,8 @@ Left alone on purpose:
 - A policy computed by an intrinsic (\`Fn::If\`, \`Ref\` under \`AWS::LanguageExtensions\`): the
   author chose per environment; a missing partner attribute is reported, not guessed.
 - An explicit \`Delete\` in either attribute: the author declared the resource disposable (a test
-  stack, a cache). It is reported and changed only with \`overrideExplicitDelete\`.
+  stack, a cache). It is reported and changed only with \`overrideExplicitDelete\`, unless Delete
+  is what this rule chooses too (the types above that get nothing): then there is nothing to say.
 
 KMS keys and log groups are included by default. Retaining data while deleting the key that
 encrypts it leaves the data unreadable (a deleted key cannot be recovered after its waiting
@@ -201,8 +242,7 @@ replacement default is still \`Delete\`; both are written out.
 - \`overrideExplicitDelete\` (default \`false\`): replace an explicit \`Delete\` with the policy above
   instead of only reporting it.
 - \`excludeTypes\` (default \`[]\`): resource types to leave alone, e.g.
-  \`["AWS::Logs::LogGroup", "AWS::SQS::Queue"]\` for short-lived stacks, or
-  \`["AWS::EMR::Cluster"]\` when a retained cluster would cost more than its HDFS data is worth.
+  \`["AWS::Logs::LogGroup", "AWS::SQS::Queue"]\` for short-lived stacks.
 `,
   },
   check({ template, options }) {
@@ -263,7 +303,10 @@ replacement default is still \`Delete\`; both are written out.
 
       if (missing.length === 0) continue;
       // With no policy of the author's to follow, a resource that goes with the stack gets none.
-      if (decision.policy === undefined && missing.length === ATTRIBUTES.length) continue;
+      if (decision.policy === undefined && missing.length === ATTRIBUTES.length) {
+        if (decision.note !== undefined) findings.push({ pointer: at, severity: 'medium', message: decision.note });
+        continue;
+      }
       const partnerOf = (a: Attribute): unknown => current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'];
       const ops: Operation[] = missing.map((a) => ({
         op: 'add',

@@ -30,9 +30,38 @@ describe('retain-stateful', () => {
     ).toEqual([]);
   });
 
-  it('uses Retain for a cache cluster whose engine is computed', () => {
-    const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
-    expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+  describe('resources that bill by the hour', () => {
+    const emr = { Type: 'AWS::EMR::Cluster', Properties: { Name: 'etl', ReleaseLabel: 'emr-7.1.0' } };
+    const stream = { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } };
+    const search = { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'logs' } };
+    const legacySearch = { Type: 'AWS::Elasticsearch::Domain', Properties: { DomainName: 'legacy' } };
+
+    it('never retains an EMR cluster or a Kinesis stream', () => {
+      expect(run({ Resources: { Emr: emr, Stream: stream } })).toEqual([]);
+    });
+
+    it('reports a search domain without retaining it: its indices go with it', () => {
+      const f = run({ Resources: { Search: search, Legacy: legacySearch } });
+      expect(f.map((x) => [x.pointer, x.severity, x.fix])).toEqual([
+        ['/Resources/Search', 'medium', undefined],
+        ['/Resources/Legacy', 'medium', undefined],
+      ]);
+      expect(f[0]!.message).toMatch(/OpenSearch domain Search has no DeletionPolicy: deleting the stack deletes its indices.*billing.*snapshot/);
+    });
+
+    it('reports a cache cluster whose engine is computed (memcached cannot snapshot) without retaining it', () => {
+      const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
+      expect(f).toHaveLength(1);
+      expect(f[0]!.fix).toBeUndefined();
+      expect(f[0]!.message).toMatch(/computes its Engine.*Snapshot/);
+    });
+
+    it('agrees with an explicit Delete, even with overrideExplicitDelete, and follows an explicit Retain', () => {
+      const deleted = { ...search, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+      expect(run({ Resources: { Search: deleted, Emr: { ...emr, DeletionPolicy: 'Delete' } } }, { overrideExplicitDelete: true })).toEqual([]);
+      const f = run({ Resources: { Search: { ...search, DeletionPolicy: 'Retain' } } });
+      expect(f[0]!.fix!.ops).toEqual([{ op: 'add', path: '/Resources/Search/UpdateReplacePolicy', value: 'Retain' }]);
+    });
   });
 
   describe('named resources', () => {
