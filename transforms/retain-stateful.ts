@@ -1,9 +1,10 @@
 import { defineTransform } from '../src/transform.js';
+import { KMS_ALIAS, KMS_KEY, keyUses, type KeyUses } from '../src/cfn/kms.js';
 import { FUNCTION_TYPES, functionOfLogGroupName, resourceAt } from '../src/cfn/monitoring.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { asObject } from '../src/cfn/s3.js';
 import { isStateful, nameProperty, supportsSnapshot } from '../src/cfn/spec.js';
-import { intrinsicName, referencesIn, resourcesOfType } from '../src/cfn/template.js';
+import { intrinsicName, referencesIn, resourcesOfType, type ResourceEntry } from '../src/cfn/template.js';
 import type { Finding, JsonValue, Operation, Resource, Severity, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
@@ -103,7 +104,7 @@ function hasFixedName(t: Template, id: string, seen: Set<string> = new Set([id])
  * said: a policy, or none (the resource goes with the stack), then with a note for the author
  * when its data may matter.
  */
-type Decision = { policy: Policy } | { policy: undefined; note?: string };
+type Decision = { policy: Policy; keeps?: readonly string[] } | { policy: undefined; note?: string };
 
 const searchDomainNote = (name: string): string =>
   `${name} has no DeletionPolicy: deleting the stack deletes its indices. Not retained: a retained domain keeps billing for its instances by the hour, and CloudFormation cannot snapshot it; take a manual snapshot to S3 before deleting the stack, or set DeletionPolicy yourself`;
@@ -143,6 +144,39 @@ function decide(t: Template, id: string, type: string, props: Readonly<Record<st
     };
   }
   return { policy: 'Snapshot' };
+}
+
+const KEY_POLICY_TYPES: ReadonlySet<string> = new Set(['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy']);
+
+/** Types that name a key to grant or route its use; they encrypt nothing with it. */
+function onlyNamesKeys(type: string): boolean {
+  return type === KMS_ALIAS || type.startsWith('AWS::IAM::') || KEY_POLICY_TYPES.has(type);
+}
+
+/**
+ * A key follows the data it encrypts: retained while any of it outlives the stack (a deleted key
+ * makes retained data and snapshots unreadable), gone with it otherwise. Data the template does
+ * not show (no user, an export, a resource that is not a data store and may write elsewhere)
+ * keeps the key.
+ */
+function decideKey(t: Template, keyId: string, uses: KeyUses, keptAfterwards: (id: string) => boolean): Decision {
+  const users = [...(uses.users.get(keyId) ?? [])].filter((u) => {
+    const type: unknown = resourceAt(t, u)?.Type;
+    return typeof type === 'string' && !onlyNamesKeys(type);
+  });
+  if (users.length === 0 || uses.exported.has(keyId)) return { policy: 'Retain' };
+  const kept = users.filter(keptAfterwards);
+  if (kept.length === 0) return { policy: undefined };
+  return { policy: 'Retain', keeps: kept.filter((u) => isStateful(resourceAt(t, u)!.Type)) };
+}
+
+/** What CloudFormation does when the attribute is absent. */
+function cloudFormationDefault(type: string, props: Readonly<Record<string, JsonValue>> | undefined, attribute: Attribute): string {
+  return attribute === 'DeletionPolicy' && RDS_IMPLICIT_SNAPSHOT.has(type) && props?.['DBClusterIdentifier'] === undefined ? 'Snapshot' : 'Delete';
+}
+
+function listed(ids: readonly string[]): string {
+  return ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');
 }
 
 /** The value to add for a missing attribute, following the author's choice for the other one. */
@@ -197,9 +231,9 @@ Snapshot policies delete the resource after the snapshot, so they free the name.
 
 A function's own log group (\`/aws/lambda/\` and the name of an \`AWS::Lambda::Function\` or
 \`AWS::Serverless::Function\` of the template, in any form; the groups lambda-log-group adds are
-of this kind) gets no policy when the function has a fixed name:
-it holds that function's logs, which are replaceable and go with the function, and a retained
-group would make every later creation of the stack fail. The log group of a function whose name
+of this kind) gets no policy when the function has a fixed name: it holds that function's logs,
+which are replaceable and go with the function, and a retained group would make every later
+creation of the stack fail. The log group of a function whose name
 CloudFormation generates is retained like any other: its name is new on every creation.
 
 Only the missing attribute is added; it follows the author's value for the other one when there
@@ -221,11 +255,22 @@ Left alone on purpose:
   stack, a cache). It is reported and changed only with \`overrideExplicitDelete\`, unless Delete
   is what this rule chooses too (the types above that get nothing): then there is nothing to say.
 
-KMS keys and log groups are included by default. Retaining data while deleting the key that
-encrypts it leaves the data unreadable (a deleted key cannot be recovered after its waiting
-period), so a retained bucket, table or snapshot needs its key retained too; CDK retains keys by
-default for this reason. Log groups often hold the audit trail (CloudTrail, VPC flow logs) that
-must outlive the stack; the CDK retains them by default too.
+A KMS key follows the data it encrypts. Retaining data while deleting its key leaves the data
+unreadable (a deleted key cannot be recovered after its waiting period), so a key is retained
+while anything it encrypts outlives the stack: a resource that is retained or snapshotted (by its
+author or by this rule), or whose policy is computed; the finding names that data. A key whose
+users in the template all go with the stack (a database set to \`Delete\`, an Aurora cluster's
+member instances, the log group of a function with a fixed name) gets no policy and goes with
+them. Users are the resources whose properties name the key: by \`Ref\`, \`Fn::GetAtt\`, an ARN, an
+alias resource or an alias name; aliases, IAM roles and policies and resource policies only name
+it. A key is retained too when its use is out of sight: no user in the template (other stacks or
+applications may use it), an exported output that names it, a nested stack it is passed to, or a
+user that is not a data store (a trail, a stream processor or a function may write what it
+encrypts somewhere the template does not show). A key whose author wrote \`Delete\` while it
+encrypts data the stack keeps is reported as such.
+
+Log groups often hold the audit trail (CloudTrail, VPC flow logs) that must outlive the stack; the
+CDK retains them by default too.
 
 The catalogue's ideal covers S3 buckets only; the same data loss happens to every other stateful
 resource, so the fix covers them all.
@@ -234,8 +279,7 @@ resource, so the fix covers them all.
 Safe: both attributes only act when the resource is deleted or replaced, never on a running
 resource. Two costs to know: a retained resource keeps billing after the stack is gone, and a
 retained resource with a fixed name blocks re-creating the stack until it is removed by hand (the
-finding names it). RDS
-resources already default to \`DeletionPolicy: Snapshot\` in CloudFormation, but their
+finding names it). RDS resources already default to \`DeletionPolicy: Snapshot\` in CloudFormation, but their
 replacement default is still \`Delete\`; both are written out.
 
 ## Options
@@ -246,96 +290,113 @@ replacement default is still \`Delete\`; both are written out.
 `,
   },
   check({ template, options }) {
-    const findings: Finding[] = [];
     const excluded = new Set(Array.isArray(options.excludeTypes) ? options.excludeTypes.filter((t) => typeof t === 'string') : []);
     const override = options.overrideExplicitDelete === true;
-
-    for (const { id, resource, pointer: at } of resourcesOfType(template)) {
+    const entries = resourcesOfType(template).filter(({ resource }) => {
       const type = (resource as Resource).Type;
-      if (typeof type !== 'string' || !isStateful(type) || excluded.has(type)) continue;
-      const props = asObject(resource.Properties);
-      if (skipReason(type, props)) continue;
+      return typeof type === 'string' && isStateful(type) && !excluded.has(type) && !skipReason(type, asObject(resource.Properties));
+    });
 
-      const kind = KIND[type];
-      const decision = decide(template, id, type, props);
-      const current: Record<Attribute, unknown> = {
-        DeletionPolicy: resource.DeletionPolicy,
-        UpdateReplacePolicy: resource.UpdateReplacePolicy,
-      };
-      const computed = ATTRIBUTES.filter((a) => current[a] !== undefined && typeof current[a] !== 'string');
-      const missing = ATTRIBUTES.filter((a) => current[a] === undefined);
-      const deletes = ATTRIBUTES.filter((a) => current[a] === 'Delete');
-      const severity: Severity = HIGH_NOT_CRITICAL.has(type) ? 'high' : 'critical';
-
-      if (computed.length > 0) {
-        // Fn::If / Ref: a per-environment choice. Say so when the partner is missing.
-        if (missing.length > 0) {
-          findings.push({
-            pointer: at,
-            severity: 'medium',
-            message: `${label(kind, id, type)} computes its ${computed.join(' and ')} (${intrinsicName(current[computed[0]!]) ?? 'a non-string value'}) but has no ${missing.join(' or ')}; add one computed the same way`,
-          });
-        }
-        continue;
-      }
-
-      if (deletes.length > 0) {
-        // Delete is what this rule would choose too: nothing to say.
-        if (decision.policy === undefined) continue;
-        const policy = decision.policy;
-        const ops: Operation[] = [];
-        if (override) {
-          for (const a of deletes) ops.push({ op: 'replace', path: pointer('Resources', id, a), value: policy });
-          for (const a of missing) ops.push({ op: 'add', path: pointer('Resources', id, a), value: policy });
-        }
-        findings.push({
-          pointer: pointer('Resources', id, deletes[0]!),
-          severity: override ? severity : 'medium',
-          message: override
-            ? `${label(kind, id, type)} sets ${deletes.join(' and ')} to Delete; changed to ${policy} (overrideExplicitDelete)`
-            : `${label(kind, id, type)} sets ${deletes.join(' and ')} to Delete: its data is lost when ${
-                deletes.length === 2 ? 'the stack is deleted or the resource replaced' : deletes[0] === 'DeletionPolicy' ? 'the stack is deleted' : 'the resource is replaced'
-              } (kept as written; set overrideExplicitDelete to change it)`,
-          ...(ops.length ? { fix: { ops } } : {}),
-        });
-        continue;
-      }
-
-      if (missing.length === 0) continue;
-      // With no policy of the author's to follow, a resource that goes with the stack gets none.
-      if (decision.policy === undefined && missing.length === ATTRIBUTES.length) {
-        if (decision.note !== undefined) findings.push({ pointer: at, severity: 'medium', message: decision.note });
-        continue;
-      }
-      const partnerOf = (a: Attribute): unknown => current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'];
-      const ops: Operation[] = missing.map((a) => ({
-        op: 'add',
-        path: pointer('Resources', id, a),
-        value: valueFor(partnerOf(a), decision.policy ?? 'Retain', type),
-      }));
-      // CloudFormation already snapshots RDS clusters and standalone instances on deletion
-      // (its documented default), but not on replacement.
-      const implicitSnapshot = RDS_IMPLICIT_SNAPSHOT.has(type);
-      const onDelete = missing.includes('DeletionPolicy') && !implicitSnapshot;
-      const onReplace = missing.includes('UpdateReplacePolicy');
-      const risks: string[] = [];
-      if (onDelete && onReplace) risks.push('deleting the stack or an update that replaces it deletes it and its data');
-      else if (onDelete) risks.push('deleting the stack deletes it and its data');
-      else if (onReplace) risks.push('an update that replaces it deletes the old one and its data');
-      const retainsName =
-        missing.includes('DeletionPolicy') && valueFor(partnerOf('DeletionPolicy'), decision.policy ?? 'Retain', type) === 'Retain' && hasFixedName(template, id);
-      const nameNote = retainsName
-        ? `; Retain keeps its ${nameProperty(type)!} taken, so creating the stack again fails until the retained ${noun(kind)} is deleted or the name changed`
-        : '';
-      findings.push({
-        pointer: at,
-        severity: risks.length ? severity : 'low',
-        message: risks.length
-          ? `${label(kind, id, type)} has no ${missing.join(' or ')}: ${risks[0]!}${nameNote}`
-          : `${label(kind, id, type)} has no explicit DeletionPolicy (CloudFormation's default for it is Snapshot)`,
-        fix: { ops },
-      });
+    // Keys last: whether a key stays depends on what happens to the data it encrypts.
+    const reviews = new Map<string, Finding | undefined>();
+    for (const entry of entries) {
+      if (entry.resource.Type !== KMS_KEY) reviews.set(entry.id, review(template, entry, decide(template, entry.id, entry.resource.Type, asObject(entry.resource.Properties)), override));
     }
-    return findings;
+    const keptAfterwards = (id: string): boolean => {
+      const resource = resourceAt(template, id)!;
+      // A nested stack passes the key to resources of its own, whose policies are not in view.
+      if (!isStateful(resource.Type) || resource.Type === 'AWS::CloudFormation::Stack') return true;
+      const ops = reviews.get(id)?.fix?.ops ?? [];
+      return ATTRIBUTES.some((a) => {
+        const op = ops.find((o) => o.path === pointer('Resources', id, a));
+        const value = op && 'value' in op ? op.value : (resource[a] ?? cloudFormationDefault(resource.Type, asObject(resource.Properties), a));
+        return value !== 'Delete';
+      });
+    };
+    const keys = entries.filter(({ resource }) => resource.Type === KMS_KEY);
+    const uses = keys.length > 0 ? keyUses(template) : undefined;
+    for (const entry of keys) reviews.set(entry.id, review(template, entry, decideKey(template, entry.id, uses!, keptAfterwards), override));
+    return entries.flatMap(({ id }) => reviews.get(id) ?? []);
   },
 });
+
+/** The finding for one stateful resource under a decision, with its fix; undefined when all is well. */
+function review(template: Template, { id, resource, pointer: at }: ResourceEntry, decision: Decision, override: boolean): Finding | undefined {
+  const type = resource.Type;
+  const name = label(KIND[type], id, type);
+  const current: Record<Attribute, unknown> = {
+    DeletionPolicy: resource.DeletionPolicy,
+    UpdateReplacePolicy: resource.UpdateReplacePolicy,
+  };
+  const computed = ATTRIBUTES.filter((a) => current[a] !== undefined && typeof current[a] !== 'string');
+  const missing = ATTRIBUTES.filter((a) => current[a] === undefined);
+  const deletes = ATTRIBUTES.filter((a) => current[a] === 'Delete');
+  const severity: Severity = HIGH_NOT_CRITICAL.has(type) ? 'high' : 'critical';
+  const keeps = decision.policy !== undefined && decision.keeps?.length ? decision.keeps : undefined;
+  const unreadable = keeps && `it encrypts data the stack keeps (${listed(keeps)}), which cannot be read once the key is deleted`;
+
+  if (computed.length > 0) {
+    // Fn::If / Ref: a per-environment choice. Say so when the partner is missing.
+    if (missing.length === 0) return undefined;
+    return {
+      pointer: at,
+      severity: 'medium',
+      message: `${name} computes its ${computed.join(' and ')} (${intrinsicName(current[computed[0]!]) ?? 'a non-string value'}) but has no ${missing.join(' or ')}; add one computed the same way`,
+    };
+  }
+
+  if (deletes.length > 0) {
+    // Delete is what this rule would choose too: nothing to say.
+    if (decision.policy === undefined) return undefined;
+    const policy = decision.policy;
+    const ops: Operation[] = [];
+    if (override) {
+      for (const a of deletes) ops.push({ op: 'replace', path: pointer('Resources', id, a), value: policy });
+      for (const a of missing) ops.push({ op: 'add', path: pointer('Resources', id, a), value: policy });
+    }
+    const consequence = unreadable
+      ? `, but ${unreadable}`
+      : `: its data is lost when ${
+          deletes.length === 2 ? 'the stack is deleted or the resource replaced' : deletes[0] === 'DeletionPolicy' ? 'the stack is deleted' : 'the resource is replaced'
+        }`;
+    return {
+      pointer: pointer('Resources', id, deletes[0]!),
+      severity: override ? severity : unreadable ? 'high' : 'medium',
+      message: override
+        ? `${name} sets ${deletes.join(' and ')} to Delete; changed to ${policy} (overrideExplicitDelete)`
+        : `${name} sets ${deletes.join(' and ')} to Delete${consequence} (kept as written; set overrideExplicitDelete to change it)`,
+      ...(ops.length ? { fix: { ops } } : {}),
+    };
+  }
+
+  if (missing.length === 0) return undefined;
+  // With no policy of the author's to follow, a resource that goes with the stack gets none.
+  if (decision.policy === undefined && missing.length === ATTRIBUTES.length) {
+    return decision.note === undefined ? undefined : { pointer: at, severity: 'medium', message: decision.note };
+  }
+  const partnerOf = (a: Attribute): unknown => current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'];
+  const added = (a: Attribute): Policy => valueFor(partnerOf(a), decision.policy ?? 'Retain', type);
+  const ops: Operation[] = missing.map((a) => ({ op: 'add', path: pointer('Resources', id, a), value: added(a) }));
+  // CloudFormation already snapshots RDS clusters and standalone instances on deletion
+  // (its documented default), but not on replacement.
+  const implicitSnapshot = RDS_IMPLICIT_SNAPSHOT.has(type);
+  const onDelete = missing.includes('DeletionPolicy') && !implicitSnapshot;
+  const onReplace = missing.includes('UpdateReplacePolicy');
+  let risk: string | undefined;
+  if (unreadable) risk = unreadable;
+  else if (onDelete && onReplace) risk = 'deleting the stack or an update that replaces it deletes it and its data';
+  else if (onDelete) risk = 'deleting the stack deletes it and its data';
+  else if (onReplace) risk = 'an update that replaces it deletes the old one and its data';
+  const retainsName = missing.includes('DeletionPolicy') && added('DeletionPolicy') === 'Retain' && hasFixedName(template, id);
+  const nameNote = retainsName
+    ? `; Retain keeps its ${namePropertyOf(type)!} taken, so creating the stack again fails until the retained ${noun(KIND[type])} is deleted or the name changed`
+    : '';
+  return {
+    pointer: at,
+    severity: risk ? severity : 'low',
+    message: risk
+      ? `${name} has no ${missing.join(' or ')}: ${risk}${nameNote}`
+      : `${name} has no explicit DeletionPolicy (CloudFormation's default for it is Snapshot)`,
+    fix: { ops },
+  };
+}

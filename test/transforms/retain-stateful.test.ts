@@ -132,8 +132,79 @@ describe('retain-stateful', () => {
     });
   });
 
+  describe('KMS keys follow the data they encrypt', () => {
+    const key = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Version: '2012-10-17', Statement: [] } } };
+    const alias = { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/app', TargetKeyId: { Ref: 'Key' } } };
+    const cluster = (kms: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::RDS::DBCluster', ...extra, Properties: { Engine: 'aurora-postgresql', StorageEncrypted: true, KmsKeyId: kms } });
+    const deletedCluster = (kms: unknown) => cluster(kms, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    const member = { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: { Ref: 'Db' }, DBInstanceClass: 'db.r6g.large', PerformanceInsightsKMSKeyId: { Ref: 'Key' } } };
+    const role = {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyName: 'kms', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': ['Key', 'Arn'] } }] } }] },
+    };
+    const bucket = (kms: unknown) => ({
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kms } }] } },
+    });
+    const keyFinding = (f: ReturnType<typeof run>) => f.filter((x) => x.pointer.startsWith('/Resources/Key'));
+
+    it('gives no policy to a key whose data all goes with the stack (a cluster set to Delete, its members)', () => {
+      const f = run({ Resources: { Key: key, Alias: alias, Db: deletedCluster({ 'Fn::GetAtt': ['Key', 'Arn'] }), Member: member, Role: role } });
+      expect(f.map((x) => x.pointer)).toEqual(['/Resources/Db/DeletionPolicy']);
+    });
+
+    it('gives no policy to a key used only by the log group of a function with a fixed name', () => {
+      const f = run({
+        Resources: {
+          Key: key,
+          Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'orders' } },
+          Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/lambda/orders', KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        },
+      });
+      expect(f).toEqual([]);
+    });
+
+    it('retains a key that encrypts data the stack keeps, however the data names it, and says which', () => {
+      for (const kms of [{ Ref: 'Key' }, { 'Fn::GetAtt': ['Key', 'Arn'] }, { Ref: 'Alias' }, 'alias/app', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/app' }]) {
+        const f = keyFinding(run({ Resources: { Key: key, Alias: alias, Data: bucket(kms), Db: deletedCluster({ Ref: 'Key' }) } }));
+        expect(f.map((x) => x.fix?.ops.map((o) => (o as { value: unknown }).value)), JSON.stringify(kms)).toEqual([['Retain', 'Retain']]);
+        expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\)/);
+      }
+      // A snapshot needs its key as much as a retained resource does.
+      const g = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }) } }));
+      expect(g[0]!.message).toMatch(/keeps \(Db\)/);
+      // So does a policy the author computes.
+      const h = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }, { DeletionPolicy: { 'Fn::If': ['Prod', 'Snapshot', 'Delete'] }, UpdateReplacePolicy: 'Delete' }) } }));
+      expect(h).toHaveLength(1);
+    });
+
+    it('retains a key whose use it cannot see: no user in the template, an export, a resource that is not a data store', () => {
+      expect(keyFinding(run({ Resources: { Key: key } }))).toHaveLength(1);
+      const exported = { Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }) }, Outputs: { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'app-key' } } } };
+      expect(keyFinding(run(exported))).toHaveLength(1);
+      const topic = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'Key' } } };
+      expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }), Topic: topic } }))).toHaveLength(1);
+    });
+
+    it('agrees with a Delete the author wrote on a key whose data goes, and explains one whose data stays', () => {
+      const deletedKey = { ...key, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+      expect(keyFinding(run({ Resources: { Key: deletedKey, Db: deletedCluster({ Ref: 'Key' }) } }))).toEqual([]);
+      const f = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }));
+      expect(f).toHaveLength(1);
+      expect(f[0]!.fix).toBeUndefined();
+      expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\).*cannot be read/);
+      const g = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }, { overrideExplicitDelete: true }));
+      expect(g[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+    });
+  });
+
   it('never throws on odd shapes', () => {
-    for (const t of [{ Resources: null }, { Resources: { A: 'x', B: { Type: 3 }, C: { Type: 'AWS::S3::Bucket', Properties: [] } } }]) {
+    const key = { Type: 'AWS::KMS::Key' };
+    for (const t of [
+      { Resources: null },
+      { Resources: { A: 'x', B: { Type: 3 }, C: { Type: 'AWS::S3::Bucket', Properties: [] } } },
+      { Resources: { Key: key, Odd: { Type: 3, Properties: { K: { Ref: 'Key' } } }, Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/x', TargetKeyId: { Ref: 'Key' } } }, S: { Properties: ['alias/x'] } } },
+    ]) {
       expect(() => run(t)).not.toThrow();
     }
   });
