@@ -164,10 +164,10 @@ function decideKey(t: Template, keyId: string, uses: KeyUses, keptAfterwards: (i
     const type: unknown = resourceAt(t, u)?.Type;
     return typeof type === 'string' && !onlyNamesKeys(type);
   });
-  if (users.length === 0 || uses.exported.has(keyId)) return { policy: 'Retain' };
   const kept = users.filter(keptAfterwards);
-  if (kept.length === 0) return { policy: undefined };
-  return { policy: 'Retain', keeps: kept.filter((u) => isStateful(resourceAt(t, u)!.Type)) };
+  const keeps = kept.filter((u) => isStateful(resourceAt(t, u)!.Type));
+  if (keeps.length > 0) return { policy: 'Retain', keeps };
+  return kept.length > 0 || users.length === 0 || uses.exported.has(keyId) ? { policy: 'Retain' } : { policy: undefined };
 }
 
 /** What CloudFormation does when the attribute is absent. */

@@ -180,8 +180,10 @@ describe('retain-stateful', () => {
 
     it('retains a key whose use it cannot see: no user in the template, an export, a resource that is not a data store', () => {
       expect(keyFinding(run({ Resources: { Key: key } }))).toHaveLength(1);
-      const exported = { Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }) }, Outputs: { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'app-key' } } } };
-      expect(keyFinding(run(exported))).toHaveLength(1);
+      const exports = { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'app-key' } } };
+      expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }) }, Outputs: exports }))).toHaveLength(1);
+      // Data in view that stays is named all the same.
+      expect(keyFinding(run({ Resources: { Key: key, Data: bucket({ Ref: 'Key' }) }, Outputs: exports }))[0]!.message).toMatch(/keeps \(Data\)/);
       const topic = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'Key' } } };
       expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }), Topic: topic } }))).toHaveLength(1);
     });
