@@ -23,6 +23,7 @@
 //       "customName": [...],   the properties whose values name the resource (see below);
 //                              [] when CloudFormation always generates the name
 //       "mayReplace": [...],   sorted top-level properties with causesReplacement 'maybe'
+//       "name": null | "<Prop>", the property that names the resource (see below)
 //       "properties": [...],   sorted top-level property names (Resource.properties keys)
 //       "props": {...},        top-level property -> type expression, ONLY for properties
 //                              whose type has structure below it (see "Type expressions")
@@ -97,6 +98,18 @@
 //   lists exactly the types in SNAPSHOT_TYPES below. (AWS::MemoryDB::Cluster is
 //   not listed there; it has its own FinalSnapshotName property instead.)
 //   Every type in the list must exist in the spec, otherwise building fails.
+// name:
+//   The top-level string property that, when the template sets it, names the
+//   resource: no other resource of the type can have the same value in the
+//   account and region (CloudFormation's "custom name"). From the spec: a
+//   property only a replacement can change (causesReplacement 'yes') that is
+//   Resource.primaryIdentifier (one property), else Resource.cfnRefIdentifier
+//   (the value Ref returns), else the one variable of Resource.arnTemplate that
+//   is not partition, region or account. null when the type has none (its
+//   identifier is generated, or its name need not be unique, like an EMR
+//   cluster's Name). NAME_PROPERTIES adds the few names the spec does not
+//   identify that way; each must be a create-only property the rule above
+//   misses, otherwise building fails.
 
 import { createRequire } from 'node:module';
 
@@ -127,6 +140,25 @@ export const SNAPSHOT_TYPES = Object.freeze([
   'AWS::RDS::DBInstance',
   'AWS::Redshift::Cluster',
 ]);
+
+/**
+ * Names the spec does not identify (the primary identifier is an id or ARN the service generates,
+ * and the ARN template calls the name something else), with where the uniqueness is documented:
+ * - AWS::DocDB::DBCluster DBClusterIdentifier: CreateDBCluster fails with
+ *   DBClusterAlreadyExistsFault when the identifier is taken,
+ *   https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html
+ * - AWS::QLDB::Ledger Name: the spec's own property documentation says the name is unique among
+ *   the ledgers of the account in the region.
+ * - AWS::SecretsManager::Secret Name: CreateSecret fails with ResourceExistsException when a
+ *   secret of that name exists, https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+ */
+export const NAME_PROPERTIES = Object.freeze({
+  'AWS::DocDB::DBCluster': 'DBClusterIdentifier',
+  'AWS::QLDB::Ledger': 'Name',
+  'AWS::SecretsManager::Secret': 'Name',
+});
+
+const ARN_ACCOUNT_PARTS = new Set(['Partition', 'Region', 'Account', 'AccountId']);
 
 const BUILTIN_TAG_TYPE = '@Tag';
 
@@ -248,6 +280,31 @@ function customNameOf(res) {
   return identifier.length > 0 && identifier.every(chosenByAuthor) ? sorted(identifier) : [];
 }
 
+/** A create-only string property: the only kind a custom name can be. */
+function isNameLike(res, prop) {
+  const p = prop === undefined ? undefined : res.properties[prop];
+  return p !== undefined && p.type.type === 'string' && p.causesReplacement === 'yes';
+}
+
+function only(list) {
+  return list?.length === 1 ? list[0] : undefined;
+}
+
+/** See "name" in the header comment. */
+function nameProperty(res) {
+  const arnParts = [...(res.arnTemplate ?? '').matchAll(/\$\{([^}]+)\}/g)]
+    .map((m) => m[1])
+    .filter((v) => !ARN_ACCOUNT_PARTS.has(v));
+  const derived = [only(res.primaryIdentifier), only(res.cfnRefIdentifier), only(arnParts)].find((p) => isNameLike(res, p));
+  const listed = Object.prototype.hasOwnProperty.call(NAME_PROPERTIES, res.cloudFormationType)
+    ? NAME_PROPERTIES[res.cloudFormationType]
+    : undefined;
+  if (listed !== undefined && (derived !== undefined || !isNameLike(res, listed))) {
+    throw new Error(`NAME_PROPERTIES entry ${res.cloudFormationType}.${listed} is ${derived ? 'derived from the spec already' : 'not a create-only string property'}`);
+  }
+  return derived ?? listed ?? null;
+}
+
 function buildResource(db, res, snapshotTypes) {
   const cfnType = res.cloudFormationType;
   const propNames = sorted(Object.keys(res.properties));
@@ -286,6 +343,7 @@ function buildResource(db, res, snapshotTypes) {
     attributes: sorted(Object.keys(res.attributes ?? {})),
     customName: customNameOf(res),
     mayReplace,
+    name: nameProperty(res),
     properties: propNames,
     props: sortedObject(props),
     replaces,
@@ -316,6 +374,9 @@ export function buildResourceSpec(db) {
   }
   for (const t of SNAPSHOT_TYPES) {
     if (!seen.has(t)) throw new Error(`SNAPSHOT_TYPES entry ${t} is not in the spec`);
+  }
+  for (const t of Object.keys(NAME_PROPERTIES)) {
+    if (!seen.has(t)) throw new Error(`NAME_PROPERTIES entry ${t} is not in the spec`);
   }
   return {
     format: FORMAT_VERSION,

@@ -5,6 +5,7 @@ import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 import {
   attributeNames,
   isStateful,
+  nameProperty,
   propertyNames,
   propertyPathExists,
   replacingProperties,
@@ -20,6 +21,7 @@ interface GenSpecLib {
   serializeResourceSpec(data: unknown): string;
   SPEC_PACKAGE_VERSION: string;
   SNAPSHOT_TYPES: readonly string[];
+  NAME_PROPERTIES: Readonly<Record<string, string>>;
 }
 
 // Imported through a URL so the .mjs generator needs no TypeScript declaration file.
@@ -87,6 +89,24 @@ describe('resource spec accessors', () => {
     expect(isStateful('AWS::Lambda::Function')).toBe(false);
     // Every type that can be snapshotted holds data.
     for (const t of lib.SNAPSHOT_TYPES) expect(isStateful(t), t).toBe(true);
+  });
+
+  it('knows the property that names a resource', () => {
+    // The primary identifier, the value Ref returns, the variable of the ARN.
+    expect(nameProperty('AWS::S3::Bucket')).toBe('BucketName');
+    expect(nameProperty('AWS::Logs::LogGroup')).toBe('LogGroupName');
+    expect(nameProperty('AWS::Elasticsearch::Domain')).toBe('DomainName');
+    expect(nameProperty('AWS::SQS::Queue')).toBe('QueueName');
+    expect(nameProperty('AWS::Lambda::Function')).toBe('FunctionName');
+    // Listed from the service documentation.
+    expect(nameProperty('AWS::SecretsManager::Secret')).toBe('Name');
+    // Generated identifiers, and names that need not be unique.
+    expect(nameProperty('AWS::EFS::FileSystem')).toBeUndefined();
+    expect(nameProperty('AWS::KMS::Key')).toBeUndefined();
+    expect(nameProperty('AWS::EMR::Cluster')).toBeUndefined();
+    expect(nameProperty('AWS::Cognito::UserPool')).toBeUndefined();
+    expect(nameProperty('Custom::Thing')).toBeUndefined();
+    for (const [t, p] of Object.entries(lib.NAME_PROPERTIES)) expect(nameProperty(t), t).toBe(p);
   });
 
   it('checks nested property paths', () => {

@@ -8,10 +8,8 @@ import {
   resourcesOfType,
   type PendingParameters,
 } from '../src/cfn/template.js';
-import { addDependsOn, asObject, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
+import { addDependsOn, asObject, LAMBDA_LOG_GROUP_PREFIX as PREFIX, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
 import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
-
-const PREFIX = '/aws/lambda/';
 
 /**
  * The names of every log group the template declares: rendered (see renderText) and, for
@@ -82,7 +80,8 @@ is the deployed one plus only the new log group, which needs a \`DeletionPolicy\
 '[{"ResourceType":"AWS::Logs::LogGroup","LogicalResourceId":"<Function>LogGroup","ResourceIdentifier":{"LogGroupName":"/aws/lambda/<name>"}}]' ...\`),
 then deploy the fixed template — or delete the existing group before the update (its log
 events are lost). The same applies when a stack whose log group has \`DeletionPolicy: Retain\`
-is deleted and created again: the retained group is in the way.
+is deleted and created again: the retained group is in the way. For that reason retain-stateful
+gives the log group of a function with a fixed name no policy: it goes with the function.
 
 ## Options
 None. The retention is the \`LogRetentionInDays\` parameter (default 30 days).

@@ -9,9 +9,9 @@ import { asObject } from './template.js';
 // understood resolve to `undefined` and callers skip them.
 
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
-import { pointer } from './pointer.js';
+import { parsePointer, pointer } from './pointer.js';
 import { isKnownServiceAccount } from './regions.js';
-import { firstUnusedName, intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
+import { allReferences, firstUnusedName, intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small value helpers
@@ -136,6 +136,57 @@ export function keyOf(t: Template, value: unknown, depth = 0): string | undefine
     }
   }
   return undefined;
+}
+
+export interface KeyUses {
+  /** Key -> the resources whose properties name it. */
+  users: Map<string, Set<string>>;
+  /** Keys an exported output names: other stacks may use them. */
+  exported: Set<string>;
+}
+
+/**
+ * Who names each KMS key of the template: resources whose properties refer to it (Ref, GetAtt,
+ * an ARN, an alias resource, an alias name written out) and exported outputs.
+ */
+export function keyUses(t: Template): KeyUses {
+  const users = new Map<string, Set<string>>();
+  const exported = new Set<string>();
+  const use = (keyId: string, user: string): void => {
+    if (user === keyId) return;
+    let set = users.get(keyId);
+    if (!set) users.set(keyId, (set = new Set()));
+    set.add(user);
+  };
+  const outputs = asObject(t.Outputs);
+  for (const ref of allReferences(t)) {
+    if (ref.kind !== 'Ref' && ref.kind !== 'GetAtt' && ref.kind !== 'Sub') continue;
+    const type = typeOf(t, ref.target);
+    if (type !== KMS_KEY && type !== KMS_ALIAS) continue;
+    const keyId = type === KMS_KEY ? ref.target : keyOf(t, { Ref: ref.target });
+    if (keyId === undefined) continue;
+    const [section, owner, part] = parsePointer(ref.pointer);
+    if (section === 'Resources' && owner !== undefined && part === 'Properties') use(keyId, owner);
+    else if (section === 'Outputs' && owner !== undefined && asObject(outputs?.[owner])?.['Export'] !== undefined) exported.add(keyId);
+  }
+  // Alias names written out refer to no logical id; only texts naming an alias can be one.
+  if (resourcesOfType(t, KMS_ALIAS).length > 0) {
+    for (const { id, resource } of resourcesOfType(t)) {
+      const props = propertiesOf(resource);
+      if (props === undefined || !JSON.stringify(props).includes('alias/')) continue;
+      const visit = (v: unknown): void => {
+        if (typeof v === 'string' || intrinsicName(v) !== undefined) {
+          const keyId = templateText(v)?.includes('alias/') ? keyOf(t, v) : undefined;
+          if (keyId !== undefined) return use(keyId, id);
+          if (typeof v === 'string') return;
+        }
+        if (Array.isArray(v)) v.forEach(visit);
+        else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
+      };
+      visit(props);
+    }
+  }
+  return { users, exported };
 }
 
 /** True when a key can encrypt S3 objects: symmetric, ENCRYPT_DECRYPT, not disabled. */

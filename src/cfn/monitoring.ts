@@ -124,6 +124,32 @@ export function prefixed(prefix: string, value: JsonValue): JsonValue {
   return { 'Fn::Join': ['', [prefix, value]] };
 }
 
+/** Lambda writes a function's logs to the log group of this prefix and the function's name. */
+export const LAMBDA_LOG_GROUP_PREFIX = '/aws/lambda/';
+
+/** Lambda functions, and SAM functions (a Lambda function once SAM has expanded the template). */
+export const FUNCTION_TYPES: readonly string[] = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
+
+/**
+ * The function of the template whose own log group `logGroupName` names: the prefix and
+ * the function (`${Fn}`), its `FunctionName` in any form that renders the same, or the expression
+ * {@link prefixed} builds from a `FunctionName` that does not render (what lambda-log-group writes).
+ */
+export function functionOfLogGroupName(t: Template, logGroupName: unknown): string | undefined {
+  if (logGroupName === undefined) return undefined;
+  const rendered = renderText(logGroupName);
+  const written = JSON.stringify(logGroupName);
+  for (const { id, resource } of resourcesOfType(t, ...FUNCTION_TYPES)) {
+    if (rendered === LAMBDA_LOG_GROUP_PREFIX + '${' + id + '}') return id;
+    const functionName = asObject(resource.Properties)?.['FunctionName'];
+    if (functionName === undefined) continue;
+    const renderedName = renderText(functionName);
+    if (rendered !== undefined && renderedName !== undefined && rendered === LAMBDA_LOG_GROUP_PREFIX + renderedName) return id;
+    if (written === JSON.stringify(prefixed(LAMBDA_LOG_GROUP_PREFIX, functionName))) return id;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alarms
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import transform from '../../transforms/retain-stateful.js';
+import lambdaLogGroup from '../../transforms/lambda-log-group.js';
 import { deepFreeze } from '../../src/cfn/template.js';
+import { fixText } from '../../src/engine/fix.js';
 import type { Template } from '../../src/types.js';
 
 const run = (t: unknown, options: Record<string, unknown> = {}) =>
@@ -28,13 +30,183 @@ describe('retain-stateful', () => {
     ).toEqual([]);
   });
 
-  it('uses Retain for a cache cluster whose engine is computed', () => {
-    const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
-    expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+  describe('resources that bill by the hour', () => {
+    const emr = { Type: 'AWS::EMR::Cluster', Properties: { Name: 'etl', ReleaseLabel: 'emr-7.1.0' } };
+    const stream = { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } };
+    const search = { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'logs' } };
+    const legacySearch = { Type: 'AWS::Elasticsearch::Domain', Properties: { DomainName: 'legacy' } };
+
+    it('never retains an EMR cluster or a Kinesis stream', () => {
+      expect(run({ Resources: { Emr: emr, Stream: stream } })).toEqual([]);
+    });
+
+    it('reports a search domain without retaining it: its indices go with it', () => {
+      const f = run({ Resources: { Search: search, Legacy: legacySearch } });
+      expect(f.map((x) => [x.pointer, x.severity, x.fix])).toEqual([
+        ['/Resources/Search', 'medium', undefined],
+        ['/Resources/Legacy', 'medium', undefined],
+      ]);
+      expect(f[0]!.message).toMatch(/OpenSearch domain Search has no DeletionPolicy: deleting the stack deletes its indices.*billing.*snapshot/);
+    });
+
+    it('reports a cache cluster whose engine is computed (memcached cannot snapshot) without retaining it', () => {
+      const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
+      expect(f).toHaveLength(1);
+      expect(f[0]!.fix).toBeUndefined();
+      expect(f[0]!.message).toMatch(/computes its Engine.*Snapshot/);
+    });
+
+    it('agrees with an explicit Delete, even with overrideExplicitDelete, and follows an explicit Retain', () => {
+      const deleted = { ...search, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+      expect(run({ Resources: { Search: deleted, Emr: { ...emr, DeletionPolicy: 'Delete' } } }, { overrideExplicitDelete: true })).toEqual([]);
+      const f = run({ Resources: { Search: { ...search, DeletionPolicy: 'Retain' } } });
+      expect(f[0]!.fix!.ops).toEqual([{ op: 'add', path: '/Resources/Search/UpdateReplacePolicy', value: 'Retain' }]);
+    });
+  });
+
+  describe('named resources', () => {
+    const fn = (name?: unknown) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', ...(name === undefined ? {} : { FunctionName: name }) } });
+    const logGroup = (name: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::Logs::LogGroup', ...extra, Properties: { LogGroupName: name } });
+
+    it('retains a resource with a fixed name and says that re-creating the stack then fails', () => {
+      const f = run({ Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': '${AWS::StackName}-data' } } } } });
+      expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+      expect(f[0]!.message).toMatch(/BucketName.*creating the stack again fails until the retained S3 bucket is deleted or the name changed/);
+      const s = run({ Resources: { S: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db-credentials' } } } });
+      expect(s[0]!.message).toMatch(/Name.*creating the stack again fails/);
+    });
+
+    it('says nothing of names for a generated name, a name made unique per stack or a snapshot', () => {
+      const f = run({
+        Resources: {
+          Generated: { Type: 'AWS::S3::Bucket' },
+          PerStack: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Join': ['-', ['data', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] } } },
+          OfUnnamed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${Generated}-events' } } },
+          Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceIdentifier: 'orders', Engine: 'postgres' } },
+        },
+      });
+      expect(f).toHaveLength(4);
+      for (const finding of f) expect(finding.message).not.toMatch(/creating the stack again/);
+    });
+
+    it('gives no policy to the log group of a function with a fixed name, however the name is written', () => {
+      const f = run({
+        Parameters: { Env: { Type: 'String' } },
+        Resources: {
+          Literal: fn('orders'),
+          LiteralLogs: logGroup('/aws/lambda/orders'),
+          BySub: fn({ 'Fn::Sub': '${Env}-payments' }),
+          BySubLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Env}-payments' }),
+          ByRef: fn('refunds'),
+          ByRefLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${ByRef}' }),
+          ByJoin: fn({ 'Fn::If': ['IsProd', 'invoices', { Ref: 'AWS::NoValue' }] }),
+          ByJoinLogs: logGroup({ 'Fn::Join': ['', ['/aws/lambda/', { Ref: 'ByJoin' }]] }),
+          Disposable: logGroup('/aws/lambda/orders-v2', { DeletionPolicy: 'Delete' }),
+          OrdersV2: fn('orders-v2'),
+          Sam: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: { 'Fn::Sub': '${Env}-sam' } } },
+          SamLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Sam}' }),
+        },
+      });
+      expect(f).toEqual([]);
+    });
+
+    it('retains the log group of a function whose name is generated, and a /aws/lambda/ group of a function elsewhere', () => {
+      const f = run({ Resources: { Fn: fn(), FnLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Fn}' }), Other: logGroup('/aws/lambda/shared-auth') } });
+      expect(f.map((x) => x.pointer)).toEqual(['/Resources/FnLogs', '/Resources/Other']);
+      expect(f[0]!.message).not.toMatch(/creating the stack again/);
+      expect(f[1]!.message).toMatch(/LogGroupName.*creating the stack again fails/);
+    });
+
+    it('recognises every log group lambda-log-group writes for a function with a fixed name', () => {
+      const names: unknown[] = ['production-lambda', { 'Fn::Sub': '${AWS::StackName}-api' }, { Ref: 'Name' }, { 'Fn::Join': ['-', [{ Ref: 'Name' }, 'x']] }, { 'Fn::If': ['C', 'a', 'b'] }];
+      const template = {
+        Parameters: { Name: { Type: 'String' } },
+        Conditions: { C: { 'Fn::Equals': [{ Ref: 'Name' }, 'a'] } },
+        Resources: Object.fromEntries(names.map((name, i) => [`Fn${i}`, fn(name)])),
+      };
+      const result = fixText(JSON.stringify(template, null, 2), { transforms: [lambdaLogGroup, transform], filePath: 't.json' });
+      const added = Object.entries((result.after as { Resources: Record<string, { Type: string; DeletionPolicy?: string }> }).Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+      expect(added).toHaveLength(names.length);
+      expect(added.filter(([, r]) => r.DeletionPolicy !== undefined)).toEqual([]);
+      expect(result.findings.filter((f) => f.transform === 'retain-stateful')).toEqual([]);
+    });
+  });
+
+  describe('KMS keys follow the data they encrypt', () => {
+    const key = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Version: '2012-10-17', Statement: [] } } };
+    const alias = { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/app', TargetKeyId: { Ref: 'Key' } } };
+    const cluster = (kms: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::RDS::DBCluster', ...extra, Properties: { Engine: 'aurora-postgresql', StorageEncrypted: true, KmsKeyId: kms } });
+    const deletedCluster = (kms: unknown) => cluster(kms, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    const member = { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: { Ref: 'Db' }, DBInstanceClass: 'db.r6g.large', PerformanceInsightsKMSKeyId: { Ref: 'Key' } } };
+    const role = {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyName: 'kms', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': ['Key', 'Arn'] } }] } }] },
+    };
+    const bucket = (kms: unknown) => ({
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kms } }] } },
+    });
+    const keyFinding = (f: ReturnType<typeof run>) => f.filter((x) => x.pointer.startsWith('/Resources/Key'));
+
+    it('gives no policy to a key whose data all goes with the stack (a cluster set to Delete, its members)', () => {
+      const f = run({ Resources: { Key: key, Alias: alias, Db: deletedCluster({ 'Fn::GetAtt': ['Key', 'Arn'] }), Member: member, Role: role } });
+      expect(f.map((x) => x.pointer)).toEqual(['/Resources/Db/DeletionPolicy']);
+    });
+
+    it('gives no policy to a key used only by the log group of a function with a fixed name', () => {
+      const f = run({
+        Resources: {
+          Key: key,
+          Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'orders' } },
+          Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/lambda/orders', KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        },
+      });
+      expect(f).toEqual([]);
+    });
+
+    it('retains a key that encrypts data the stack keeps, however the data names it, and says which', () => {
+      for (const kms of [{ Ref: 'Key' }, { 'Fn::GetAtt': ['Key', 'Arn'] }, { Ref: 'Alias' }, 'alias/app', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/app' }]) {
+        const f = keyFinding(run({ Resources: { Key: key, Alias: alias, Data: bucket(kms), Db: deletedCluster({ Ref: 'Key' }) } }));
+        expect(f.map((x) => x.fix?.ops.map((o) => (o as { value: unknown }).value)), JSON.stringify(kms)).toEqual([['Retain', 'Retain']]);
+        expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\)/);
+      }
+      // A snapshot needs its key as much as a retained resource does.
+      const g = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }) } }));
+      expect(g[0]!.message).toMatch(/keeps \(Db\)/);
+      // So does a policy the author computes.
+      const h = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }, { DeletionPolicy: { 'Fn::If': ['Prod', 'Snapshot', 'Delete'] }, UpdateReplacePolicy: 'Delete' }) } }));
+      expect(h).toHaveLength(1);
+    });
+
+    it('retains a key whose use it cannot see: no user in the template, an export, a resource that is not a data store', () => {
+      expect(keyFinding(run({ Resources: { Key: key } }))).toHaveLength(1);
+      const exports = { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'app-key' } } };
+      expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }) }, Outputs: exports }))).toHaveLength(1);
+      // Data in view that stays is named all the same.
+      expect(keyFinding(run({ Resources: { Key: key, Data: bucket({ Ref: 'Key' }) }, Outputs: exports }))[0]!.message).toMatch(/keeps \(Data\)/);
+      const topic = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'Key' } } };
+      expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }), Topic: topic } }))).toHaveLength(1);
+    });
+
+    it('agrees with a Delete the author wrote on a key whose data goes, and explains one whose data stays', () => {
+      const deletedKey = { ...key, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+      expect(keyFinding(run({ Resources: { Key: deletedKey, Db: deletedCluster({ Ref: 'Key' }) } }))).toEqual([]);
+      const f = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }));
+      expect(f).toHaveLength(1);
+      expect(f[0]!.fix).toBeUndefined();
+      expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\).*cannot be read/);
+      const g = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }, { overrideExplicitDelete: true }));
+      expect(g[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+    });
   });
 
   it('never throws on odd shapes', () => {
-    for (const t of [{ Resources: null }, { Resources: { A: 'x', B: { Type: 3 }, C: { Type: 'AWS::S3::Bucket', Properties: [] } } }]) {
+    const key = { Type: 'AWS::KMS::Key' };
+    for (const t of [
+      { Resources: null },
+      { Resources: { A: 'x', B: { Type: 3 }, C: { Type: 'AWS::S3::Bucket', Properties: [] } } },
+      { Resources: { Key: key, Odd: { Type: 3, Properties: { K: { Ref: 'Key' } } }, Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/x', TargetKeyId: { Ref: 'Key' } } }, S: { Properties: ['alias/x'] } } },
+    ]) {
       expect(() => run(t)).not.toThrow();
     }
   });
