@@ -333,7 +333,7 @@ export const VENDED_LOG_SERVICE = 'delivery.logs.amazonaws.com';
  * root ARN, in any string of the value (Fn::Sub, Fn::Join), or an Fn::FindInMap into a mapping
  * that holds ELB account ids (the usual region -> account lookup).
  */
-function mentionsElbAccount(t: Template, value: unknown, depth = 0): boolean {
+export function mentionsElbAccount(t: Template, value: unknown, depth = 0): boolean {
   if (depth > 10) return false;
   if (typeof value === 'string') return (value.match(/\b\d{12}\b/g) ?? []).some((id) => isKnownServiceAccount(id));
   if (Array.isArray(value)) return value.some((v) => mentionsElbAccount(t, v, depth + 1));
