@@ -315,6 +315,60 @@ ${encryptedBucket('ArchiveBucket', 'SharedKey')}
     expect(findings[0]).toMatch(/^applied: /);
   });
 
+  it('elb-log-principal: a bucket that waits for its policy is named there by its name; a policy that names the load balancer is not waited for', () => {
+    const { resources, findings } = tempt(
+      'elb-log-principal',
+      `Resources:
+  LogBucket:
+    Type: AWS::S3::Bucket
+    DependsOn: LogNotifier
+    Properties:
+      BucketName: !Sub 'lb-logs-\${AWS::AccountId}'
+  # Subscribes to the bucket's events once the policy allows them, so the bucket waits for it.
+  LogNotifier:
+    Type: AWS::SNS::Topic
+    DependsOn: LogBucketPolicy
+  LogBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Sub 'lb-logs-\${AWS::AccountId}'
+      PolicyDocument:
+        Statement:
+          - {Effect: Deny, Principal: '*', Action: 's3:*', Resource: !Sub 'arn:\${AWS::Partition}:s3:::lb-logs-\${AWS::AccountId}/*', Condition: {Bool: {'aws:SecureTransport': 'false'}}}
+  LoadBalancer:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [subnet-1, subnet-2]
+      LoadBalancerAttributes:
+        - {Key: access_logs.s3.enabled, Value: 'true'}
+        - {Key: access_logs.s3.bucket, Value: !Ref LogBucket}
+        - {Key: access_logs.s3.prefix, Value: web}
+  SelfLogs:
+    Type: AWS::S3::Bucket
+  SelfLogsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref SelfLogs
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: logdelivery.elasticloadbalancing.amazonaws.com}, Action: 's3:PutObject', Resource: !Sub '\${SelfLogs.Arn}/*', Condition: {ArnEquals: {'aws:SourceArn': !Ref SelfLogging}}}
+  SelfLogging:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [subnet-1, subnet-2]
+      LoadBalancerAttributes:
+        - {Key: access_logs.s3.enabled, Value: 'true'}
+        - {Key: access_logs.s3.bucket, Value: !Ref SelfLogs}
+`,
+    );
+    const statements = (properties(resources['LogBucketPolicy'])['PolicyDocument'] as { Statement: JsonObject[] }).Statement;
+    expect(statements[1]!['Resource']).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::lb-logs-${AWS::AccountId}/web/AWSLogs/${AWS::AccountId}/*' });
+    // It waits for the policy already, through the bucket.
+    expect(resources['LoadBalancer']!['DependsOn']).toBeUndefined();
+    expect(resources['SelfLogging']!['DependsOn']).toBeUndefined();
+    expect(findings.filter((f) => f.startsWith('none: '))).toHaveLength(1);
+  });
+
   it('lambda-log-group: a named function waits for its group, which names what the function is named after', () => {
     const { resources, findings } = tempt(
       'lambda-log-group',

@@ -231,9 +231,12 @@ need recording (CIS AWS 3.6).
 
 A bucket with \`AccessControl: LogDeliveryWrite\` and no ownership setting that enables ACLs
 cannot be created since April 2023 (new buckets have ACLs disabled). On the access-log bucket,
-whose policy now grants \`logging.s3.amazonaws.com\`, the ACL is removed; on other buckets
-(CloudFront standard logging still writes through ACLs) ACLs are enabled with
-\`OwnershipControls: ObjectOwnership: BucketOwnerPreferred\`.
+whose policy now grants \`logging.s3.amazonaws.com\`, and on a load balancer log bucket no S3
+server access logs go to (ELB delivers through the bucket policy, which elb-log-principal
+completes; the ACL there is a mistaken attempt at it, not a sign of an access-log bucket), the ACL
+is removed and, when the bucket sets no \`OwnershipControls\`, ACLs are kept off explicitly with
+\`ObjectOwnership: BucketOwnerEnforced\`. On other buckets (CloudFront standard logging still
+writes through ACLs) ACLs are enabled with \`OwnershipControls: ObjectOwnership: BucketOwnerPreferred\`.
 
 The catalogue's ideal log bucket has no versioning, no ownership controls and no bucket policy;
 since April 2023 new buckets have ACLs disabled, so without the policy grant no log would be
@@ -416,8 +419,10 @@ no longer protected by the key's policy (existing objects keep their encryption)
 
     // Since April 2023 new buckets have ACLs disabled (BucketOwnerEnforced), and a bucket that sets
     // the LogDeliveryWrite canned ACL without enabling ACLs fails to create
-    // (InvalidBucketAclWithObjectOwnership). The access-log bucket, whose policy grants delivery,
-    // drops the ACL; other buckets (CloudFront standard logging needs ACLs) enable them.
+    // (InvalidBucketAclWithObjectOwnership). A bucket whose deliveries all go through its policy
+    // (the access-log bucket, whose policy grants logging.s3.amazonaws.com; a load balancer log
+    // bucket no S3 access logs go to) drops the ACL and keeps ACLs off; other buckets (CloudFront
+    // standard logging needs ACLs) enable them.
     const cloudFrontLogBuckets = new Set([...kinds].filter(([, k]) => k.has('cloudfront-logs')).map(([id]) => id));
     for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
       const props = propertiesOf(resource);
@@ -428,11 +433,21 @@ no longer protected by the key's policy (existing objects keep their encryption)
       if (ownership.some((o) => o === 'ObjectWriter' || o === 'BucketOwnerPreferred')) continue;
       const base = pointer('Resources', id, 'Properties');
       const problem = `Bucket ${id} sets AccessControl LogDeliveryWrite but does not enable ACLs; since April 2023 new buckets have ACLs disabled, so CloudFormation cannot create it`;
-      if (id === logBucketId && policyGrants && !cloudFrontLogBuckets.has(id)) {
+      const k = kinds.get(id);
+      const accessLogs = id === logBucketId && policyGrants;
+      const loadBalancerLogs = !!k?.has('load-balancer-logs') && (accessLogs || !k.has('access-logs'));
+      if ((accessLogs || loadBalancerLogs) && !cloudFrontLogBuckets.has(id)) {
+        const why = accessLogs ? 'its bucket policy grants logging.s3.amazonaws.com instead' : 'load balancer access logs are delivered through the bucket policy, not ACLs';
+        const enforce = controls === undefined;
         findings.push({
           pointer: `${base}/AccessControl`,
-          message: `${problem}; its bucket policy grants logging.s3.amazonaws.com instead; fix: remove the ACL`,
-          fix: { ops: [{ op: 'remove', path: `${base}/AccessControl` }] },
+          message: `${problem}; ${why}; fix: remove the ACL${enforce ? ' and enforce bucket-owner ownership (BucketOwnerEnforced)' : ''}`,
+          fix: {
+            ops: [
+              { op: 'remove', path: `${base}/AccessControl` },
+              ...(enforce ? [{ op: 'add', path: `${base}/OwnershipControls`, value: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } } as Operation] : []),
+            ],
+          },
         });
         continue;
       }

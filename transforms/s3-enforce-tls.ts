@@ -6,11 +6,12 @@ import {
   BUCKET_POLICY_TYPE,
   BUCKET_TYPE,
   bucketPoliciesByBucket,
-  bucketIdOf,
   isSecureTransportDeny,
   policyStatements,
+  unresolvedPolicies,
+  unresolvedPoliciesMentioning,
 } from '../src/cfn/s3.js';
-import { freshLogicalId, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const SID = 'DenyInsecureTransport';
@@ -38,27 +39,6 @@ function freshSid(statements: readonly JsonValue[]): string {
     const sid = n === 1 ? SID : `${SID}${n}`;
     if (!used.has(sid)) return sid;
   }
-}
-
-/** BucketPolicy resources whose `Bucket` is given but names no template bucket, with where it is. */
-function unresolvedPolicies(t: Template): Array<{ id: string; at: string }> {
-  const out: Array<{ id: string; at: string }> = [];
-  for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
-    const value = asObject(resource.Properties)?.['Bucket'];
-    if (value === undefined || bucketIdOf(t, value) !== undefined) continue;
-    out.push({ id, at: pointer('Resources', id, 'Properties', 'Bucket') });
-  }
-  return out;
-}
-
-/**
- * Of those, the ones whose `Bucket` mentions the bucket (e.g. `!If [C, !Ref B, ...]`): they may
- * be its policy, so adding another one could replace it.
- */
-function unresolvedPoliciesMentioning(t: Template, unresolved: ReadonlyArray<{ id: string; at: string }>, bucketId: string): string[] {
-  if (unresolved.length === 0) return [];
-  const refs = referencesTo(t, bucketId);
-  return unresolved.filter(({ at }) => refs.some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))).map(({ id }) => id);
 }
 
 export default defineTransform({

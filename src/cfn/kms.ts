@@ -398,7 +398,7 @@ export const VENDED_LOG_SERVICE = 'delivery.logs.amazonaws.com';
  * root ARN, in any string of the value (Fn::Sub, Fn::Join), or an Fn::FindInMap into a mapping
  * that holds ELB account ids (the usual region -> account lookup).
  */
-function mentionsElbAccount(t: Template, value: unknown, depth = 0): boolean {
+export function mentionsElbAccount(t: Template, value: unknown, depth = 0): boolean {
   if (depth > 10) return false;
   if (typeof value === 'string') return (value.match(/\b\d{12}\b/g) ?? []).some((id) => isKnownServiceAccount(id));
   if (Array.isArray(value)) return value.some((v) => mentionsElbAccount(t, v, depth + 1));
@@ -417,7 +417,8 @@ export type LogDestinationKind = 'access-logs' | 'load-balancer-logs' | 'vended-
 /**
  * Buckets that receive logs delivered by AWS services that write SSE-S3 only (or need special key
  * grants): S3 server access logs (another bucket's LoggingConfiguration, a bucket-policy grant
- * to logging.s3.amazonaws.com, or the LogDeliveryWrite canned ACL), load-balancer access logs (ALB/NLB attributes, Classic ELB
+ * to logging.s3.amazonaws.com, or the LogDeliveryWrite canned ACL on a bucket that takes no
+ * load-balancer logs), load-balancer access logs (ALB/NLB attributes, Classic ELB
  * AccessLoggingPolicy, or a bucket-policy grant to an ELB account or the ELB log-delivery
  * principal), vended logs (VPC flow logs to S3, delivery.logs.amazonaws.com grants) and CloudFront
  * standard logs (DistributionConfig.Logging.Bucket).
@@ -431,8 +432,6 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
     out.set(bucket, set);
   };
   for (const [source, target] of accessLogTargets(t)) if (target !== undefined && target !== source) mark(target, 'access-logs');
-  // The LogDeliveryWrite canned ACL exists only for S3 server access log delivery.
-  for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) if (propertiesOf(resource)?.['AccessControl'] === 'LogDeliveryWrite') mark(id, 'access-logs');
   for (const { resource } of resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
     for (const attribute of toList(propertiesOf(resource)?.['LoadBalancerAttributes'])) {
       const a = asObject(attribute);
@@ -464,6 +463,11 @@ export function logDestinations(t: Template): Map<string, Set<LogDestinationKind
       const principal = asObject(statement['Principal']);
       if (principal && mentionsElbAccount(t, principal['AWS'])) mark(bucket, 'load-balancer-logs');
     }
+  }
+  // The LogDeliveryWrite canned ACL exists only for S3 server access log delivery; on a load
+  // balancer log bucket it is a mistaken attempt at ELB delivery, which goes through the policy.
+  for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+    if (propertiesOf(resource)?.['AccessControl'] === 'LogDeliveryWrite' && !out.get(id)?.has('load-balancer-logs')) mark(id, 'access-logs');
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { asObject } from './template.js';
 
 import type { JsonObject, JsonValue, Template } from '../types.js';
 import { pointer } from './pointer.js';
-import { intrinsicName, resourcesOfType, type ResourceEntry } from './template.js';
+import { intrinsicName, referencesTo, resourcesOfType, type ResourceEntry } from './template.js';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const BUCKET_POLICY_TYPE = 'AWS::S3::BucketPolicy';
@@ -75,6 +75,27 @@ export function bucketPoliciesByBucket(t: Template): Map<string, BucketPolicyEnt
     out.set(bucketId, list);
   }
   return out;
+}
+
+/** BucketPolicy resources whose `Bucket` is given but names no template bucket, with where it is. */
+export function unresolvedPolicies(t: Template): Array<{ id: string; at: string }> {
+  const out: Array<{ id: string; at: string }> = [];
+  for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
+    const value = asObject(resource.Properties)?.['Bucket'];
+    if (value === undefined || bucketIdOf(t, value) !== undefined) continue;
+    out.push({ id, at: pointer('Resources', id, 'Properties', 'Bucket') });
+  }
+  return out;
+}
+
+/**
+ * Of those, the ones whose `Bucket` mentions the bucket (e.g. `!If [C, !Ref B, ...]`): they may
+ * be its policy, so adding another one could replace it.
+ */
+export function unresolvedPoliciesMentioning(t: Template, unresolved: ReadonlyArray<{ id: string; at: string }>, bucketId: string): string[] {
+  if (unresolved.length === 0) return [];
+  const refs = referencesTo(t, bucketId);
+  return unresolved.filter(({ at }) => refs.some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))).map(({ id }) => id);
 }
 
 export type StatementsView =

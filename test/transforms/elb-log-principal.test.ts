@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import transform from '../../transforms/elb-log-principal.js';
 import { deepFreeze } from '../../src/cfn/template.js';
-import type { JsonValue, Template } from '../../src/types.js';
+import { fixText } from '../../src/engine/fix.js';
+import { loadTransforms } from '../../src/engine/registry.js';
+import type { JsonValue, Template, Transform } from '../../src/types.js';
 
 function policyWith(principal: JsonValue, extra: Record<string, JsonValue> = {}): Template {
   return deepFreeze({
@@ -64,5 +66,288 @@ describe('elb-log-principal', () => {
       { Resources: { X: null } },
     ];
     for (const t of odd) expect(() => run(deepFreeze(t) as Template, 'us-west-1')).not.toThrow();
+  });
+});
+
+// Load balancers that log to S3: the grant they need, under their prefix, in place before they are created.
+type Resources = Record<string, Record<string, unknown>>;
+const ELB_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
+const PORTABLE = { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${ElbAccount}:root', { ElbAccount: { 'Fn::FindInMap': ['ElbLogAccounts', { Ref: 'AWS::Region' }, 'AccountId'] } }] };
+
+function alb(attributes: Record<string, JsonValue>, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+  return {
+    Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    ...extra,
+    Properties: { Subnets: ['subnet-1', 'subnet-2'], LoadBalancerAttributes: Object.entries(attributes).map(([Key, Value]) => ({ Key, Value })) },
+  };
+}
+const logging = (bucket: JsonValue, prefix?: JsonValue): Record<string, JsonValue> => ({
+  'access_logs.s3.enabled': 'true',
+  'access_logs.s3.bucket': bucket,
+  ...(prefix === undefined ? {} : { 'access_logs.s3.prefix': prefix }),
+});
+const grant = (principal: JsonValue, resource: JsonValue, sid = 'AllowELBAccessLogs') => ({ Sid: sid, Effect: 'Allow', Principal: principal, Action: 's3:PutObject', Resource: resource });
+const objects = (bucket: string, prefix?: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${${bucket}}/${prefix ? `${prefix}/` : ''}AWSLogs/\${AWS::AccountId}/*` });
+
+/** The template elb-log-principal alone leaves, run to its fixed point. */
+function fixed(t: Record<string, unknown>, region?: string) {
+  const result = fixText(JSON.stringify(t, null, 2), { transforms: [transform], region, format: 'json' });
+  expect(result.errors).toEqual([]);
+  const after = (result.after ?? result.before) as { Resources: Resources; Mappings?: Record<string, unknown> };
+  const again = fixText(result.output, { transforms: [transform], region, format: 'json' });
+  expect(again.operations).toEqual([]);
+  return { after, findings: result.findings };
+}
+const statementsOf = (r: Resources, policy: string) => ((r[policy]!['Properties'] as Record<string, unknown>)['PolicyDocument'] as { Statement: unknown[] }).Statement;
+
+describe('elb-log-principal: load balancers writing access logs to S3', () => {
+  it('grants the ELB account of the region, through the per-region lookup, under the prefix, in a new policy the load balancer waits for', () => {
+    const { after, findings } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb-logs')) } }, 'us-west-1');
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb-logs'))]);
+    expect((after.Mappings!['ElbLogAccounts'] as Record<string, unknown>)['us-west-1']).toEqual({ AccountId: '027434742980' });
+    expect(after.Resources['LogsBucketPolicy']!['Properties']).toMatchObject({ Bucket: { Ref: 'LogsBucket' } });
+    expect(after.Resources['Alb']!['DependsOn']).toBe('LogsBucketPolicy');
+    expect(findings.map((f) => [f.severity, f.fix])).toEqual([
+      ['critical', 'applied'],
+      ['high', 'applied'],
+    ]);
+    expect(findings[0]!.message).toMatch(/^Load balancer Alb writes access logs to LogsBucket, but no bucket policy lets Elastic Load Balancing put them there/);
+  });
+
+  it('grants the service principal in a region launched after August 2022', () => {
+    const { after } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' })) } }, 'ap-southeast-4');
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ Service: ELB_SERVICE }, objects('LogsBucket'))]);
+  });
+
+  it('grants the account of the stack region through the ElbLogAccounts mapping when the region is unknown', () => {
+    const { after } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb')) } });
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb'))]);
+    expect((after.Mappings!['ElbLogAccounts'] as Record<string, unknown>)['us-east-1']).toEqual({ AccountId: '127311923021' });
+  });
+
+  it('appends the grant to the policy the bucket has, keeping its statements, and merges DependsOn', () => {
+    const deny = { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [{ 'Fn::GetAtt': ['LogsBucket', 'Arn'] }, { 'Fn::Sub': '${LogsBucket.Arn}/*' }], Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const { after } = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          LogsBucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'LogsBucket' }, PolicyDocument: { Statement: [deny] } } },
+          Gateway: { Type: 'AWS::EC2::InternetGateway' },
+          Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb-logs'), { DependsOn: 'Gateway' }),
+        },
+      },
+      'us-east-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([deny, grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb-logs'))]);
+    expect(after.Resources['Alb']!['DependsOn']).toEqual(['Gateway', 'LogsBucketPolicy']);
+    expect(Object.values(after.Resources).filter((r) => r['Type'] === 'AWS::S3::BucketPolicy')).toHaveLength(1);
+  });
+
+  it('adds to a DependsOn list, and adds nothing when the load balancer already waits for the policy through another resource', () => {
+    const policy = { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'LogsBucket' }, PolicyDocument: { Statement: [grant({ AWS: 'arn:aws:iam::127311923021:root' }, { 'Fn::Sub': '${LogsBucket.Arn}/*' })] } } };
+    const listed = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, LogsBucketPolicy: policy, Gateway: { Type: 'AWS::EC2::InternetGateway' }, Alb: alb(logging({ Ref: 'LogsBucket' }), { DependsOn: ['Gateway'] }) } }, 'us-east-1');
+    expect(listed.after.Resources['Alb']!['DependsOn']).toEqual(['Gateway', 'LogsBucketPolicy']);
+    const through = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          LogsBucketPolicy: policy,
+          Gateway: { Type: 'AWS::EC2::InternetGateway', DependsOn: 'LogsBucketPolicy' },
+          Alb: alb(logging({ Ref: 'LogsBucket' }), { DependsOn: 'Gateway' }),
+        },
+      },
+      'us-east-1',
+    );
+    expect(through.findings).toEqual([]);
+  });
+
+  it('puts the prefix into a grant that names the bucket without it', () => {
+    const join = { 'Fn::Join': ['', ['arn:aws:s3:::', { Ref: 'LogsBucket' }, '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] };
+    const { after, findings } = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          LogsBucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'LogsBucket' }, PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::027434742980:root' }, Action: 's3:PutObject', Resource: join }] } } },
+          Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb-logs'), { DependsOn: 'LogsBucketPolicy' }),
+        },
+      },
+      'us-west-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::027434742980:root' }, Action: 's3:PutObject', Resource: objects('LogsBucket', 'alb-logs') }]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.severity).toBe('critical');
+    expect(findings[0]!.message).toContain('alb-logs/AWSLogs/');
+  });
+
+  it('writes a parameter prefix into the grant with Sub', () => {
+    const { after } = fixed(
+      { Parameters: { LogPrefix: { Type: 'String', Default: 'web' } }, Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, { Ref: 'LogPrefix' })) } },
+      'eu-west-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${LogsBucket}/${LogPrefix}/AWSLogs/${AWS::AccountId}/*' })]);
+  });
+
+  it('covers the prefixes of every load balancer logging into one bucket in one grant', () => {
+    const { after } = fixed(
+      { Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Web: alb(logging({ Ref: 'LogsBucket' }, 'web')), Api: alb(logging({ Ref: 'LogsBucket' }, 'api')) } },
+      'us-east-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, [objects('LogsBucket', 'web'), objects('LogsBucket', 'api')])]);
+    expect([after.Resources['Web']!['DependsOn'], after.Resources['Api']!['DependsOn']]).toEqual(['LogsBucketPolicy', 'LogsBucketPolicy']);
+  });
+
+  it('reports a grant to the stack account, which ELB does not deliver as, and adds the real one', () => {
+    const own = { Sid: 'AllowALBAccess', Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:root' } }, Action: ['s3:PutObject'], Resource: { 'Fn::Sub': '${LogsBucket.Arn}/*' } };
+    const { after, findings } = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          LogsBucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'LogsBucket' }, PolicyDocument: { Statement: [own] } } },
+          Alb: alb(logging({ Ref: 'LogsBucket' }), { DependsOn: 'LogsBucketPolicy' }),
+        },
+      },
+      'us-east-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([own, grant({ AWS: PORTABLE }, objects('LogsBucket'))]);
+    const report = findings.find((f) => f.fix === 'none')!;
+    expect(report.pointer).toBe('/Resources/LogsBucketPolicy/Properties/PolicyDocument/Statement/0/Principal');
+    expect(report.message).toMatch(/stack's own account/);
+  });
+
+  it('grants a Classic Load Balancer its AccessLoggingPolicy bucket and prefix, the bucket named by its BucketName', () => {
+    const { after } = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': 'logs-${AWS::AccountId}' } } },
+          Elb: {
+            Type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+            Properties: { Listeners: [], AccessLoggingPolicy: { Enabled: true, S3BucketName: { 'Fn::Sub': 'logs-${AWS::AccountId}' }, S3BucketPrefix: 'classic' } },
+          },
+        },
+      },
+      'us-east-2',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'classic'))]);
+    expect(after.Resources['Elb']!['DependsOn']).toBe('LogsBucketPolicy');
+  });
+
+  it('reports a bucket outside the template, and leaves disabled logging and network load balancers alone', () => {
+    const outside = fixed({ Parameters: { LogBucketName: { Type: 'String' } }, Resources: { Alb: alb(logging({ Ref: 'LogBucketName' })) } }, 'us-east-1');
+    expect(outside.findings.map((f) => [f.fix, f.pointer])).toEqual([['none', '/Resources/Alb/Properties/LoadBalancerAttributes/1/Value']]);
+    expect(outside.findings[0]!.message).toContain('arn:aws:iam::127311923021:root');
+    const quiet = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          Off: alb({ ...logging({ Ref: 'LogsBucket' }), 'access_logs.s3.enabled': 'false' }),
+          Nlb: { ...alb(logging({ Ref: 'LogsBucket' })), Properties: { Type: 'network', LoadBalancerAttributes: [{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: { Ref: 'LogsBucket' } }] } },
+        },
+      },
+      'us-east-1',
+    );
+    expect(quiet.findings).toEqual([]);
+  });
+
+  it('does not make the load balancer wait for a policy that names it', () => {
+    const { after, findings } = fixed(
+      {
+        Resources: {
+          LogsBucket: { Type: 'AWS::S3::Bucket' },
+          LogsBucketPolicy: {
+            Type: 'AWS::S3::BucketPolicy',
+            Properties: {
+              Bucket: { Ref: 'LogsBucket' },
+              PolicyDocument: { Statement: [{ ...grant({ Service: ELB_SERVICE }, objects('LogsBucket')), Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'Alb' } } } }] },
+            },
+          },
+          Alb: alb(logging({ Ref: 'LogsBucket' })),
+        },
+      },
+      'us-east-1',
+    );
+    expect(after.Resources['Alb']!['DependsOn']).toBeUndefined();
+    expect(findings.map((f) => f.fix)).toEqual(['none']);
+    expect(findings[0]!.message).toMatch(/names the load balancer/);
+  });
+
+  it('leaves a complete setup alone', () => {
+    const t = {
+      Resources: {
+        LogsBucket: { Type: 'AWS::S3::Bucket' },
+        LogsBucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'LogsBucket' }, PolicyDocument: { Statement: [grant({ AWS: 'arn:aws:iam::127311923021:root' }, { 'Fn::Sub': '${LogsBucket.Arn}/alb/*' })] } } },
+        Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb'), { DependsOn: 'LogsBucketPolicy' }),
+      },
+    };
+    expect(run(deepFreeze(t) as unknown as Template, 'us-east-1')).toEqual([]);
+  });
+
+  it('never throws on odd load balancer shapes', () => {
+    const odd: unknown[] = [
+      { Resources: { L: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { LoadBalancerAttributes: 'x' } } } },
+      { Resources: { L: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { LoadBalancerAttributes: [null, { Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: { 'Fn::If': ['C', 'a', 'b'] } }] } } } },
+      { Resources: { L: { Type: 'AWS::ElasticLoadBalancing::LoadBalancer', Properties: { AccessLoggingPolicy: { Enabled: true, S3BucketName: [] } } } } },
+      { Resources: { B: { Type: 'AWS::S3::Bucket' }, L: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', DependsOn: { x: 1 }, Properties: { LoadBalancerAttributes: [{ Key: 'access_logs.s3.enabled', Value: true }, { Key: 'access_logs.s3.bucket', Value: { Ref: 'B' } }, { Key: 'access_logs.s3.prefix', Value: { 'Fn::If': ['C', 'a', { Ref: 'AWS::NoValue' }] } }] } } } },
+      { Resources: { B: { Type: 'AWS::S3::Bucket' }, P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { 'Fn::If': ['C', {}, {}] } } }, L: { Type: 'AWS::ElasticLoadBalancing::LoadBalancer', Properties: { AccessLoggingPolicy: { Enabled: 'true', S3BucketName: { Ref: 'B' } } } } } },
+    ];
+    for (const t of odd) for (const region of ['us-west-1', 'ap-southeast-4', undefined]) expect(() => run(deepFreeze(t) as Template, region)).not.toThrow();
+  });
+});
+
+const registry = await loadTransforms();
+
+describe('elb-log-principal with the other transforms that write bucket policies', () => {
+  const others = registry.filter((t) => ['s3-access-logging', 's3-enforce-tls', 's3-customer-managed-key'].includes(t.meta.id));
+  const kms = { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] };
+  const template = {
+    Resources: {
+      DataBucket: { Type: 'AWS::S3::Bucket', Properties: { LoggingConfiguration: { DestinationBucketName: { Ref: 'LogsBucket' }, LogFilePrefix: 'data/' } } },
+      LogsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketEncryption: kms } },
+      Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb-logs')),
+    },
+  };
+  const sids = (r: Resources, policy: string) => statementsOf(r, policy).map((s) => (s as { Sid: string }).Sid);
+
+  it.each([
+    ['all at once', [[transform, ...others]]],
+    ['elb-log-principal first, the others on its output', [[transform], others]],
+    ['the others first, elb-log-principal on their output', [others, [transform]]],
+  ])('one policy per bucket holds every grant and the TLS deny (%s)', (_, runs) => {
+    let text = JSON.stringify(template, null, 2);
+    for (const transforms of runs as Transform[][]) {
+      const result = fixText(text, { transforms, unsafe: true, region: 'us-east-1', format: 'json' });
+      expect(result.errors).toEqual([]);
+      text = result.output;
+    }
+    const after = JSON.parse(text) as { Resources: Resources };
+    const policies = Object.entries(after.Resources)
+      .filter(([, r]) => r['Type'] === 'AWS::S3::BucketPolicy')
+      .sort(([a], [b]) => a.localeCompare(b));
+    expect(policies.map(([id, r]) => [id, (r['Properties'] as Record<string, unknown>)['Bucket']])).toEqual([
+      ['DataBucketPolicy', { Ref: 'DataBucket' }],
+      ['LogsBucketPolicy', { Ref: 'LogsBucket' }],
+    ]);
+    expect(sids(after.Resources, 'LogsBucketPolicy').sort()).toEqual(['AllowELBAccessLogs', 'AllowS3ServerAccessLogs', 'DenyInsecureTransport']);
+    expect(after.Resources['Alb']!['DependsOn']).toBe('LogsBucketPolicy');
+    expect(JSON.stringify(after.Resources['LogsBucket'])).toContain('"SSEAlgorithm":"AES256"');
+    const again = fixText(text, { transforms: [transform, ...others], unsafe: true, region: 'us-east-1', format: 'json' });
+    expect(again.operations).toEqual([]);
+  });
+});
+
+describe('elb-log-principal on a template whose region only a hard-coded zone gives', () => {
+  it('writes a grant the next run, with the zone fixed and the region unknown, leaves alone', () => {
+    const azDynamic = registry.filter((t) => t.meta.id === 'az-dynamic');
+    const template = {
+      Resources: {
+        Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/24', AvailabilityZone: 'us-east-1a' } },
+        LogsBucket: { Type: 'AWS::S3::Bucket' },
+        Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb')),
+      },
+    };
+    const settings = { transforms: [...azDynamic, transform], unsafe: true, format: 'json' as const };
+    const first = fixText(JSON.stringify(template, null, 2), settings);
+    expect(first.errors).toEqual([]);
+    expect(first.findings.filter((f) => f.transform === 'elb-log-principal').map((f) => f.fix)).toEqual(['applied', 'applied']);
+    expect(fixText(first.output, settings).operations).toEqual([]);
   });
 });

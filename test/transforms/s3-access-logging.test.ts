@@ -61,3 +61,46 @@ describe('s3-access-logging log bucket encryption', () => {
     });
   });
 });
+
+describe('s3-access-logging on a load balancer log bucket', () => {
+  const elbBucket = (props: Record<string, unknown>) => ({
+    Resources: {
+      AlbLogs: { Type: 'AWS::S3::Bucket', Properties: { AccessControl: 'LogDeliveryWrite', ...props } },
+      Alb: {
+        Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        Properties: { LoadBalancerAttributes: [{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: { Ref: 'AlbLogs' } }] },
+      },
+    },
+  });
+
+  it('drops the LogDeliveryWrite ACL and enforces the bucket owner: ELB delivers through the bucket policy', () => {
+    const findings = run(elbBucket({}));
+    const acl = findings.find((f) => f.pointer === '/Resources/AlbLogs/Properties/AccessControl')!;
+    expect(acl.fix!.ops).toEqual([
+      { op: 'remove', path: '/Resources/AlbLogs/Properties/AccessControl' },
+      { op: 'add', path: '/Resources/AlbLogs/Properties/OwnershipControls', value: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } },
+    ]);
+    expect(acl.message).toMatch(/load balancer/);
+    expect(acl.message).not.toMatch(/BucketOwnerPreferred/);
+    // It is a load balancer log bucket, not an access-log bucket: no bucket is pointed at it.
+    expect(fix(elbBucket({})).Resources['AccessLogsBucket']).toBeUndefined();
+  });
+
+  it('says the bucket receives load balancer logs, not S3 server access logs', () => {
+    const findings = run(elbBucket({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }));
+    const encryption = findings.find((f) => f.pointer === '/Resources/AlbLogs/Properties/BucketEncryption')!;
+    expect(encryption.message).toMatch(/^Bucket AlbLogs receives load balancer access logs but/);
+  });
+
+  it('keeps the ACL, with ACLs enabled, on a load balancer log bucket that CloudFront also logs into', () => {
+    const t = elbBucket({});
+    const withCloudFront = {
+      Resources: {
+        ...t.Resources,
+        Cdn: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { Logging: { Bucket: { 'Fn::GetAtt': ['AlbLogs', 'DomainName'] } } } } },
+      },
+    };
+    const acl = run(withCloudFront).find((f) => f.pointer === '/Resources/AlbLogs/Properties/AccessControl')!;
+    expect(acl.fix!.ops).toEqual([{ op: 'add', path: '/Resources/AlbLogs/Properties/OwnershipControls', value: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } }]);
+  });
+});
