@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import jsonpatch from 'fast-json-patch';
 import type { JsonValue, Operation, Template } from '../src/types.js';
+import { dependsOnResource } from '../src/cfn/graph.js';
 import { escapePointerSegment, getAt, parsePointer, pointer, unescapePointerSegment } from '../src/cfn/pointer.js';
 import { bucketNamesOf, keyPatternCovers, objectKeyPattern, prefixText, testObjectKey } from '../src/cfn/elb-logs.js';
 import {
@@ -10,7 +11,6 @@ import {
   allReferences,
   danglingReferences,
   deepFreeze,
-  dependsOnResource,
   ensureParameter,
   freshLogicalId,
   intrinsicName,

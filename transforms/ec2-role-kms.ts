@@ -1,8 +1,8 @@
 import { defineTransform } from '../src/transform.js';
-import { dependenciesOf } from '../src/cfn/graph.js';
+import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { launchTemplatesOfGroup } from '../src/cfn/compute.js';
-import { dependsOnResource, freshLogicalId, intrinsicName, referencesIn, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { freshLogicalId, intrinsicName, referencesIn, referencesTo, resourcesOfType } from '../src/cfn/template.js';
 import {
   allowsAction,
   asObject,

@@ -1,7 +1,7 @@
 import { defineTransform } from '../src/transform.js';
-import { dependenciesOf } from '../src/cfn/graph.js';
+import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { dependsOnResource, freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
 import {
   accountRootStatement,
   allowsAction,

@@ -211,6 +211,29 @@ export function dependenciesOf(t: Template, id: string): Set<string> {
 }
 
 /**
+ * True when resource `from` depends on `to`, directly or through other resources; `extra` adds
+ * dependencies a fix is about to create. A fix that makes `to` name `from` would then close a
+ * cycle, which CloudFormation rejects (cfn-lint E3004).
+ */
+export function dependsOnResource(t: Template, from: string, to: string, extra?: ReadonlyMap<string, Iterable<string>>): boolean {
+  if (!extra) return dependenciesOf(t, from).has(to);
+  const { edges } = dependencyGraph(t);
+  const seen = new Set<string>([from]);
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const next of [...(edges.get(id) ?? []), ...(extra.get(id) ?? [])]) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * The `Fn::Sub` text of a value that names no resource: a literal, or a one-string `Fn::Sub`
  * whose variables are parameters and pseudo parameters. Such text can be copied into another
  * resource without making it depend on anything. Undefined for anything else.

@@ -2,7 +2,7 @@
 // parameter creation and freezing. Everything here is pure and never mutates the template.
 
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
-import { escapePointerSegment, pointer, unescapePointerSegment } from './pointer.js';
+import { escapePointerSegment, pointer } from './pointer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Intrinsics
@@ -192,54 +192,6 @@ export function danglingReferences(t: Template): Reference[] {
         return !mappings.has(r.target);
     }
   });
-}
-
-const dependencyCache = new WeakMap<object, ReadonlyMap<string, ReadonlySet<string>>>();
-
-/**
- * For each resource, the resources it names with Ref, Fn::GetAtt, Fn::Sub or DependsOn:
- * the resources CloudFormation creates before it. References inside an Fn::If branch count,
- * whichever branch a deployment takes.
- */
-export function resourceDependencies(t: Template): ReadonlyMap<string, ReadonlySet<string>> {
-  const frozen = Object.isFrozen(t);
-  const cached = frozen ? dependencyCache.get(t) : undefined;
-  if (cached) return cached;
-  const resources = keySet(t.Resources);
-  const out = new Map<string, Set<string>>();
-  for (const r of allReferences(t)) {
-    if (r.kind === 'Condition' || r.kind === 'FindInMap' || !resources.has(r.target)) continue;
-    const m = /^\/Resources\/([^/]+)\//.exec(r.pointer);
-    if (!m) continue;
-    const from = unescapePointerSegment(m[1]!);
-    let targets = out.get(from);
-    if (!targets) out.set(from, (targets = new Set()));
-    targets.add(r.target);
-  }
-  if (frozen) dependencyCache.set(t, out);
-  return out;
-}
-
-/**
- * True when resource `from` depends on `to`, directly or through other resources; `extra` adds
- * dependencies a fix is about to create. A fix that makes `to` name `from` would then close a
- * cycle, which CloudFormation rejects (cfn-lint E3004).
- */
-export function dependsOnResource(t: Template, from: string, to: string, extra?: ReadonlyMap<string, Iterable<string>>): boolean {
-  const graph = resourceDependencies(t);
-  const seen = new Set<string>([from]);
-  const stack = [from];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const next of [...(graph.get(id) ?? []), ...(extra?.get(id) ?? [])]) {
-      if (next === to) return true;
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
-    }
-  }
-  return false;
 }
 
 /** A parameter, condition or mapping, by the word cfn-lint's messages use for it. */
