@@ -43,7 +43,8 @@ for (const file of corpusTemplates(corpus)) {
   fingerprints[rel] = {
     status: hash(result.status),
     output: hash(result.output),
-    findings: hash(result.findings),
+    // messageId names the kind of a finding; adding one is not a change of behaviour.
+    findings: hash(result.findings.map(({ messageId: _id, ...finding }) => finding)),
     operations: hash(result.operations),
     errors: hash(result.errors),
   };

@@ -19,6 +19,15 @@ export function defineTransform<Options extends Record<string, unknown> = Record
   for (const section of ['## Why', '## Fix', '## Fix safety']) {
     if (!meta.docs.includes(section)) problems.push(`docs lack a "${section}" section`);
   }
+  const schema = meta.optionsSchema as { additionalProperties?: unknown; properties?: Record<string, unknown> } | undefined;
+  if (schema) {
+    if (schema.additionalProperties !== false) problems.push('optionsSchema must set additionalProperties: false');
+    for (const key of Object.keys(meta.defaultOptions)) {
+      if (!schema.properties || !Object.hasOwn(schema.properties, key)) problems.push(`optionsSchema lacks the default option "${key}"`);
+    }
+  } else if (Object.keys(meta.defaultOptions).length > 0) {
+    problems.push('a transform with options needs an optionsSchema');
+  }
   if (problems.length) throw new Error(`transform ${meta.id || '(no id)'}: ${problems.join('; ')}`);
   return transform;
 }

@@ -53,6 +53,11 @@ export interface Finding {
   /** JSON pointer of the offending node (the CLI maps it to line:col). */
   pointer: string;
   message: string;
+  /**
+   * Stable name of the kind of finding within its transform (camelCase, e.g. 'noBucketKey'), so
+   * tests and tools tell findings apart without matching message text.
+   */
+  messageId?: string;
   /** Defaults to the transform's severity. */
   severity?: Severity;
   fix?: Fix;
@@ -69,6 +74,12 @@ export interface TransformMeta {
   /** Markdown with the sections Why / Fix / Fix safety / Options. */
   docs: string;
   defaultOptions: Record<string, unknown>;
+  /**
+   * JSON Schema (draft 7, checked by ajv in strict mode) of the options object: tapfix.config.json
+   * entries are validated against it, so an unknown option or a wrong type is an error with the
+   * config file's line. `additionalProperties: false` is required.
+   */
+  optionsSchema?: Readonly<Record<string, unknown>>;
   /** Off unless named with --enable or turned on in the config. Default true. */
   enabledByDefault?: boolean;
   /** Lower runs earlier in a pass; ties break on id. Default 100. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleDoc, ruleTable, TABLE_END, TABLE_START } from '../src/docs.js';
 import { loadTransforms, transformFiles } from '../src/engine/registry.js';
+import { optionProblems } from '../src/engine/config.js';
 
 const root = join(import.meta.dirname, '..');
 const transforms = await loadTransforms();
@@ -21,6 +22,13 @@ describe('transform registry', () => {
       for (const section of ['## Why', '## Fix', '## Fix safety', '## Options']) {
         expect(t.meta.docs, `${t.meta.id} docs lack ${section}`).toContain(section);
       }
+    }
+  });
+
+  it('declares options with a schema their defaults satisfy', () => {
+    for (const t of transforms) {
+      expect(optionProblems(t, t.meta.defaultOptions), `${t.meta.id} defaults do not fit its optionsSchema`).toEqual([]);
+      expect(optionProblems(t, { noSuchOption: 1 }).map((p) => p.path), `${t.meta.id} accepts an unknown option`).toEqual([['noSuchOption']]);
     }
   });
 

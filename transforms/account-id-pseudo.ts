@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { hasOwn } from '../src/cfn/values.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { isKnownServiceAccount } from '../src/cfn/regions.js';
 import { asObject, intrinsicName } from '../src/cfn/template.js';
@@ -166,9 +167,6 @@ function isAccountPosition(ctx: WalkContext): boolean {
   return ctx.principalAws || ctx.key === 'Principal' || ACCOUNT_KEY.test(ctx.key);
 }
 
-function hasOwn(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
-}
 
 /** Account ids the template shows in account positions (ARN account fields, principals, ...). */
 function evidenceOf(slots: Slot[]): Map<string, string> {
@@ -230,6 +228,7 @@ export default defineTransform<Options>({
     safety: 'safe',
     seeds: ['001#7'],
     defaultOptions: {},
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { accounts: { type: 'array', items: { type: 'string', pattern: '^[0-9]{12}$' } } } },
     docs: `## Why
 A literal account id in ARNs, principals and names ties the template to one account: deployed
 anywhere else, key policies lock out the real account, IAM policies grant nothing (or something

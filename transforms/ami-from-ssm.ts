@@ -68,6 +68,7 @@ export default defineTransform<Options>({
     safety: 'unsafe',
     seeds: ['000#5'],
     defaultOptions: { style: 'parameter', generation: 'al2023' },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { style: { enum: ['parameter', 'resolve'] }, generation: { enum: ['al2023', 'al2'] } } },
     docs: `## Why
 An AMI id such as \`ami-0ce2cb35386fc22e9\` exists in one region only: the same template fails in
 every other region ("The image id '[ami-...]' does not exist"). It also freezes the image: the

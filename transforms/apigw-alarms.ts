@@ -75,6 +75,17 @@ export default defineTransform<Options>({
     seeds: ['001#5'],
     order: 40,
     defaultOptions: { alarmTopic: null, okActions: true, clientErrorRate: 0.05, serverErrorCount: 5, httpApis: true },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        alarmTopic: { type: ['string', 'object', 'null'] },
+        okActions: { type: 'boolean' },
+        clientErrorRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        serverErrorCount: { type: 'number', minimum: 0 },
+        httpApis: { type: 'boolean' },
+      },
+    },
     docs: `## Why
 An API that starts failing (5XX: the backend or its integration is broken) or rejecting its
 callers (4XX: a broken client release, an expired key, an authorizer change) does so silently

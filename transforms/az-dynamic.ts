@@ -70,6 +70,7 @@ export default defineTransform<Options>({
     safety: 'unsafe',
     seeds: ['000#1', '001#1'],
     defaultOptions: { listStyle: 'select' },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { listStyle: { enum: ['select', 'all'] } } },
     docs: `## Why
 An availability zone name such as \`us-west-1a\` exists in one region only, so a template that
 hard-codes it fails in every other region. Inside its own region it is still fragile: in older

@@ -179,6 +179,7 @@ export default defineTransform<Options>({
     seeds: ['001#8'],
     order: 50,
     defaultOptions: { keepFor: [] },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { keepFor: { type: 'array', items: { type: 'string' } } } },
     docs: `## Why
 A trail event selector whose S3 data resource is "every bucket" (\`arn:aws:s3\`, \`arn:aws:s3:::\`,
 or the \`arn:aws:s3:::*/*\` models like to write) records every GetObject and PutObject in the

@@ -282,6 +282,7 @@ export default defineTransform<Options>({
     seeds: ['000#13'],
     order: 40,
     defaultOptions: { policyName: 'KmsAccessForEncryptedData', allRoles: true },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { policyName: { type: 'string', minLength: 1, maxLength: 128 }, allRoles: { type: 'boolean' } } },
     docs: `## Why
 S3 objects encrypted with a customer managed KMS key (SSE-KMS) and Secrets Manager secrets
 encrypted with one can only be used by principals that may use the key as well: reading an

@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { deepEqual } from '../src/cfn/values.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { asObject, hasOwn, resourceRef } from '../src/cfn/network.js';
@@ -81,9 +82,7 @@ function isRoleArn(v: unknown, roleId: string): boolean {
   return intrinsicName(v) === 'Fn::Sub' && (v as JsonObject)['Fn::Sub'] === '${' + roleId + '.Arn}';
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b, { keyOrder: true });
 
 /**
  * Where a flow log delivers: a log group of the template, a group known by name (that may not exist

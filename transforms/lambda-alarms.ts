@@ -84,6 +84,16 @@ export default defineTransform<Options>({
     seeds: ['000#11', '001#5'],
     order: 40,
     defaultOptions: { alarmTopic: null, okActions: true, errorThreshold: 5, durationPercent: 80 },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        alarmTopic: { type: ['string', 'object', 'null'] },
+        okActions: { type: 'boolean' },
+        errorThreshold: { type: 'number', minimum: 0 },
+        durationPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+      },
+    },
     docs: `## Why
 A Lambda function that fails or runs into its timeout does so silently: the invocation is
 retried or dropped and nobody hears about it until a user or a downstream system complains.

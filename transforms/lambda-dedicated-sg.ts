@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { cloneJson, deepEqual } from '../src/cfn/values.js';
 import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
 import {
   asObject,
@@ -140,13 +141,9 @@ function sharedBecause(g: GroupFacts): string {
   return `${g.id} (which admits inbound traffic and whose ${g.role!.source} names another role: ${g.role!.role})`;
 }
 
-function clone<T extends JsonValue>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}
+const clone = cloneJson;
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b, { keyOrder: true });
 
 interface EgressRule {
   rule: JsonValue;

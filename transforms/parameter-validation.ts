@@ -67,6 +67,7 @@ export default defineTransform<ParameterValidationOptions>({
     seeds: ['001#6'],
     order: 85,
     defaultOptions: { extractLiterals: true },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { extractLiterals: { type: 'boolean' } } },
     docs: `## Why
 A parameter without constraints accepts anything: a mistyped CIDR (\`10.0.0.0/33\`, \`10.0.0/16\`)
 or an environment name with a space is only rejected deep into the deployment, by the service,

@@ -195,6 +195,11 @@ export default defineTransform<Options>({
     seeds: ['000#4', '001#9'],
     order: 60,
     defaultOptions: { overrideExplicitDelete: false, excludeTypes: [] },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { overrideExplicitDelete: { type: 'boolean' }, excludeTypes: { type: 'array', items: { type: 'string' } } },
+    },
     docs: `## Why
 Without a \`DeletionPolicy\`, deleting the stack (or removing the resource from the template)
 deletes the resource and everything in it; without an \`UpdateReplacePolicy\`, a stack update that

@@ -184,6 +184,11 @@ export default defineTransform<Options>({
     seeds: ['001#4'],
     order: 20,
     defaultOptions: { expirationDays: 90, noncurrentExpirationDays: 30 },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { expirationDays: { type: 'integer', minimum: 1 }, noncurrentExpirationDays: { type: 'integer', minimum: 1 } },
+    },
     docs: `## Why
 S3 server access logs record every request made to a bucket: who read or deleted which object,
 from where. Without them an incident cannot be investigated (Security Hub S3.9, CIS AWS 3.6 for

@@ -194,6 +194,7 @@ export default defineTransform<Options>({
     seeds: ['001#3'],
     order: 30,
     defaultOptions: { aliasName: 'alias/${AWS::StackName}-s3' },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { aliasName: { type: 'string', pattern: '^alias/' } } },
     docs: `## Why
 Buckets without default encryption settings, or with SSE-S3 (\`AES256\`) or the AWS managed
 \`aws/s3\` key, are encrypted with keys you do not control: you cannot rotate them on your terms,

@@ -74,6 +74,7 @@ export default defineTransform<Options>({
     safety: 'unsafe',
     seeds: ['000#9'],
     defaultOptions: { minLength: 32 },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { minLength: { type: 'integer', minimum: 1, maximum: 4096 } } },
     docs: `## Why
 A 16-character generated password has about 96 bits of entropy; 32 characters double that, at no
 cost for a secret nobody types. \`RequireEachIncludedType\` guarantees every character class is

@@ -1,4 +1,5 @@
 import { defineTransform } from '../src/transform.js';
+import { cloneJson } from '../src/cfn/values.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
 import { freshLogicalId, referencesTo, resourcesOfType, type Reference } from '../src/cfn/template.js';
@@ -407,6 +408,4 @@ function getAttTarget(v: unknown, attribute: string): string | undefined {
   return undefined;
 }
 
-function clone<T extends JsonValue>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}
+const clone = cloneJson;

@@ -153,6 +153,17 @@ export default defineTransform<StandardTagsOptions>({
     seeds: ['000#3'],
     order: 90,
     defaultOptions: { keys: [...BUILT_IN_KEYS] },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        keys: { type: 'array', items: { type: 'string', enum: [...BUILT_IN_KEYS] } },
+        tags: { type: 'object', additionalProperties: { type: ['string', 'object'] } },
+        project: { type: 'string' },
+        environmentParameter: { type: 'string' },
+        tagRecentlyTaggableTypes: { anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }] },
+      },
+    },
     docs: `## Why
 Tags are how teams find, secure and pay for resources: cost allocation reports group by tag,
 IAM conditions and AWS Config rules match on them, and the console shows the \`Name\` tag. A

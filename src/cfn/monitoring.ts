@@ -17,13 +17,12 @@ import {
   templateText,
 } from './kms.js';
 import { pointer, unescapePointerSegment } from './pointer.js';
+import { hasOwn, subText } from './values.js';
 import { firstUnusedName, freshLogicalId, intrinsicName, PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
 
 export { asObject } from './template.js';
 
-export function hasOwn(o: unknown, key: string): boolean {
-  return o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, key);
-}
+export { hasOwn, sameText } from './values.js';
 
 /** Resource `id` of the template, when it is declared as an object (never from the prototype). */
 export function resourceAt(t: Template, id: string): Resource | undefined {
@@ -35,70 +34,8 @@ export function resourceAt(t: Template, id: string): Resource | undefined {
 // ---------------------------------------------------------------------------------------------
 // String expressions
 
-/**
- * A canonical `Fn::Sub`-style text for a string-valued expression, so that the forms people
- * write for the same string compare equal: `"x"`, `{Ref: P}` (`${P}`), `{Fn::GetAtt: [A, B]}`
- * (`${A.B}`), `{Fn::Sub: "..."}` (whitespace inside `${ }` trimmed), `{Fn::Sub: [text, vars]}`
- * (vars substituted), `{Fn::Join: [sep, parts]}`. Literal `${` in a plain string is written
- * `${!` as Sub would need it. Undefined for anything else (Fn::If, Fn::Select, ...).
- */
-export function renderText(v: unknown, depth = 0): string | undefined {
-  if (depth > 20) return undefined;
-  if (typeof v === 'string') return v.replace(/\$\{/g, '${!');
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  const o = asObject(v);
-  if (!o) return undefined;
-  const keys = Object.keys(o);
-  if (keys.length !== 1) return undefined;
-  const key = keys[0]!;
-  const arg = o[key];
-  switch (key) {
-    case 'Ref':
-      return typeof arg === 'string' ? '${' + arg + '}' : undefined;
-    case 'Fn::GetAtt': {
-      if (typeof arg === 'string') return '${' + arg + '}';
-      if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') return '${' + arg[0] + '.' + arg[1] + '}';
-      return undefined;
-    }
-    case 'Fn::Sub': {
-      if (typeof arg === 'string') return normalizeSub(arg);
-      if (!Array.isArray(arg) || typeof arg[0] !== 'string') return undefined;
-      const vars = asObject(arg[1]) ?? {};
-      let failed = false;
-      const out = normalizeSub(arg[0]).replace(/\$\{([^!}][^}]*)\}/g, (whole, name: string) => {
-        if (!hasOwn(vars, name)) return whole;
-        const rendered = renderText(vars[name], depth + 1);
-        if (rendered === undefined) failed = true;
-        return rendered ?? '';
-      });
-      return failed ? undefined : out;
-    }
-    case 'Fn::Join': {
-      if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) return undefined;
-      const parts: string[] = [];
-      for (const part of arg[1]) {
-        const rendered = renderText(part, depth + 1);
-        if (rendered === undefined) return undefined;
-        parts.push(rendered);
-      }
-      return parts.join(arg[0]);
-    }
-    default:
-      return undefined;
-  }
-}
-
-function normalizeSub(text: string): string {
-  return text.replace(/\$\{\s*([^}]*?)\s*\}/g, (_whole, inner: string) => '${' + inner + '}');
-}
-
-/** True when two string-valued expressions certainly denote the same string. */
-export function sameText(a: unknown, b: unknown): boolean {
-  if (a === undefined || b === undefined) return false;
-  if (JSON.stringify(a) === JSON.stringify(b)) return true;
-  const ra = renderText(a);
-  return ra !== undefined && ra === renderText(b);
-}
+/** A string-valued expression as canonical Sub text (see values.ts subText). */
+export const renderText = subText;
 
 /** True when `v` is a reference to resource `id`: `{Ref: id}` or an expression rendering to `${id}`. */
 export function refersTo(v: unknown, id: string): boolean {

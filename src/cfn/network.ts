@@ -15,9 +15,8 @@ export const SECURITY_GROUP_EGRESS = 'AWS::EC2::SecurityGroupEgress';
 
 export { asObject } from './template.js';
 
-export function hasOwn(o: object | undefined, key: string): boolean {
-  return o !== undefined && Object.prototype.hasOwnProperty.call(o, key);
-}
+import { hasOwn } from './values.js';
+export { hasOwn };
 
 /** How a template names a resource: `{Ref: X}` or `{Fn::GetAtt: [X, Attribute]}` (or `"X.Attribute"`). */
 export interface ResourceRef {

@@ -13,7 +13,7 @@ import { allReferences, firstUnusedName, namesInLowerCase } from './template.js'
 
 export { asObject } from './template.js';
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+import { hasOwn } from './values.js';
 
 /** The template's parameters as [name, declaration] in template order (declarations that are not objects are skipped). */
 export function parameterEntries(t: Template): Array<[string, JsonObject]> {

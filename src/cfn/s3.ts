@@ -6,6 +6,7 @@ import { asObject } from './template.js';
 
 import type { JsonObject, JsonValue, Template } from '../types.js';
 import { pointer } from './pointer.js';
+import { deepEqual } from './values.js';
 import { intrinsicName, referencesTo, resourcesOfType, type ResourceEntry } from './template.js';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
@@ -14,20 +15,7 @@ export const BUCKET_POLICY_TYPE = 'AWS::S3::BucketPolicy';
 export { asObject } from './template.js';
 
 /** Structural equality of two JSON values (key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(ao[k], bo[k]));
-}
+export const jsonEqual = deepEqual;
 
 /**
  * The logical id of the template bucket a BucketPolicy's `Bucket` value names, or undefined:

@@ -120,7 +120,7 @@ function lintData(): CfnLintTagsFile {
   return loadedLint;
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+import { hasOwn } from './values.js';
 
 /** The spec of a resource type, or undefined when the spec does not know it (Custom::, typos, non-AWS). */
 export function resourceSpec(type: string): ResourceTypeSpec | undefined {

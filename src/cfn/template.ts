@@ -3,28 +3,12 @@
 
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { escapePointerSegment, pointer } from './pointer.js';
+import { asObject, cloneJson, intrinsicName } from './values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Intrinsics
 
-/**
- * True for an intrinsic function node: a plain object with exactly one key that is `Ref`,
- * `Condition` or starts with `Fn::`. (A one-key `{Condition: ...}` object is only the Condition
- * intrinsic inside the Conditions section; elsewhere it may be a property named Condition —
- * {@link allReferences} takes care of that, this predicate only looks at the shape.)
- */
-export function isIntrinsic(v: unknown): v is JsonObject {
-  return intrinsicName(v) !== undefined;
-}
-
-/** The function name of an intrinsic node (`'Ref'`, `'Fn::GetAtt'`, ...), else undefined. */
-export function intrinsicName(v: unknown): string | undefined {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const keys = Object.keys(v);
-  if (keys.length !== 1) return undefined;
-  const key = keys[0]!;
-  return key === 'Ref' || key === 'Condition' || key.startsWith('Fn::') ? key : undefined;
-}
+export { asObject, intrinsicName, isIntrinsic } from './values.js';
 
 /**
  * The pseudo parameters CloudFormation resolves with `Ref` / `${}`.
@@ -605,16 +589,8 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** `v` when it is a JSON object (not null, not a list), else undefined. */
-export function asObject(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
-}
-
 function keySet(v: unknown): Set<string> {
   const o = asObject(v);
   return new Set(o ? Object.keys(o) : []);
 }
 
-function cloneJson<T extends JsonValue>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}

@@ -4,6 +4,8 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { TapfixConfig } from '../engine/select.js';
+import { validateConfigText } from '../engine/config.js';
+import type { Transform } from '../types.js';
 import { collectTemplates, type CollectOptions } from './walk.js';
 
 export { TEMPLATE_EXTENSIONS } from './walk.js';
@@ -17,7 +19,7 @@ export function collectFiles(paths: readonly string[], options: CollectOptions =
 export class ConfigError extends Error {}
 
 /** The nearest `tapfix.config.json` at or above `dir`, parsed as JSONC. */
-export function findConfig(dir: string, cache = new Map<string, { path: string; config: TapfixConfig } | null>()) {
+export function findConfig(dir: string, transforms: readonly Transform[], cache = new Map<string, { path: string; config: TapfixConfig } | null>()) {
   const chain: string[] = [];
   let found: { path: string; config: TapfixConfig } | null = null;
   for (let d = resolve(dir); ; d = dirname(d)) {
@@ -28,7 +30,7 @@ export function findConfig(dir: string, cache = new Map<string, { path: string; 
     chain.push(d);
     const candidate = join(d, 'tapfix.config.json');
     if (existsSync(candidate)) {
-      found = { path: candidate, config: readConfig(candidate) };
+      found = { path: candidate, config: readConfig(candidate, transforms) };
       break;
     }
     if (dirname(d) === d) break;
@@ -37,9 +39,16 @@ export function findConfig(dir: string, cache = new Map<string, { path: string; 
   return found;
 }
 
-export function readConfig(path: string): TapfixConfig {
+/**
+ * Reads and checks a config file: unknown fields, unknown transform ids, unknown options and
+ * options of the wrong type are errors naming the file, line and column (all of them at once).
+ */
+export function readConfig(path: string, transforms: readonly Transform[]): TapfixConfig {
+  const text = readFileSync(path, 'utf8');
+  const problems = validateConfigText(text, transforms);
+  if (problems.length) throw new ConfigError(problems.map((p) => `${path}:${p.line}:${p.col}: ${p.message}`).join('\n'));
   const errors: ParseError[] = [];
-  const value = parseJsonc(readFileSync(path, 'utf8'), errors, { allowTrailingComma: true });
+  const value = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length || value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`${path}: not a valid JSON(C) object`);
   }

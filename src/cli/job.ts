@@ -74,7 +74,7 @@ export interface TextContext {
 /** Everything about one text except reading and writing it: settle config and region, fix. */
 export function fixWithConfig(text: string, file: string, ctx: TextContext): FileResult {
   const { settings } = ctx;
-  const found = settings.config ? { path: settings.config, config: readConfig(settings.config) } : findConfig(dirname(resolve(file)), ctx.configCache);
+  const found = settings.config ? { path: settings.config, config: readConfig(settings.config, ctx.all) } : findConfig(dirname(resolve(file)), ctx.all, ctx.configCache);
   const config = found?.config ?? {};
   const { transforms, settings: perTransform } = selectTransforms(ctx.all, config, {
     only: settings.only,

@@ -7,7 +7,7 @@ import { defaultJobs, inOrder, runTasks } from '../engine/bulk.js';
 import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Transform } from '../types.js';
-import { ConfigError, displayPath, readConfig, removeOwnTemps, writeAtomic } from './files.js';
+import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
 import { fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
 import { markdownSummary } from './markdown.js';
 import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
@@ -74,6 +74,8 @@ export interface CliOptions {
   stdinFilepath?: string;
   allowJsonc: boolean;
   config?: string;
+  /** Print the effective configuration for this template and exit. */
+  printConfig?: string;
   color?: boolean;
   diff: boolean;
   quiet: boolean;
@@ -121,6 +123,7 @@ export function parseArgs(argv: string[]) {
     .option('stdin-filepath', { type: 'string', describe: 'Path to assume for --stdin (format, config, region)' })
     .option('allow-jsonc', { type: 'boolean', default: false, describe: 'Process JSON with comments or trailing commas (kept as they are)' })
     .option('config', { type: 'string', describe: 'Use this config file instead of searching for tapfix.config.json' })
+    .option('print-config', { type: 'string', describe: 'Print the effective configuration (config file, region, transforms and their options) for this template, then exit' })
     .option('jobs', { alias: 'j', type: 'number', describe: `Worker threads (default: available cores, here ${defaultJobs()}); 1 runs in one thread` })
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
     .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
@@ -187,6 +190,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     stdinFilepath: args['stdin-filepath'],
     allowJsonc: args['allow-jsonc'],
     config: args.config,
+    printConfig: args['print-config'],
     color: args.color,
     diff: args.diff,
     quiet: args.quiet,
@@ -210,7 +214,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
   const ctx: RunContext = { all, options, configCache: new Map() };
   try {
-    selectTransforms(all, options.config ? readConfig(options.config) : {}, { only: options.only, skip: options.skip, enable: options.enable });
+    selectTransforms(all, options.config ? readConfig(options.config, all) : {}, { only: options.only, skip: options.skip, enable: options.enable });
+    if (options.printConfig !== undefined) {
+      io.stdout(JSON.stringify(effectiveConfig(options.printConfig, all, options), null, 2) + '\n');
+      return EXIT.ok;
+    }
   } catch (error) {
     if (error instanceof SelectionError || error instanceof ConfigError) {
       io.stderr(`tapfix: ${error.message}\n`);
@@ -225,6 +233,24 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.error;
   }
   return runFiles(ctx, io, c);
+}
+
+/** What a run on `file` would use: the config file found, region, unsafe, and each transform's options. */
+function effectiveConfig(file: string, all: readonly Transform[], options: CliOptions) {
+  const found = options.config ? { path: options.config, config: readConfig(options.config, all) } : findConfig(dirname(resolve(file)), all);
+  const config = found?.config ?? {};
+  const { transforms, settings } = selectTransforms(all, config, { only: options.only, skip: options.skip, enable: options.enable });
+  const running = new Set(transforms.map((t) => t.meta.id));
+  return {
+    file,
+    configFile: found?.path ?? null,
+    region: options.region ?? config.region ?? regionBeside(resolve(file)) ?? null,
+    unsafe: options.unsafe || !!config.unsafe,
+    allowJsonc: options.allowJsonc || !!config.allowJsonc,
+    transforms: Object.fromEntries(
+      all.map((t) => [t.meta.id, { enabled: running.has(t.meta.id), options: { ...t.meta.defaultOptions, ...(settings[t.meta.id]?.options ?? {}) } }]),
+    ),
+  };
 }
 
 function usageProblem(o: CliOptions): string | undefined {

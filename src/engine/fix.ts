@@ -37,6 +37,8 @@ export interface ReportedFinding {
   severity: Severity;
   pointer: string;
   message: string;
+  /** The transform's name for this kind of finding, when it gives one. */
+  messageId?: string;
   line: number;
   col: number;
   /** 'applied': fixed in this run; 'held': an unsafe fix not applied without --unsafe; 'none': report only. */
@@ -104,24 +106,8 @@ function suppressed(s: Suppressions, transformId: string, pointer: string): bool
   return !!set && (set.has(transformId) || set.has('all'));
 }
 
-/** Equal as JSON text would be: same keys in the same order, same values (order matters, as it did for JSON.stringify). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    if (ak[i] !== bk[i] || !sameJson((a as Record<string, unknown>)[ak[i]!], (b as Record<string, unknown>)[bk[i]!])) return false;
-  }
-  return true;
-}
+/** Equal as JSON text would be: same keys in the same order, same values. */
+const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b, { keyOrder: true });
 
 interface AppliedFixes {
   next: Template;
@@ -312,6 +298,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
           severity: finding.severity ?? transform.meta.severity,
           pointer: finding.pointer,
           message: refusal ? `${finding.message}; not fixed: ${refusal}` : finding.message,
+          ...(finding.messageId ? { messageId: finding.messageId } : {}),
           ...locate(finding.pointer),
           fix: apply && !refusal ? 'applied' : finding.fix && finding.fix.ops.length && !refusal ? 'held' : 'none',
           ...(finding.fix ? { safety } : {}),

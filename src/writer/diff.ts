@@ -40,24 +40,8 @@ export function isPlainObject(v: unknown): v is Record<string, JsonValue> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a as object);
-  const bk = Object.keys(b as object);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) {
-    if (!Object.hasOwn(b as object, k)) return false;
-    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
+import { deepEqual } from '../cfn/values.js';
+export { deepEqual };
 
 export function diffValue(node: SourceNode, slot: Slot, before: JsonValue, after: JsonValue, sink: ChangeSink): void {
   if (before === after) return;

@@ -1,0 +1,185 @@
+// The query and fixer layer transforms are written on: values.ts, query.ts, iam.ts, fixer.ts.
+import { describe, expect, it } from 'vitest';
+import { applyOperations } from '../src/engine/patch.js';
+import { Fixer, FixerError } from '../src/cfn/fixer.js';
+import { policyOfProperties, principalsOf, conditionValues } from '../src/cfn/iam.js';
+import { property, propertyValues, resource, resources, targetOfValue } from '../src/cfn/query.js';
+import { deepFreeze } from '../src/cfn/template.js';
+import { deepEqual, resolve, sameText, subText } from '../src/cfn/values.js';
+import type { JsonValue, Template } from '../src/types.js';
+
+const t = (v: unknown) => deepFreeze(v) as Template;
+
+describe('resolve', () => {
+  it('says what every reference form refers to', () => {
+    expect(resolve({ Ref: 'Data' })).toEqual({ kind: 'ref', target: 'Data' });
+    expect(resolve({ 'Fn::Sub': '${ Data }' })).toEqual({ kind: 'ref', target: 'Data' });
+    expect(resolve({ 'Fn::Join': ['', [{ Ref: 'Data' }]] })).toEqual({ kind: 'ref', target: 'Data' });
+    expect(resolve({ 'Fn::GetAtt': ['Key', 'Arn'] })).toEqual({ kind: 'getatt', target: 'Key', attribute: 'Arn' });
+    expect(resolve({ 'Fn::GetAtt': 'Key.Arn' })).toEqual({ kind: 'getatt', target: 'Key', attribute: 'Arn' });
+    expect(resolve({ 'Fn::Sub': ['${B}', { B: { Ref: 'Logs' } }] })).toEqual({ kind: 'ref', target: 'Logs' });
+    expect(resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}/*' })).toEqual({
+      kind: 'text',
+      text: 'arn:${AWS::Partition}:s3:::${B}/*',
+      variables: ['AWS::Partition', 'B'],
+    });
+  });
+
+  it('reads a plain string as a literal, never as a reference', () => {
+    expect(resolve('${Data}')).toEqual({ kind: 'literal', value: '${Data}' });
+    expect(resolve({ 'Fn::Sub': 'plain ${!Literal}' })).toEqual({ kind: 'literal', value: 'plain ${Literal}' });
+    expect(resolve(7)).toEqual({ kind: 'literal', value: 7 });
+  });
+
+  it('calls what is not known before deployment unknown', () => {
+    for (const v of [{ 'Fn::ImportValue': 'x' }, { 'Fn::If': ['C', 'a', 'b'] }, { 'Fn::Select': [0, ['a']] }, ['a'], null, { Ref: 1 }]) {
+      expect(resolve(v)).toEqual({ kind: 'unknown' });
+    }
+  });
+
+  it('compares string expressions across forms', () => {
+    expect(sameText({ 'Fn::Join': ['', ['logs-', { Ref: 'AWS::AccountId' }]] }, { 'Fn::Sub': 'logs-${AWS::AccountId}' })).toBe(true);
+    expect(sameText('logs-${AWS::AccountId}', { 'Fn::Sub': 'logs-${AWS::AccountId}' })).toBe(false);
+    expect(subText({ 'Fn::Sub': ['${X}', { X: { 'Fn::ImportValue': 'y' } }] })).toBeUndefined();
+  });
+
+  it('has one deep equality, key order optional', () => {
+    expect(deepEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+    expect(deepEqual({ a: 1, b: 2 }, { b: 2, a: 1 }, { keyOrder: true })).toBe(false);
+    expect(deepEqual([1, 2], [2, 1])).toBe(false);
+    expect(deepEqual({ a: undefined }, { b: undefined })).toBe(false);
+  });
+});
+
+describe('query', () => {
+  const template = t({
+    Conditions: { Prod: { 'Fn::Equals': ['a', 'b'] } },
+    Resources: {
+      B: {
+        Type: 'AWS::S3::Bucket',
+        Condition: 'Prod',
+        Properties: {
+          BucketEncryption: {
+            'Fn::If': ['Prod', { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] }, { Ref: 'AWS::NoValue' }],
+          },
+          Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }],
+        },
+      },
+      Computed: { Type: 'AWS::S3::Bucket', Properties: { 'Fn::If': ['Prod', {}, {}] } },
+      Q: { Type: 'AWS::SQS::Queue' },
+    },
+  });
+
+  it('lists resources of a type with id, pointer, condition and guarded properties', () => {
+    const [b, computed] = resources(template, 'AWS::S3::Bucket');
+    expect(b).toMatchObject({ id: 'B', type: 'AWS::S3::Bucket', pointer: '/Resources/B', condition: 'Prod' });
+    expect(computed!.properties).toBeUndefined();
+    expect(resources(template).map((r) => r.id)).toEqual(['B', 'Computed', 'Q']);
+    expect(resource(template, 'toString')).toBeUndefined();
+  });
+
+  it('reads a property with its pointer, and follows both Fn::If branches when asked', () => {
+    const b = resource(template, 'B')!;
+    expect(property(b, 'Tags', 1, 'Key')).toEqual({ value: 'b', pointer: '/Resources/B/Properties/Tags/1/Key' });
+    expect(property(b, 'BucketEncryption', 'ServerSideEncryptionConfiguration')).toBeUndefined();
+    const algorithms = propertyValues(b, 'BucketEncryption', 'ServerSideEncryptionConfiguration', '*', 'ServerSideEncryptionByDefault', 'SSEAlgorithm');
+    expect(algorithms).toEqual([
+      {
+        value: 'aws:kms',
+        pointer: '/Resources/B/Properties/BucketEncryption/Fn::If/1/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm',
+        when: [{ condition: 'Prod', value: true }],
+      },
+    ]);
+    expect(propertyValues(b, 'Tags', '*', 'Key').map((v) => v.value)).toEqual(['a', 'b']);
+  });
+
+  it('resolves a value to the resource it names', () => {
+    const target = targetOfValue(template, { 'Fn::Join': ['', [{ Ref: 'B' }]] });
+    expect(target.kind === 'resource' && target.view.type).toBe('AWS::S3::Bucket');
+    expect(targetOfValue(template, '${B}').kind).toBe('none');
+    expect(targetOfValue(template, { Ref: 'AWS::Region' }).kind).toBe('pseudo');
+  });
+});
+
+describe('iam', () => {
+  it('normalises statements and keeps the way back to the original', () => {
+    const single = policyOfProperties(
+      { PolicyDocument: { Statement: { Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: 's3:PutObject', Resource: '*' } } },
+      '/Resources/P/Properties',
+    );
+    expect(single.kind).toBe('single');
+    expect(single.statements[0]).toMatchObject({ pointer: '/Resources/P/Properties/PolicyDocument/Statement', actions: ['s3:PutObject'], resources: ['*'], effect: 'Allow' });
+    expect(principalsOf(single.statements[0]!, 'Service')).toEqual(['logs.amazonaws.com']);
+    const list = policyOfProperties(
+      { PolicyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Condition: { bool: { 'AWS:SecureTransport': 'false' } } }] } },
+      '/Resources/P/Properties',
+    );
+    expect(list.statements[0]!.pointer).toBe('/Resources/P/Properties/PolicyDocument/Statement/0');
+    expect(principalsOf(list.statements[0]!, 'AWS')).toEqual(['*']);
+    expect(conditionValues(list.statements[0]!, 'Bool', 'aws:SecureTransport')).toEqual(['false']);
+    expect(policyOfProperties({ PolicyDocument: { 'Fn::If': ['C', {}, {}] } }, '/x').kind).toBe('opaque');
+  });
+});
+
+describe('fixer', () => {
+  const base = t({ Resources: { B: { Type: 'AWS::S3::Bucket' }, P: { Type: 'AWS::S3::BucketPolicy', Properties: { PolicyDocument: { Statement: { Sid: 'a' } } } } } });
+  const apply = (ops: unknown) => applyOperations(base as unknown as JsonValue, ops as never) as any;
+
+  it('creates missing parents as one add and extends it in the same fix', () => {
+    const fx = new Fixer(base);
+    fx.setProperty('B', ['VersioningConfiguration', 'Status'], 'Enabled').setProperty('B', ['Tags'], []).append('/Resources/B/Properties/Tags', { Key: 'k', Value: 'v' });
+    const fix = fx.take();
+    expect(fix.ops).toEqual([
+      { op: 'add', path: '/Resources/B/Properties', value: { VersioningConfiguration: { Status: 'Enabled' }, Tags: [{ Key: 'k', Value: 'v' }] } },
+    ]);
+  });
+
+  it('never changes an operation already taken; later fixes build on it', () => {
+    const fx = new Fixer(base);
+    fx.setProperty('B', ['A'], 1);
+    const first = fx.take();
+    fx.setProperty('B', ['C'], 2).setProperty('B', ['A'], 3);
+    const second = fx.take();
+    expect(first.ops).toEqual([{ op: 'add', path: '/Resources/B/Properties', value: { A: 1 } }]);
+    expect(second.ops).toEqual([
+      { op: 'add', path: '/Resources/B/Properties/C', value: 2 },
+      { op: 'replace', path: '/Resources/B/Properties/A', value: 3 },
+    ]);
+    expect(apply([...first.ops, ...second.ops]).Resources.B.Properties).toEqual({ A: 3, C: 2 });
+  });
+
+  it('turns a single statement into a list, picks fresh ids and adds a parameter once', () => {
+    const fx = new Fixer(base);
+    const policy = policyOfProperties(base.Resources['P']!.Properties, '/Resources/P/Properties');
+    fx.appendStatement(policy, { Sid: 'b' });
+    const id1 = fx.addResource('B', { Type: 'AWS::SNS::Topic' });
+    const id2 = fx.addResource('B', { Type: 'AWS::SNS::Topic' });
+    fx.ensureParameter('Env', { Type: 'String' }).ensureParameter('Env', { Type: 'String' }).ensureParameter('Other', { Type: 'String' });
+    fx.unsafe();
+    const fix = fx.take();
+    expect([id1, id2]).toEqual(['B2', 'B3']);
+    expect(fix.safety).toBe('unsafe');
+    const out = apply(fix.ops);
+    expect(out.Resources.P.Properties.PolicyDocument.Statement).toEqual([{ Sid: 'a' }, { Sid: 'b' }]);
+    expect(out.Parameters).toEqual({ Env: { Type: 'String' }, Other: { Type: 'String' } });
+    expect(fix.ops.filter((o) => o.path.startsWith('/Parameters'))).toHaveLength(1);
+  });
+
+  it('appends to an existing list twice and adds DependsOn without duplicates', () => {
+    const fx = new Fixer(t({ Resources: { A: { Type: 'X', DependsOn: 'B', Properties: { L: [1] } } } }));
+    fx.append('/Resources/A/Properties/L', 2).append('/Resources/A/Properties/L', 3);
+    expect(fx.addDependsOn('A', 'B')).toBe(true);
+    fx.addDependsOn('A', 'C');
+    fx.addDependsOn('A', 'C');
+    expect(fx.take().ops).toEqual([
+      { op: 'add', path: '/Resources/A/Properties/L/-', value: 2 },
+      { op: 'add', path: '/Resources/A/Properties/L/-', value: 3 },
+      { op: 'replace', path: '/Resources/A/DependsOn', value: ['B', 'C'] },
+    ]);
+  });
+
+  it('refuses to write under a value that is not an object', () => {
+    const fx = new Fixer(t({ Resources: { A: { Type: 'X', Properties: 'computed' } } }));
+    expect(() => fx.setProperty('A', ['X'], 1)).toThrow(FixerError);
+  });
+});
