@@ -183,3 +183,22 @@ describe('fixer', () => {
     expect(() => fx.setProperty('A', ['X'], 1)).toThrow(FixerError);
   });
 });
+
+describe('traversal', () => {
+  it('visits evaluated values with their paths and lets the visitor prune', async () => {
+    const { evaluatedRoots, walkValues } = await import('../src/cfn/query.js');
+    const template = t({
+      Parameters: { P: { Type: 'String', Default: '123456789012' } },
+      Resources: { R: { Type: 'X', Properties: { A: ['123456789012', { Ref: 'P' }], Skip: { Deep: '123456789012' } } } },
+      Outputs: { O: { Value: { 'Fn::Sub': 'arn:aws:iam::123456789012:root' }, Export: { Name: 'e' } } },
+    });
+    const seen: string[] = [];
+    for (const root of evaluatedRoots(template)) {
+      walkValues(root.value, root.path, (v, path) => {
+        if (path[path.length - 1] === 'Skip') return false;
+        if (typeof v === 'string' && v.includes('123456789012')) seen.push(path.join('/'));
+      });
+    }
+    expect(seen).toEqual(['Resources/R/Properties/A/0', 'Outputs/O/Value/Fn::Sub']);
+  });
+});

@@ -196,3 +196,58 @@ export function targetOfValue(t: Template, value: unknown): Target {
   if (r.kind === 'ref' && parameter(t, r.target)) return { kind: 'parameter', id: r.target };
   return { kind: 'none', resolved: r };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Traversal
+
+/** A value tapfix may read and rewrite, with the path it sits at. */
+export interface Root {
+  value: JsonValue;
+  path: Array<string | number>;
+  /** The resource it belongs to (for Properties roots). */
+  resource?: ResourceView;
+}
+
+/**
+ * The values CloudFormation evaluates that fixes may edit: each resource's Properties (when an
+ * object) and each output's Value and Export, in template order.
+ */
+export function evaluatedRoots(t: Template): Root[] {
+  const out: Root[] = [];
+  for (const view of resources(t)) {
+    if (view.properties) out.push({ value: view.properties as JsonObject, path: ['Resources', view.id, 'Properties'], resource: view });
+  }
+  const outputs = asObject(t.Outputs);
+  for (const id of Object.keys(outputs ?? {})) {
+    const output = asObject(outputs![id]);
+    for (const key of ['Value', 'Export']) if (output && hasOwn(output, key)) out.push({ value: output[key]!, path: ['Outputs', id, key] });
+  }
+  return out;
+}
+
+/**
+ * Visits `value` and everything below it depth first, in document order. `path` is one live
+ * stack of segments (starting with `at`): copy it (or build a pointer with `makePointer(...path)`)
+ * to keep it. The visitor returns false to skip a node's children. Depth is bounded (the loader
+ * already refuses deeper nesting).
+ */
+export function walkValues(value: JsonValue, at: ReadonlyArray<string | number>, visit: (value: JsonValue, path: ReadonlyArray<string | number>) => boolean | void): void {
+  const path = [...at];
+  const step = (v: JsonValue, depth: number): void => {
+    if (depth > 1000 || visit(v, path) === false || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        step(v[i]!, depth + 1);
+        path.pop();
+      }
+      return;
+    }
+    for (const key of Object.keys(v)) {
+      path.push(key);
+      step((v as JsonObject)[key]!, depth + 1);
+      path.pop();
+    }
+  };
+  step(value, 0);
+}
