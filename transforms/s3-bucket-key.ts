@@ -1,7 +1,9 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import type { Finding, JsonValue } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { getAt } from '../src/cfn/pointer.js';
+import { property, resources } from '../src/cfn/query.js';
+import { asObject } from '../src/cfn/values.js';
+import type { Finding } from '../src/types.js';
 
 export default defineTransform({
   meta: {
@@ -32,26 +34,25 @@ None.
   },
   check({ template }) {
     const findings: Finding[] = [];
-    for (const { id, resource } of resourcesOfType(template, 'AWS::S3::Bucket')) {
-      const rules = (resource.Properties?.['BucketEncryption'] as { ServerSideEncryptionConfiguration?: JsonValue } | undefined)
-        ?.ServerSideEncryptionConfiguration;
-      if (!Array.isArray(rules)) continue;
-      rules.forEach((rule, index) => {
-        if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return;
-        const byDefault = rule['ServerSideEncryptionByDefault'];
-        const algorithm = byDefault && typeof byDefault === 'object' && !Array.isArray(byDefault) ? byDefault['SSEAlgorithm'] : undefined;
-        if (algorithm !== 'aws:kms') return;
-        const at = pointer('Resources', id, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', index);
-        if (rule['BucketKeyEnabled'] === false) {
-          findings.push({ pointer: `${at}/BucketKeyEnabled`, message: `Bucket ${id} disables the S3 Bucket Key on its aws:kms rule; every object operation calls KMS` });
+    const fx = new Fixer(template);
+    for (const bucket of resources(template, 'AWS::S3::Bucket')) {
+      const rules = property(bucket, 'BucketEncryption', 'ServerSideEncryptionConfiguration');
+      if (!rules || !Array.isArray(rules.value)) continue;
+      rules.value.forEach((rule, index) => {
+        const at = `${rules.pointer}/${index}`;
+        if (getAt(rule, '/ServerSideEncryptionByDefault/SSEAlgorithm') !== 'aws:kms') return;
+        const bucketKey = asObject(rule)?.['BucketKeyEnabled'];
+        if (bucketKey === false) {
+          findings.push({
+            pointer: `${at}/BucketKeyEnabled`,
+            messageId: 'bucketKeyDisabled',
+            message: `Bucket ${bucket.id} disables the S3 Bucket Key on its aws:kms rule; every object operation calls KMS`,
+          });
           return;
         }
-        if (rule['BucketKeyEnabled'] !== undefined) return;
-        findings.push({
-          pointer: at,
-          message: `Bucket ${id} uses SSE-KMS without an S3 Bucket Key`,
-          fix: { ops: [{ op: 'add', path: `${at}/BucketKeyEnabled`, value: true }] },
-        });
+        if (bucketKey !== undefined) return;
+        fx.set(`${at}/BucketKeyEnabled`, true);
+        findings.push({ pointer: at, messageId: 'noBucketKey', message: `Bucket ${bucket.id} uses SSE-KMS without an S3 Bucket Key`, fix: fx.take() });
       });
     }
     return findings;
