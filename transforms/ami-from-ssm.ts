@@ -67,6 +67,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'unsafe',
     seeds: ['000#5'],
+    equivalents: [],
     defaultOptions: { style: 'parameter', generation: 'al2023' },
     docs: `## Why
 An AMI id such as \`ami-0ce2cb35386fc22e9\` exists in one region only: the same template fails in

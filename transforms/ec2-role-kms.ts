@@ -280,6 +280,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#13'],
+    equivalents: [],
     order: 40,
     defaultOptions: { policyName: 'KmsAccessForEncryptedData', allRoles: true },
     docs: `## Why

@@ -73,6 +73,7 @@ export default defineTransform<Options>({
     severity: 'medium',
     safety: 'unsafe',
     seeds: ['000#9'],
+    equivalents: [],
     defaultOptions: { minLength: 32 },
     docs: `## Why
 A 16-character generated password has about 96 bits of entropy; 32 characters double that, at no
