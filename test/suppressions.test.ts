@@ -251,7 +251,7 @@ describe('machine outputs', () => {
 
   it('--list shows the equivalent checks', () => {
     const r = spawnSync(process.execPath, [bin, '--list'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    expect(r.stdout).toMatch(/s3-access-logging .*\n +equivalent to cfn_nag W35, checkov CKV_AWS_18, control-tower CT.S3.PR.2\n/);
+    expect(r.stdout).toMatch(/^s3-access-logging .* \(equivalent to cfn_nag W35, checkov CKV_AWS_18, control-tower CT.S3.PR.2\)$/m);
   });
 });
 

@@ -94,7 +94,8 @@ export function equivalentsText(equivalents: readonly EquivalentCheck[]): string
 export function listText(transforms: readonly Transform[], c: Colors): string {
   const lines = transforms.map((t) => {
     const off = t.meta.enabledByDefault === false ? c.dim(' (off by default: --enable)') : '';
-    const equivalents = t.meta.equivalents?.length ? `\n${' '.repeat(30)}${c.dim(`equivalent to ${equivalentsText(t.meta.equivalents)}`)}` : '';
+    // One line per transform, so that the list stays easy to cut and grep.
+    const equivalents = t.meta.equivalents?.length ? c.dim(` (equivalent to ${equivalentsText(t.meta.equivalents)})`) : '';
     return `${c.cyan(t.meta.id.padEnd(28))} ${severityLabel(t.meta.severity, c)} ${t.meta.safety.padEnd(7)} ${t.meta.title}${off}${equivalents}`;
   });
   return lines.join('\n') + '\n';
