@@ -229,11 +229,13 @@ describe('suppressions of checks that are not equivalent', () => {
 });
 
 describe('machine outputs', () => {
-  it('carry the skipped resources: json as `suppressed`, SARIF as in-source suppressions; rules list their equivalents', () => {
-    const json = JSON.parse(tapfix(CFN_NAG, ['--only', 's3-access-logging', '-f', 'json']).stdout);
-    expect(json.files[0].suppressed).toEqual([
-      { transform: 's3-access-logging', resource: 'Quiet', tool: 'cfn_nag', id: 'W35', pointer: '/Resources/Quiet/Metadata/cfn_nag/rules_to_suppress/0', line: 7, col: 13 },
-    ]);
+  it('carry the skipped resources: json and --report as `suppressed`, SARIF as in-source suppressions; rules list their equivalents', () => {
+    const json = JSON.parse(tapfix(CFN_NAG, ['--only', 's3-access-logging', '-f', 'json', '--report', 'report.json']).stdout);
+    const quiet = { transform: 's3-access-logging', resource: 'Quiet', tool: 'cfn_nag', id: 'W35', pointer: '/Resources/Quiet/Metadata/cfn_nag/rules_to_suppress/0', line: 7, col: 13 };
+    expect(json.files[0].suppressed).toEqual([quiet]);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).files[0].suppressed).toEqual([quiet]);
+    // Files without such a skip keep their shape.
+    expect(JSON.parse(tapfix(CHECKOV, ['--only', 's3-access-logging', '-f', 'json']).stdout).files[0]).not.toHaveProperty('suppressed');
     const sarif = JSON.parse(tapfix(CFN_NAG, ['--only', 's3-access-logging', '-f', 'sarif']).stdout);
     const run0 = sarif.runs[0];
     const rule = run0.tool.driver.rules.find((r: { id: string }) => r.id === 's3-access-logging');
