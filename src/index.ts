@@ -4,7 +4,7 @@ import { loadTransforms } from './engine/registry.js';
 import { selectTransforms, type TapfixConfig } from './engine/select.js';
 import type { Transform, TransformMeta } from './types.js';
 
-export type { FileResult, ReportedFinding, FileProblem } from './engine/fix.js';
+export type { FileResult, ReportedFinding, FileProblem, SuppressedFix } from './engine/fix.js';
 export type { TapfixConfig } from './engine/select.js';
 export type * from './types.js';
 export { defineTransform } from './transform.js';
@@ -21,6 +21,8 @@ export interface FixTemplateOptions {
   enable?: string[];
   unsafe?: boolean;
   allowJsonc?: boolean;
+  /** false: fix resources even when they suppress an equivalent cfn-lint, cfn_nag or checkov check. */
+  foreignSuppressions?: boolean;
   /** Same shape as tapfix.config.json. */
   config?: TapfixConfig;
 }
@@ -37,6 +39,7 @@ export async function fixTemplate(text: string, options: FixTemplateOptions = {}
     filePath: options.filePath,
     format: options.format,
     allowJsonc: options.allowJsonc ?? !!config.allowJsonc,
+    foreignSuppressions: options.foreignSuppressions ?? config.foreignSuppressions !== false,
   };
   return fixText(text, settingsIn);
 }

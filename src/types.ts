@@ -84,6 +84,31 @@ export interface TransformMeta {
   enabledByDefault?: boolean;
   /** Lower runs earlier in a pass; ties break on id. Default 100. */
   order?: number;
+  /**
+   * The checks of other tools that flag the defect this transform fixes. A resource that
+   * suppresses one of them with that tool's own Metadata is skipped (src/engine/suppressions.ts);
+   * the docs, --list and SARIF show them. Every transform in transforms/ declares the list, empty
+   * when no tool has such a check.
+   */
+  equivalents?: EquivalentCheck[];
+}
+
+/**
+ * Checkers teams run next to tapfix. cfn-lint, cfn_nag and checkov can be told in the template to
+ * ignore a check for a resource; AWS Control Tower proactive controls (CloudFormation hooks) cannot,
+ * so their ids are only shown.
+ */
+export type ForeignTool = 'cfn-lint' | 'cfn_nag' | 'checkov' | 'control-tower';
+
+/** A check of another tool that flags the same defect a transform fixes. */
+export interface EquivalentCheck {
+  tool: ForeignTool;
+  /** The id as the tool spells it: 'W3010' (cfn-lint), 'W35' (cfn_nag), 'CKV_AWS_18' (checkov), 'CT.S3.PR.2'. */
+  id: string;
+  /** https URL of the check's source or documentation, for the rule docs. */
+  source: string;
+  /** How the check's scope differs from the transform's, when it does. */
+  note?: string;
 }
 
 export interface RegionFacts {

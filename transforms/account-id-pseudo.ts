@@ -227,6 +227,9 @@ export default defineTransform<Options>({
     severity: 'medium',
     safety: 'safe',
     seeds: ['001#7'],
+    equivalents: [
+      { tool: 'cfn-lint', id: 'I3042', source: 'https://github.com/aws-cloudformation/cfn-lint/blob/main/src/cfnlint/rules/resources/HardCodedArnProperties.py', note: 'ARNs inside Fn::Sub; flags a hard-coded account only with its accountId setting (by default the partition)' },
+    ],
     defaultOptions: {},
     optionsSchema: { type: 'object', additionalProperties: false, properties: { accounts: { type: 'array', items: { type: 'string', pattern: '^[0-9]{12}$' } } } },
     docs: `## Why

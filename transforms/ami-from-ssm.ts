@@ -67,6 +67,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'unsafe',
     seeds: ['000#5'],
+    equivalents: [],
     defaultOptions: { style: 'parameter', generation: 'al2023' },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { style: { enum: ['parameter', 'resolve'] }, generation: { enum: ['al2023', 'al2'] } } },
     docs: `## Why

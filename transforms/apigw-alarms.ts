@@ -73,6 +73,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'safe',
     seeds: ['001#5'],
+    equivalents: [],
     order: 40,
     defaultOptions: { alarmTopic: null, okActions: true, clientErrorRate: 0.05, serverErrorCount: 5, httpApis: true },
     optionsSchema: {

@@ -69,6 +69,9 @@ export default defineTransform<Options>({
     severity: 'critical',
     safety: 'unsafe',
     seeds: ['000#1', '001#1'],
+    equivalents: [
+      { tool: 'cfn-lint', id: 'W3010', source: 'https://github.com/aws-cloudformation/cfn-lint/blob/main/src/cfnlint/rules/resources/properties/AvailabilityZone.py' },
+    ],
     defaultOptions: { listStyle: 'select' },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { listStyle: { enum: ['select', 'all'] } } },
     docs: `## Why

@@ -36,6 +36,9 @@ export default defineTransform({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#12'],
+    equivalents: [
+      { tool: 'control-tower', id: 'CT.CLOUDTRAIL.PR.3', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/cloudtrail/ct-cloudtrail-pr-3.guard' },
+    ],
     order: 30,
     defaultOptions: {},
     docs: `## Why

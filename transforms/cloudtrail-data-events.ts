@@ -177,6 +177,7 @@ export default defineTransform<Options>({
     severity: 'medium',
     safety: 'unsafe',
     seeds: ['001#8'],
+    equivalents: [],
     order: 50,
     defaultOptions: { keepFor: [] },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { keepFor: { type: 'array', items: { type: 'string' } } } },

@@ -280,6 +280,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#13'],
+    equivalents: [],
     order: 40,
     defaultOptions: { policyName: 'KmsAccessForEncryptedData', allRoles: true },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { policyName: { type: 'string', minLength: 1, maxLength: 128 }, allRoles: { type: 'boolean' } } },

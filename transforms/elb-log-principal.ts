@@ -345,6 +345,7 @@ export default defineTransform({
     severity: 'critical',
     safety: 'safe',
     seeds: ['000#16'],
+    equivalents: [],
     defaultOptions: {},
     docs: `## Why
 An Application or Classic Load Balancer writes access logs to S3 as an AWS-owned account that is

@@ -212,6 +212,10 @@ export default defineTransform({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#8'],
+    equivalents: [
+      { tool: 'cfn_nag', id: 'W43', source: 'https://github.com/stelligent/cfn_nag/blob/master/lib/cfn-nag/custom_rules/IamRoleAdministratorAccessPolicyRule.rb', note: 'AdministratorAccess on any role' },
+      { tool: 'cfn_nag', id: 'W44', source: 'https://github.com/stelligent/cfn_nag/blob/master/lib/cfn-nag/custom_rules/IamRoleElevatedManagedPolicyRule.rb', note: 'PowerUserAccess or IAMFullAccess on any role' },
+    ],
     defaultOptions: {},
     docs: `## Why
 A role trusted by \`vpc-flow-logs.amazonaws.com\` only ever creates log streams and puts log events

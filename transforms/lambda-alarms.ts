@@ -82,6 +82,7 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#11', '001#5'],
+    equivalents: [],
     order: 40,
     defaultOptions: { alarmTopic: null, okActions: true, errorThreshold: 5, durationPercent: 80 },
     optionsSchema: {

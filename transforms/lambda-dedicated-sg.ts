@@ -258,6 +258,7 @@ export default defineTransform({
     severity: 'medium',
     safety: 'safe',
     seeds: ['000#7'],
+    equivalents: [],
     defaultOptions: {},
     docs: `## Why
 A Lambda function attached to a VPC through a security group it shares with EC2 instances (or

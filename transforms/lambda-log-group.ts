@@ -34,6 +34,7 @@ export default defineTransform({
     severity: 'medium',
     safety: 'safe',
     seeds: ['000#10'],
+    equivalents: [],
     order: 30,
     defaultOptions: {},
     docs: `## Why

@@ -73,6 +73,7 @@ export default defineTransform({
     severity: 'medium',
     safety: 'safe',
     seeds: ['000#2', '001#2'],
+    equivalents: [],
     order: 95,
     defaultOptions: {},
     docs: `## Why

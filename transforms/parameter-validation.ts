@@ -65,6 +65,7 @@ export default defineTransform<ParameterValidationOptions>({
     severity: 'medium',
     safety: 'safe',
     seeds: ['001#6'],
+    equivalents: [],
     order: 85,
     defaultOptions: { extractLiterals: true },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { extractLiterals: { type: 'boolean' } } },

@@ -193,6 +193,10 @@ export default defineTransform<Options>({
     severity: 'critical',
     safety: 'safe',
     seeds: ['000#4', '001#9'],
+    equivalents: [
+      { tool: 'cfn-lint', id: 'I3011', source: 'https://github.com/aws-cloudformation/cfn-lint/blob/main/src/cfnlint/rules/resources/UpdateReplacePolicyDeletionPolicyOnStatefulResourceTypes.py', note: 'leaves out types deleted only when empty, such as S3 buckets' },
+      { tool: 'cfn-lint', id: 'W3011', source: 'https://github.com/aws-cloudformation/cfn-lint/blob/main/src/cfnlint/rules/resources/BothUpdateReplacePolicyDeletionPolicyNeeded.py', note: 'a resource that sets one of the two policies' },
+    ],
     order: 60,
     defaultOptions: { overrideExplicitDelete: false, excludeTypes: [] },
     optionsSchema: {

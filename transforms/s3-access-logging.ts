@@ -182,6 +182,11 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'safe',
     seeds: ['001#4'],
+    equivalents: [
+      { tool: 'cfn_nag', id: 'W35', source: 'https://github.com/stelligent/cfn_nag/blob/master/lib/cfn-nag/custom_rules/S3BucketAccessLoggingRule.rb' },
+      { tool: 'checkov', id: 'CKV_AWS_18', source: 'https://github.com/bridgecrewio/checkov/blob/main/checkov/cloudformation/checks/resource/aws/S3AccessLogs.py' },
+      { tool: 'control-tower', id: 'CT.S3.PR.2', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/s3/ct-s3-pr-2.guard' },
+    ],
     order: 20,
     defaultOptions: { expirationDays: 90, noncurrentExpirationDays: 30 },
     optionsSchema: {

@@ -12,6 +12,7 @@ export default defineTransform({
     severity: 'medium',
     safety: 'safe',
     seeds: ['000#14'],
+    equivalents: [],
     defaultOptions: {},
     docs: `## Why
 A bucket encrypted with SSE-KMS calls KMS for every object it writes and reads. An S3 Bucket Key

@@ -192,6 +192,10 @@ export default defineTransform<Options>({
     severity: 'high',
     safety: 'unsafe',
     seeds: ['001#3'],
+    equivalents: [
+      { tool: 'cfn_nag', id: 'W41', source: 'https://github.com/stelligent/cfn_nag/blob/master/lib/cfn-nag/custom_rules/S3BucketEncryptionSetRule.rb', note: 'only a bucket without BucketEncryption' },
+      { tool: 'control-tower', id: 'CT.S3.PR.10', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/s3/ct-s3-pr-10.guard', note: 'accepts any KMS key, the AWS managed aws/s3 key included' },
+    ],
     order: 30,
     defaultOptions: { aliasName: 'alias/${AWS::StackName}-s3' },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { aliasName: { type: 'string', pattern: '^alias/' } } },

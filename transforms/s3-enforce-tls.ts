@@ -48,6 +48,9 @@ export default defineTransform({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#15'],
+    equivalents: [
+      { tool: 'control-tower', id: 'CT.S3.PR.8', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/s3/ct-s3-pr-8.guard', note: 'checks the bucket policies there are; a bucket without one passes' },
+    ],
     order: 50,
     defaultOptions: {},
     docs: `## Why

@@ -73,6 +73,7 @@ export default defineTransform<Options>({
     severity: 'medium',
     safety: 'unsafe',
     seeds: ['000#9'],
+    equivalents: [],
     defaultOptions: { minLength: 32 },
     optionsSchema: { type: 'object', additionalProperties: false, properties: { minLength: { type: 'integer', minimum: 1, maximum: 4096 } } },
     docs: `## Why

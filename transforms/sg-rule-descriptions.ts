@@ -9,6 +9,10 @@ export default defineTransform({
     severity: 'low',
     safety: 'safe',
     seeds: ['001#10'],
+    equivalents: [
+      { tool: 'cfn_nag', id: 'W36', source: 'https://github.com/stelligent/cfn_nag/blob/master/lib/cfn-nag/custom_rules/SecurityGroupRuleDescriptionRule.rb' },
+      { tool: 'checkov', id: 'CKV_AWS_23', source: 'https://github.com/bridgecrewio/checkov/blob/main/checkov/cloudformation/checks/resource/aws/SecurityGroupRuleDescription.py' },
+    ],
     defaultOptions: {},
     docs: `## Why
 A security group rule without a \`Description\` says nothing about why it exists. During an

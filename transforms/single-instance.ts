@@ -36,6 +36,7 @@ export default defineTransform({
     safety: 'unsafe',
     enabledByDefault: false,
     seeds: ['000#6'],
+    equivalents: [],
     defaultOptions: {},
     docs: `## Why
 The catalogue (000#6) lists an Auto Scaling group of two instances where the prompt asked for "an

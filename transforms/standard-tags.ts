@@ -151,6 +151,7 @@ export default defineTransform<StandardTagsOptions>({
     severity: 'high',
     safety: 'safe',
     seeds: ['000#3'],
+    equivalents: [],
     order: 90,
     defaultOptions: { keys: [...BUILT_IN_KEYS] },
     optionsSchema: {

@@ -24,6 +24,8 @@ export interface JobSettings {
   region?: string | undefined;
   config?: string | undefined;
   allowJsonc: boolean;
+  /** Honour cfn-lint, cfn_nag and checkov suppressions of equivalent checks (default true). */
+  foreignSuppressions?: boolean | undefined;
   write: boolean;
   /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
   outputDir?: string | undefined;
@@ -67,7 +69,7 @@ const CFN_SIGNS = /AWSTemplateFormatVersion|\b(?:AWS|Custom|Alexa)::[A-Za-z0-9]+
 
 export interface TextContext {
   all: readonly Transform[];
-  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc'>;
+  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions'>;
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
 }
 
@@ -89,6 +91,8 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
     region,
     filePath: file,
     allowJsonc: settings.allowJsonc || !!config.allowJsonc,
+    // Either the flag or the config file turns them off.
+    foreignSuppressions: settings.foreignSuppressions !== false && config.foreignSuppressions !== false,
   });
 }
 
@@ -107,6 +111,7 @@ export function fixBytes(bytes: Uint8Array, file: string, ctx: TextContext): Fil
       format: detectFormat(file, lossy),
       status: 'error',
       findings: [],
+      suppressed: [],
       operations: [],
       applied: [],
       errors: [{ message: error.message, line: error.line, col: error.col }],

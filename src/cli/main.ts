@@ -89,6 +89,8 @@ export interface CliOptions {
   forceExclude?: boolean;
   /** Read .gitignore/.tapfixignore (default true). */
   ignore?: boolean;
+  /** Skip resources that suppress an equivalent cfn-lint, cfn_nag or checkov check (default true). */
+  foreignSuppressions?: boolean;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -121,6 +123,11 @@ export function parseArgs(argv: string[]) {
     .option('region', { type: 'string', describe: 'Target region (else config, a region/AWS_REGION file beside the template, or the template)' })
     .option('stdin', { type: 'boolean', default: false, describe: 'Read one template from standard input' })
     .option('stdin-filepath', { type: 'string', describe: 'Path to assume for --stdin (format, config, region)' })
+    .option('foreign-suppressions', {
+      type: 'boolean',
+      default: true,
+      describe: 'Leave a resource alone for a transform when its Metadata suppresses an equivalent cfn-lint, cfn_nag or checkov check (--no-foreign-suppressions to fix it anyway)',
+    })
     .option('allow-jsonc', { type: 'boolean', default: false, describe: 'Process JSON with comments or trailing commas (kept as they are)' })
     .option('config', { type: 'string', describe: 'Use this config file instead of searching for tapfix.config.json' })
     .option('print-config', { type: 'string', describe: 'Print the effective configuration (config file, region, transforms and their options) for this template, then exit' })
@@ -199,6 +206,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     outputDir: args['output-dir'],
     forceExclude: args['force-exclude'],
     ignore: args.ignore,
+    foreignSuppressions: args['foreign-suppressions'],
   };
   const usage = usageProblem(options);
   if (usage) {
@@ -311,6 +319,7 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     region: options.region,
     config: options.config,
     allowJsonc: options.allowJsonc,
+    foreignSuppressions: options.foreignSuppressions,
     write: options.write,
     outputDir,
     outputRoot,
@@ -460,6 +469,7 @@ class Reporter {
         skip: options.skip,
         enable: options.enable,
         region: options.region,
+        ...(options.foreignSuppressions === false ? { foreignSuppressions: false } : {}),
       };
       const file = resolve(io.cwd, options.report);
       try {

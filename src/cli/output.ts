@@ -1,6 +1,6 @@
 // How results look on a terminal and in machine formats.
-import type { FileResult } from '../engine/fix.js';
-import type { Transform } from '../types.js';
+import type { FileResult, SuppressedFix } from '../engine/fix.js';
+import type { EquivalentCheck, Transform } from '../types.js';
 import type { TextEdit } from '../writer/edits.js';
 import { twoFilesPatch } from './linediff.js';
 
@@ -52,20 +52,25 @@ export function severityLabel(severity: keyof typeof SEVERITY_ORDER, c: Colors):
   return severity === 'critical' || severity === 'high' ? c.red(label) : severity === 'medium' ? c.yellow(label) : c.dim(label);
 }
 
-type ReportedResult = Pick<FileResult, 'status' | 'findings'> & Partial<Pick<FileResult, 'original' | 'output'>>;
+type ReportedResult = Pick<FileResult, 'status' | 'findings'> & Partial<Pick<FileResult, 'original' | 'output' | 'suppressed'>>;
 
 /** Findings of one file, then its diff: what a dry run shows. `diff` is the precomputed unified diff, if any. */
 export function textReport(result: ReportedResult, path: string, c: Colors, showDiff: boolean, diff?: string): string {
   const out: string[] = [];
   if (result.status === 'skipped') return '';
-  if (result.findings.length === 0 && result.status !== 'changed') return '';
+  const suppressed = result.suppressed ?? [];
+  if (result.findings.length === 0 && suppressed.length === 0 && result.status !== 'changed') return '';
   out.push(c.bold(path));
-  // Top to bottom, as a linter lists them; findings at one place keep the pipeline's order.
-  const ordered = result.findings.slice().sort((a, b) => a.line - b.line || a.col - b.col);
-  for (const f of ordered) {
-    const fix = f.fix === 'applied' ? '' : f.fix === 'held' ? c.dim(' (unsafe fix held back: --unsafe)') : c.dim(' (no automatic fix)');
-    out.push(`  ${c.dim(`${f.line}:${f.col}`.padEnd(8))} ${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}`);
-  }
+  // Top to bottom, as a linter lists them; findings at one place keep the pipeline's order. A
+  // resource skipped for another tool's suppression is listed at the suppression.
+  const lines = [
+    ...result.findings.map((f) => {
+      const fix = f.fix === 'applied' ? '' : f.fix === 'held' ? c.dim(' (unsafe fix held back: --unsafe)') : c.dim(' (no automatic fix)');
+      return { at: f, text: `${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}` };
+    }),
+    ...suppressed.map((s) => ({ at: s, text: `${c.dim('skipped ')} ${c.cyan(s.transform.padEnd(26))} ${suppressedText(s)}` })),
+  ].sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+  for (const { at, text } of lines) out.push(`  ${c.dim(`${at.line}:${at.col}`.padEnd(8))} ${text}`);
   if (showDiff && result.status === 'changed') {
     const text = diff ?? (result.original !== undefined && result.output !== undefined ? unifiedDiff(path, result.original, result.output) : '');
     if (text) {
@@ -76,22 +81,38 @@ export function textReport(result: ReportedResult, path: string, c: Colors, show
   return out.join('\n') + '\n';
 }
 
+/** `Bucket: suppressed by cfn_nag W35`, `template: suppressed by cfn-lint W3010 in the template's Metadata`. */
+export function suppressedText(s: Pick<SuppressedFix, 'resource' | 'tool' | 'id'>): string {
+  return s.resource === undefined ? `template: suppressed by ${s.tool} ${s.id} in the template's Metadata` : `${s.resource}: suppressed by ${s.tool} ${s.id}`;
+}
+
+/** `cfn_nag W35, checkov CKV_AWS_18, control-tower CT.S3.PR.2`. */
+export function equivalentsText(equivalents: readonly EquivalentCheck[]): string {
+  return equivalents.map((e) => `${e.tool} ${e.id}`).join(', ');
+}
+
 export function listText(transforms: readonly Transform[], c: Colors): string {
   const lines = transforms.map((t) => {
     const off = t.meta.enabledByDefault === false ? c.dim(' (off by default: --enable)') : '';
-    return `${c.cyan(t.meta.id.padEnd(28))} ${severityLabel(t.meta.severity, c)} ${t.meta.safety.padEnd(7)} ${t.meta.title}${off}`;
+    // One line per transform, so that the list stays easy to cut and grep.
+    const equivalents = t.meta.equivalents?.length ? c.dim(` (equivalent to ${equivalentsText(t.meta.equivalents)})`) : '';
+    return `${c.cyan(t.meta.id.padEnd(28))} ${severityLabel(t.meta.severity, c)} ${t.meta.safety.padEnd(7)} ${t.meta.title}${off}${equivalents}`;
   });
   return lines.join('\n') + '\n';
 }
 
 /** The JSON shape of one file's result (--format json and --report). */
-export function resultJson(result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'>, path: string) {
+export function resultJson(
+  result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'> & Partial<Pick<FileResult, 'suppressed'>>,
+  path: string,
+) {
   return {
     file: path,
     format: result.format,
     status: result.status,
     ...(result.skipReason ? { skipReason: result.skipReason } : {}),
     findings: result.findings,
+    ...(result.suppressed?.length ? { suppressed: result.suppressed } : {}),
     operations: result.operations,
     errors: result.errors,
   };

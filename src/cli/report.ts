@@ -41,6 +41,8 @@ export interface ReportSettings {
   skip?: string[] | undefined;
   enable?: string[] | undefined;
   region?: string | undefined;
+  /** Present (false) only with --no-foreign-suppressions. */
+  foreignSuppressions?: false;
 }
 
 export function fileEntry(outcome: FileOutcome) {
@@ -56,6 +58,7 @@ export function fileEntry(outcome: FileOutcome) {
     ...(r?.skipReason ? { skipReason: r.skipReason } : {}),
     ...(outcome.writtenTo ? { writtenTo: outcome.writtenTo } : {}),
     findings: r?.findings ?? [],
+    ...(r?.suppressed.length ? { suppressed: r.suppressed } : {}),
     operations: r?.operations ?? [],
     errors,
   };

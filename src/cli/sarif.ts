@@ -9,12 +9,17 @@
 //   in `properties.fixedWith` (its index in `results`). Copying the fix into every result made
 //   the log quadratic (the corpus run went past the largest string V8 can build).
 // - Files tapfix could not process are tool execution notifications, not results.
+// - A rule lists the equivalent checks of other tools in `properties.equivalents`. A resource
+//   skipped because it suppresses one of them is a result with an in-source suppression
+//   (SARIF 2.1.0 §3.27.23 `suppressions`, kind "inSource"), at the suppression: dashboards show
+//   it as suppressed, not open.
 import { createHash } from 'node:crypto';
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReportedFinding } from '../engine/fix.js';
 import type { Severity, Transform } from '../types.js';
 import type { FileOutcome } from './job.js';
+import { suppressedText } from './output.js';
 import { packageInfo, ruleDocUri } from './report.js';
 import { SpooledJsonArray } from './spool.js';
 
@@ -50,6 +55,7 @@ function fingerprint(ruleId: string, f: ReportedFinding): string {
 export class SarifLog {
   private readonly rules: object[] = [];
   private readonly ruleIndex = new Map<string, number>();
+  private readonly severity = new Map<string, Severity>();
   private readonly notifications: object[] = [];
   /** Results sit at log.runs[0].results[i]: four levels deep. */
   private readonly results = new SpooledJsonArray(4);
@@ -63,8 +69,13 @@ export class SarifLog {
         fullDescription: { text: t.meta.title },
         help: { text: t.meta.docs, markdown: t.meta.docs },
         helpUri: ruleDocUri(t.meta.id),
-        properties: { safety: t.meta.safety, enabledByDefault: t.meta.enabledByDefault !== false },
+        properties: {
+          safety: t.meta.safety,
+          enabledByDefault: t.meta.enabledByDefault !== false,
+          ...(t.meta.equivalents?.length ? { equivalents: t.meta.equivalents.map(({ tool, id, source }) => ({ tool, id, source })) } : {}),
+        },
       });
+      this.severity.set(t.meta.id, t.meta.severity);
     }
   }
 
@@ -147,6 +158,19 @@ export class SarifLog {
         ...(holds ? { fixes } : {}),
       };
       this.results.add(entry);
+    }
+    for (const s of result.suppressed ?? []) {
+      const severity = this.severity.get(s.transform);
+      if (severity === undefined) continue;
+      this.results.add({
+        ruleId: s.transform,
+        ruleIndex: this.ruleIndex.get(s.transform)!,
+        level: LEVEL[severity],
+        message: { text: `${s.transform} skipped ${suppressedText(s)}` },
+        locations: [{ physicalLocation: { artifactLocation: location, region: { startLine: s.line, startColumn: s.col } } }],
+        suppressions: [{ kind: 'inSource', justification: `suppressed by ${s.tool} ${s.id}, an equivalent check` }],
+        properties: { pointer: s.pointer, suppressedBy: { tool: s.tool, id: s.id }, ...(s.resource !== undefined ? { resource: s.resource } : {}) },
+      });
     }
   }
 

@@ -11,6 +11,7 @@ import { deepEqual } from '../writer/diff.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
 import { checkInvariants, DEPENDS_ON_REFUSED, mayCloseCycle, newDanglingReferences } from './invariants.js';
 import { newDependencyCycle } from '../cfn/graph.js';
+import { suppressionsOf, suppressorOf, withForeignSkips, type SuppressingTool, type Suppressor } from './suppressions.js';
 
 export const MAX_PASSES = 10;
 
@@ -30,6 +31,11 @@ export interface FixSettings {
   format?: 'json' | 'yaml' | undefined;
   /** Write JSON files that hold comments or trailing commas (they are kept as they are). */
   allowJsonc?: boolean;
+  /**
+   * Skip a transform on a resource that suppresses an equivalent check of cfn-lint, cfn_nag or
+   * checkov in its Metadata (src/engine/suppressions.ts). Default true.
+   */
+  foreignSuppressions?: boolean;
 }
 
 export interface ReportedFinding {
@@ -46,6 +52,24 @@ export interface ReportedFinding {
   safety?: Safety;
 }
 
+/**
+ * A transform left a resource alone (or, for a template-wide suppression, the whole template)
+ * because the template suppresses an equivalent check of another tool. Recorded once per
+ * transform and resource, when the transform had something to say there.
+ */
+export interface SuppressedFix {
+  transform: string;
+  /** Logical id of the resource; absent when the template's own Metadata suppresses the check. */
+  resource?: string;
+  tool: SuppressingTool;
+  /** The check id as the suppression writes it. */
+  id: string;
+  /** Where the suppression is written. */
+  pointer: string;
+  line: number;
+  col: number;
+}
+
 export interface FileProblem {
   message: string;
   line: number;
@@ -60,6 +84,8 @@ export interface FileResult {
   status: 'changed' | 'unchanged' | 'skipped' | 'error';
   skipReason?: string;
   findings: ReportedFinding[];
+  /** Transforms skipped on a resource because it suppresses an equivalent check of another tool. */
+  suppressed: SuppressedFix[];
   /** Every operation applied, in order, against the original template. */
   operations: Operation[];
   /** Applied operations grouped by transform, in order. */
@@ -74,36 +100,6 @@ export interface FileResult {
   after?: JsonValue;
   /** The text edits that turn `original` into `output`: sorted, not overlapping (status 'changed'). */
   edits?: TextEdit[];
-}
-
-interface Suppressions {
-  template: Set<string>;
-  resources: Map<string, Set<string>>;
-}
-
-function skipList(metadata: unknown): string[] {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return [];
-  const tapfix = (metadata as Record<string, unknown>)['tapfix'];
-  if (tapfix === null || typeof tapfix !== 'object' || Array.isArray(tapfix)) return [];
-  const skip = (tapfix as Record<string, unknown>)['skip'];
-  return Array.isArray(skip) ? skip.filter((s): s is string => typeof s === 'string') : [];
-}
-
-function suppressionsOf(template: Template): Suppressions {
-  const resources = new Map<string, Set<string>>();
-  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-    const skip = skipList(resource?.Metadata);
-    if (skip.length) resources.set(id, new Set(skip));
-  }
-  return { template: new Set(skipList(template.Metadata)), resources };
-}
-
-function suppressed(s: Suppressions, transformId: string, pointer: string): boolean {
-  if (s.template.has(transformId) || s.template.has('all')) return true;
-  const m = /^\/Resources\/([^/]+)/.exec(pointer);
-  if (!m) return false;
-  const set = s.resources.get(m[1]!.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return !!set && (set.has(transformId) || set.has('all'));
 }
 
 /** Equal as JSON text would be: same keys in the same order, same values. */
@@ -170,6 +166,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     format,
     status: 'unchanged',
     findings: [],
+    suppressed: [],
     operations: [],
     applied: [],
     errors: [],
@@ -230,7 +227,12 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   const original = deepFreeze(parsed.value) as unknown as Template;
   result.before = parsed.value;
   const region = settings.region ?? templateRegion(original);
-  const suppressions = suppressionsOf(original);
+  const suppressions = suppressionsOf(original, settings.foreignSuppressions !== false);
+  const noteSuppressed = (transform: string, by: Extract<Suppressor, { by: 'foreign' }>) => {
+    const { tool, id, pointer } = by.suppression;
+    if (result.suppressed.some((s) => s.transform === transform && s.resource === by.resource)) return;
+    result.suppressed.push({ transform, ...(by.resource !== undefined ? { resource: by.resource } : {}), tool, id, pointer, ...locate(pointer) });
+  };
   // Each finding is reported once, however many passes find it again.
   const reported = new Map<string, ReportedFinding>();
   let current = original;
@@ -255,13 +257,25 @@ export function fixText(text: string, settings: FixSettings): FileResult {
       lastRunOn.set(id, current);
       let findings: Finding[];
       try {
-        findings = transform.check({
-          template: current,
-          options: { ...transform.meta.defaultOptions, ...(settings.settings?.[id]?.options ?? {}) },
-          region,
-          filePath: settings.filePath,
-          format,
-        });
+        const check = (template: Template) =>
+          transform.check({
+            template,
+            options: { ...transform.meta.defaultOptions, ...(settings.settings?.[id]?.options ?? {}) },
+            region,
+            filePath: settings.filePath,
+            format,
+          });
+        // Resources that suppress an equivalent check of another tool are shown to the transform
+        // as opting out (see withForeignSkips); the run on the template as it is says which of
+        // them it would have fixed.
+        const planned = withForeignSkips(suppressions, transform, current);
+        if (planned) {
+          for (const finding of check(current)) {
+            const suppressor = suppressorOf(suppressions, transform, finding.pointer);
+            if (suppressor?.by === 'foreign') noteSuppressed(id, suppressor);
+          }
+        }
+        findings = check(planned ?? current);
       } catch (error) {
         failed.add(id);
         result.errors.push({ message: `internal error in transform ${id}: ${(error as Error).message}`, line: 1, col: 1, transforms: [id] });
@@ -269,7 +283,11 @@ export function fixText(text: string, settings: FixSettings): FileResult {
       }
       const candidates: Array<{ finding: Finding; safety: Safety; apply: boolean }> = [];
       for (const finding of findings) {
-        if (suppressed(suppressions, id, finding.pointer)) continue;
+        const suppressor = suppressorOf(suppressions, transform, finding.pointer);
+        if (suppressor) {
+          if (suppressor.by === 'foreign') noteSuppressed(id, suppressor);
+          continue;
+        }
         const safety = finding.fix?.safety ?? transform.meta.safety;
         const apply = !!finding.fix && finding.fix.ops.length > 0 && (safety === 'safe' || !!settings.unsafe);
         candidates.push({ finding, safety, apply });

@@ -8,6 +8,8 @@ export interface TapfixConfig {
   unsafe?: boolean;
   region?: string;
   allowJsonc?: boolean;
+  /** false: do not skip resources that suppress an equivalent cfn-lint, cfn_nag or checkov check (same as --no-foreign-suppressions). */
+  foreignSuppressions?: boolean;
   /** Per transform: "off", "on", or { enabled?, options? }. */
   transforms?: Record<string, 'off' | 'on' | boolean | { enabled?: boolean; options?: Record<string, unknown> }>;
 }
