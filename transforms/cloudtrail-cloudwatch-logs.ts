@@ -1,16 +1,12 @@
 import { defineTransform } from '../src/transform.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import {
-  ensureParameter,
-  freshLogicalId,
-  LOG_RETENTION_PARAMETER,
-  LOG_RETENTION_PARAMETER_NAME,
-  referencesTo,
-  resourcesOfType,
-  type PendingParameters,
-} from '../src/cfn/template.js';
-import { asObject, newResource, renderText, resourceAt } from '../src/cfn/monitoring.js';
+import { newResource } from '../src/cfn/edits.js';
+import { LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from '../src/cfn/logs.js';
+import { resourceAt } from '../src/cfn/monitoring.js';
+import { ensureParameter, freshLogicalId, type PendingParameters } from '../src/cfn/naming.js';
+import { referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, subText as renderText } from '../src/cfn/values.js';
 import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
 
 /**

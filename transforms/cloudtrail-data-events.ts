@@ -1,8 +1,9 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { resourceAt } from '../src/cfn/monitoring.js';
+import { bucketOfName as bucketIdOf } from '../src/cfn/s3.js';
 import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, renderText, resourceAt, sameText } from '../src/cfn/monitoring.js';
-import { bucketIdOf } from '../src/cfn/s3.js';
+import { asObject, sameText, subText as renderText } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

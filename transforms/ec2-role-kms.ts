@@ -2,32 +2,27 @@ import { defineTransform } from '../src/transform.js';
 import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { launchTemplatesOfGroup } from '../src/cfn/compute.js';
-import { freshLogicalId, intrinsicName, referencesIn, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { policyDocumentsOfRole, roleByArn, rolesIn } from '../src/cfn/iam.js';
 import {
   allowsAction,
-  asObject,
   AUTOSCALING_KEY_USE_ACTIONS,
   AUTOSCALING_SERVICE_LINKED_ROLE,
   autoScalingKeyStatements,
-  bucketByArn,
-  bucketEncryption,
   keyOf,
   keyPolicyAdditionOps,
   keyPolicyAllowsPrincipal,
-  policyDocumentsOfRole,
   propertiesOf,
   resourceOf,
   resourcesOfStatement,
-  roleByArn,
   roleCanDecrypt,
-  rolesIn,
-  S3_BUCKET,
-  skipsRule,
   statementsOf,
-  templateText,
-  toList,
-  typeOf,
 } from '../src/cfn/kms.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
+import { typeOf } from '../src/cfn/query.js';
+import { BUCKET_TYPE as S3_BUCKET, bucketByArn, bucketEncryption } from '../src/cfn/s3.js';
+import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
+import { referencesIn, referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, intrinsicName, subText as templateText, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
 
 const ID = 'ec2-role-kms';

@@ -1,28 +1,29 @@
 import { defineTransform } from '../src/transform.js';
 import {
+  type AccessLogTarget,
   bucketNamesOf,
   keyPatternCovers,
   loadBalancerAccessLogs,
+  mentionsElbAccount,
   objectKeyPattern,
   prefixText,
   testObjectKey,
-  type AccessLogTarget,
 } from '../src/cfn/elb-logs.js';
-import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
-import { allowsAction, awsPrincipals, bucketPoliciesOf, mentionsElbAccount, resourceOf, servicePrincipals, templateText, toList } from '../src/cfn/kms.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { elbAccountIds, elbLogDeliveryServicePrincipal, regionFacts } from '../src/cfn/regions.js';
+import { allowsAction, awsPrincipals, resourceOf, servicePrincipals } from '../src/cfn/kms.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
 import {
-  asObject,
   BUCKET_POLICY_TYPE,
   bucketPoliciesByBucket,
-  jsonEqual,
-  oneOrMany,
+  bucketPoliciesOf,
   policyStatements,
   unresolvedPolicies,
   unresolvedPoliciesMentioning,
 } from '../src/cfn/s3.js';
-import { freshLogicalId, intrinsicName, resourcesOfType, type ResourceEntry } from '../src/cfn/template.js';
+import { type ResourceEntry, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, deepEqual as jsonEqual, intrinsicName, subText as templateText, toList, toList as oneOrMany } from '../src/cfn/values.js';
+import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { elbAccountIds, elbLogDeliveryServicePrincipal, regionFacts } from '../src/cfn/regions.js';
 import type { Finding, JsonObject, JsonValue, Operation, Severity, Template } from '../src/types.js';
 
 const MAPPING_BASE = 'ElbLogAccounts';

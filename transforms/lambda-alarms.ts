@@ -1,20 +1,13 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
-import { skipsRule } from '../src/cfn/kms.js';
-import {
-  asObject,
-  chooseAlarmTopic,
-  describeChoice,
-  hasOwn,
-  dimension,
-  isMetric,
-  newResource,
-  refersTo,
-  sameText,
-  watchedMetrics,
-  type TopicChoice,
-} from '../src/cfn/monitoring.js';
+import { chooseAlarmTopic, describeChoice, type TopicChoice } from '../src/cfn/alarm-topic.js';
+import { dimension, isMetric, watchedMetrics } from '../src/cfn/alarms.js';
+import { newResource } from '../src/cfn/edits.js';
+import { refersTo } from '../src/cfn/expressions.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
+import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
+import { resourcesOfType } from '../src/cfn/template.js';
+import { asObject, hasOwn, sameText } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Resource, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

@@ -1,14 +1,11 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
-import {
-  ensureParameter,
-  freshLogicalId,
-  LOG_RETENTION_PARAMETER,
-  LOG_RETENTION_PARAMETER_NAME,
-  resourcesOfType,
-  type PendingParameters,
-} from '../src/cfn/template.js';
-import { addDependsOn, asObject, LAMBDA_LOG_GROUP_PREFIX as PREFIX, mentionsNoValue, newResource, prefixed, renderText } from '../src/cfn/monitoring.js';
+import { addDependsOn, newResource } from '../src/cfn/edits.js';
+import { mentionsNoValue, prefixed } from '../src/cfn/expressions.js';
+import { LAMBDA_LOG_GROUP_PREFIX as PREFIX, LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from '../src/cfn/logs.js';
+import { ensureParameter, freshLogicalId, type PendingParameters } from '../src/cfn/naming.js';
+import { resourcesOfType } from '../src/cfn/template.js';
+import { asObject, subText as renderText } from '../src/cfn/values.js';
 import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
 
 /**

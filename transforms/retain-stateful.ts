@@ -1,10 +1,11 @@
 import { defineTransform } from '../src/transform.js';
-import { KMS_ALIAS, KMS_KEY, keyUses, type KeyUses } from '../src/cfn/kms.js';
-import { FUNCTION_TYPES, functionOfLogGroupName, resourceAt } from '../src/cfn/monitoring.js';
+import { keyUses, type KeyUses, KMS_ALIAS, KMS_KEY } from '../src/cfn/kms.js';
+import { FUNCTION_TYPES, functionOfLogGroupName } from '../src/cfn/logs.js';
+import { resourceAt } from '../src/cfn/monitoring.js';
+import { referencesIn, type ResourceEntry, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, intrinsicName } from '../src/cfn/values.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { asObject } from '../src/cfn/s3.js';
 import { isStateful, nameProperty, supportsSnapshot } from '../src/cfn/spec.js';
-import { intrinsicName, referencesIn, resourcesOfType, type ResourceEntry } from '../src/cfn/template.js';
 import type { Finding, JsonValue, Operation, Resource, Severity, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

@@ -1,24 +1,13 @@
 import { defineTransform } from '../src/transform.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
-import {
-  accessLogTargets,
-  allowsAction,
-  asObject,
-  bucketByArn,
-  bucketEncryption,
-  bucketPoliciesOf,
-  logDestinations,
-  propertiesOf,
-  resourceOf,
-  S3_BUCKET,
-  S3_LOGGING_SERVICE,
-  servicePrincipals,
-  skipsRule,
-  toList,
-  trailDestinations,
-} from '../src/cfn/kms.js';
+import { allowsAction, propertiesOf, resourceOf, servicePrincipals } from '../src/cfn/kms.js';
+import { accessLogTargets, logDestinations, S3_LOGGING_SERVICE, trailDestinations } from '../src/cfn/logs.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
+import { BUCKET_TYPE as S3_BUCKET, bucketByArn, bucketEncryption, bucketPoliciesOf } from '../src/cfn/s3.js';
+import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
+import { resourcesOfType } from '../src/cfn/template.js';
+import { asObject, intrinsicName, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

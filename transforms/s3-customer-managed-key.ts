@@ -1,20 +1,13 @@
 import { defineTransform } from '../src/transform.js';
 import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId, intrinsicName, resourcesOfType } from '../src/cfn/template.js';
+import { CLOUDFRONT_SERVICE, type CloudFrontOrigin, cloudFrontOrigins } from '../src/cfn/cloudfront.js';
 import {
   accountRootStatement,
   allowsAction,
-  asObject,
   awsPrincipals,
-  bucketByName,
-  bucketEncryption,
-  bucketPolicyStatements,
-  CLOUDFRONT_SERVICE,
   cloudFrontKeyStatement,
-  cloudFrontOrigins,
   cloudTrailKeyStatements,
-  type CloudFrontOrigin,
   isCloudTrailPrincipal,
   isRegionalLogsPrincipal,
   isSymmetricEncryptionKey,
@@ -24,20 +17,23 @@ import {
   keyPolicyDelegatesToIam,
   KMS_ALIAS,
   KMS_KEY,
-  logDestinations,
-  logGroupsByKey,
   logsKeyStatement,
   propertiesOf,
   resourceOf,
-  S3_BUCKET,
   servicePrincipals,
-  skipsRule,
-  templateText,
-  toList,
-  trailDestinations,
-  type BucketEncryption,
-  type LogDestinationKind,
 } from '../src/cfn/kms.js';
+import { type LogDestinationKind, logDestinations, logGroupsByKey, trailDestinations } from '../src/cfn/logs.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
+import {
+  BUCKET_TYPE as S3_BUCKET,
+  bucketEncryption,
+  type BucketEncryption,
+  bucketOfName as bucketByName,
+  bucketPolicyStatements,
+} from '../src/cfn/s3.js';
+import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
+import { resourcesOfType } from '../src/cfn/template.js';
+import { asObject, intrinsicName, subText as templateText, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

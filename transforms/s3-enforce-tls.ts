@@ -1,8 +1,8 @@
 import { defineTransform } from '../src/transform.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
 import {
-  asObject,
   BUCKET_POLICY_TYPE,
   BUCKET_TYPE,
   bucketPoliciesByBucket,
@@ -11,7 +11,8 @@ import {
   unresolvedPolicies,
   unresolvedPoliciesMentioning,
 } from '../src/cfn/s3.js';
-import { freshLogicalId, resourcesOfType } from '../src/cfn/template.js';
+import { resourcesOfType } from '../src/cfn/template.js';
+import { asObject } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const SID = 'DenyInsecureTransport';

@@ -1,7 +1,9 @@
 import { defineTransform } from '../src/transform.js';
 import { pointer } from '../src/cfn/pointer.js';
-import { intrinsicName, referencesTo, resourcesOfType } from '../src/cfn/template.js';
-import { asObject, propertiesOf, templateText, typeOf } from '../src/cfn/kms.js';
+import { propertiesOf } from '../src/cfn/kms.js';
+import { typeOf } from '../src/cfn/query.js';
+import { referencesTo, resourcesOfType } from '../src/cfn/template.js';
+import { asObject, intrinsicName, subText as templateText } from '../src/cfn/values.js';
 import type { Finding, Operation, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {

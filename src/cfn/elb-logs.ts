@@ -1,4 +1,4 @@
-// Where Application and Classic Load Balancers of a template write their access logs, and
+// Where the load balancers of a template write their logs, which AWS accounts deliver them, and
 // whether a bucket-policy Resource lets Elastic Load Balancing write there.
 //
 // ELB writes `bucket[/prefix]/AWSLogs/<account>/...`, and a test object
@@ -8,9 +8,11 @@
 // doc_source/enable-access-logging.md, sections "Attach a policy" and "Verify bucket permissions").
 
 import type { JsonObject, JsonValue, Resource, Template } from '../types.js';
-import { bucketByName, templateText } from './kms.js';
 import { pointer } from './pointer.js';
-import { asObject, intrinsicName, parseSubVariables, PSEUDO_PARAMETERS, resourcesOfType } from './template.js';
+import { isKnownServiceAccount } from './regions.js';
+import { bucketOfName } from './s3.js';
+import { parseSubVariables, PSEUDO_PARAMETERS, resourcesOfType } from './template.js';
+import { asObject, hasOwn, intrinsicName, subText, toList } from './values.js';
 
 export const ALB_TYPE = 'AWS::ElasticLoadBalancingV2::LoadBalancer';
 export const CLB_TYPE = 'AWS::ElasticLoadBalancing::LoadBalancer';
@@ -58,16 +60,59 @@ export function loadBalancerAccessLogs(t: Template): AccessLogTarget[] {
       };
       if (!mayBeOn(find('access_logs.s3.enabled')?.value)) continue;
       const bucket = find('access_logs.s3.bucket');
-      out.push({ id, resource, bucketAt: bucket?.at ?? at, bucket: bucket?.value, bucketId: bucketByName(t, bucket?.value), prefix: find('access_logs.s3.prefix')?.value });
+      out.push({ id, resource, bucketAt: bucket?.at ?? at, bucket: bucket?.value, bucketId: bucketOfName(t, bucket?.value), prefix: find('access_logs.s3.prefix')?.value });
     } else {
       const policy = asObject(props['AccessLoggingPolicy']);
       if (!policy || intrinsicName(policy) || !mayBeOn(policy['Enabled'])) continue;
       const bucket = policy['S3BucketName'];
       const bucketAt = bucket === undefined ? at : pointer('Resources', id, 'Properties', 'AccessLoggingPolicy', 'S3BucketName');
-      out.push({ id, resource, bucketAt, bucket, bucketId: bucketByName(t, bucket), prefix: policy['S3BucketPrefix'] });
+      out.push({ id, resource, bucketAt, bucket, bucketId: bucketOfName(t, bucket), prefix: policy['S3BucketPrefix'] });
     }
   }
   return out;
+}
+
+/**
+ * The template buckets any load balancer's log attributes name, in template order: ALB/NLB
+ * `access_logs` / `connection_logs` / `health_check_logs` `.s3.bucket` attributes and Classic
+ * Load Balancer AccessLoggingPolicy buckets, whether logging is on or not. Wider than
+ * {@link loadBalancerAccessLogs} (enabled ALB/CLB access logs, for the bucket policy ELB needs):
+ * this is every bucket that may receive load-balancer logs, for the encryption they need.
+ */
+export function loadBalancerLogBuckets(t: Template): string[] {
+  const out: string[] = [];
+  for (const { resource } of resourcesOfType(t, ALB_TYPE)) {
+    for (const attribute of toList(asObject(resource.Properties)?.['LoadBalancerAttributes'])) {
+      const a = asObject(attribute);
+      if (!a || typeof a['Key'] !== 'string' || !/^(access_logs|connection_logs|health_check_logs)\.s3\.bucket$/.test(a['Key'])) continue;
+      const bucket = bucketOfName(t, a['Value']);
+      if (bucket) out.push(bucket);
+    }
+  }
+  for (const { resource } of resourcesOfType(t, CLB_TYPE)) {
+    const bucket = bucketOfName(t, asObject(asObject(resource.Properties)?.['AccessLoggingPolicy'])?.['S3BucketName']);
+    if (bucket) out.push(bucket);
+  }
+  return out;
+}
+
+/**
+ * True when an AWS principal value names an ELB log-delivery account: a literal account id or
+ * root ARN, in any string of the value (Fn::Sub, Fn::Join), or an Fn::FindInMap into a mapping
+ * that holds ELB account ids (the usual region -> account lookup).
+ */
+export function mentionsElbAccount(t: Template, value: unknown, depth = 0): boolean {
+  if (depth > 10) return false;
+  if (typeof value === 'string') return (value.match(/\b\d{12}\b/g) ?? []).some((id) => isKnownServiceAccount(id));
+  if (Array.isArray(value)) return value.some((v) => mentionsElbAccount(t, v, depth + 1));
+  const o = asObject(value);
+  if (!o) return false;
+  const findInMap = o['Fn::FindInMap'];
+  if (Array.isArray(findInMap) && typeof findInMap[0] === 'string') {
+    const mapping = asObject(t.Mappings)?.[findInMap[0]];
+    if (mapping !== undefined && mentionsElbAccount(t, mapping, depth + 1)) return true;
+  }
+  return Object.values(o).some((v) => mentionsElbAccount(t, v, depth + 1));
 }
 
 /**
@@ -78,7 +123,7 @@ export function loadBalancerAccessLogs(t: Template): AccessLogTarget[] {
 export function prefixText(t: Template, prefix: JsonValue | undefined): string | undefined {
   if (prefix === undefined) return '';
   const parameters = asObject(t.Parameters) ?? {};
-  const known = (name: string) => Object.prototype.hasOwnProperty.call(parameters, name) || (PSEUDO_PARAMETERS.has(name) && name !== 'AWS::NoValue');
+  const known = (name: string) => hasOwn(parameters, name) || (PSEUDO_PARAMETERS.has(name) && name !== 'AWS::NoValue');
   const ref = intrinsicName(prefix) === 'Ref' ? (prefix as JsonObject)['Ref'] : undefined;
   const sub = intrinsicName(prefix) === 'Fn::Sub' ? (prefix as JsonObject)['Fn::Sub'] : undefined;
   let text: string | undefined;
@@ -111,7 +156,7 @@ export function testObjectKey(prefix: string | undefined): string {
  * `*`; undefined when the Resource names another bucket or only the bucket itself.
  */
 export function objectKeyPattern(resource: JsonValue, bucketId: string, names: readonly string[]): string | undefined {
-  const text = templateText(resource);
+  const text = subText(resource);
   if (text === undefined) return undefined;
   if (text === '*') return '*';
   const heads = [`\\$\\{${escapeRegExp(bucketId)}\\.Arn\\}`, `arn:${PARTITION}:s3:::(?:\\$\\{${escapeRegExp(bucketId)}\\}|\\*${names.map((n) => '|' + escapeRegExp(n)).join('')})`];
@@ -134,6 +179,6 @@ export function keyPatternCovers(pattern: string, key: string): boolean {
 
 /** The names a bucket may be written by in an ARN: its BucketName as Sub text, when it has one. */
 export function bucketNamesOf(t: Template, bucketId: string): string[] {
-  const name = templateText(asObject(asObject(asObject(t.Resources)?.[bucketId])?.['Properties'])?.['BucketName']);
+  const name = subText(asObject(asObject(asObject(t.Resources)?.[bucketId])?.['Properties'])?.['BucketName']);
   return name === undefined || name === '' ? [] : [name];
 }

@@ -2,9 +2,10 @@
 // Resource / Principal values as lists, each statement with the pointer it is written at so a fix
 // can edit the original. Documents that are missing, computed or oddly shaped are "opaque" with a
 // reason, never guessed at.
-import type { JsonObject, JsonValue } from '../types.js';
+import type { JsonObject, JsonValue, Template } from '../types.js';
 import { pointer as makePointer } from './pointer.js';
-import { asObject, intrinsicName, subText, toList } from './values.js';
+import { resource, resources, typeOf } from './query.js';
+import { asObject, intrinsicName, resolve, subText, toList } from './values.js';
 
 export interface StatementView {
   /** The statement as written. */
@@ -110,4 +111,73 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return 'a string, not an object';
   if (Array.isArray(v)) return 'a list';
   return `a ${v === null ? 'null' : typeof v}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statement matching and role lookup
+
+/** The statements of an IAM policy document value whose pointer does not matter (Statement may be one object or a list). */
+export function statementViews(document: unknown): StatementView[] {
+  return policyDocument(document, '').statements;
+}
+
+/** True when an IAM action pattern (with `*` / `?` wildcards, case-insensitive) matches `action`. */
+export function actionPatternMatches(pattern: string, action: string): boolean {
+  let re = actionPatterns.get(pattern);
+  if (!re) {
+    // Policies repeat the same few patterns across roles and passes: compile each once.
+    if (actionPatterns.size > 10_000) actionPatterns.clear();
+    re = new RegExp('^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('') + '$', 'i');
+    actionPatterns.set(pattern, re);
+  }
+  return re.test(action);
+}
+
+const actionPatterns = new Map<string, RegExp>();
+
+/** True when an Allow statement's Action names `action` (NotAction statements never match). */
+export function statementAllows(s: StatementView, action: string): boolean {
+  return s.effect === 'Allow' && s.actions.some((a) => typeof a === 'string' && actionPatternMatches(a, action));
+}
+
+/** Roles named in a `Roles` list of an IAM policy / instance profile: `Ref R` entries. */
+export function rolesIn(t: Template, roles: unknown): string[] {
+  const out: string[] = [];
+  for (const entry of toList(roles as JsonValue | undefined)) {
+    const r = resolve(entry);
+    if (r.kind === 'ref' && typeOf(t, r.target) === 'AWS::IAM::Role') out.push(r.target);
+  }
+  return out;
+}
+
+/** The role an ARN expression names: `GetAtt R.Arn`, `${R.Arn}`, `arn:...:role/${R}`. */
+export function roleByArn(t: Template, value: unknown): string | undefined {
+  const text = subText(value);
+  if (text === undefined) return undefined;
+  const m = /^\$\{([^}.]+)\.Arn\}$/.exec(text) ?? /:role\/(?:[^$]*\/)?\$\{([^}.]+)\}$/.exec(text);
+  return m && typeOf(t, m[1]!) === 'AWS::IAM::Role' ? m[1] : undefined;
+}
+
+/** Every policy document that applies to a role: inline Policies, IAM::Policy / ManagedPolicy / RolePolicy resources naming it, ManagedPolicyArns refs. */
+export function policyDocumentsOfRole(t: Template, roleId: string): JsonValue[] {
+  const docs: JsonValue[] = [];
+  const props = asObject(resource(t, roleId)?.resource.Properties);
+  for (const policy of toList(props?.['Policies'])) {
+    const doc = asObject(policy)?.['PolicyDocument'];
+    if (doc !== undefined) docs.push(doc);
+  }
+  const managedRefs = new Set<string>();
+  for (const arn of toList(props?.['ManagedPolicyArns'])) {
+    const r = resolve(arn);
+    if (r.kind === 'ref') managedRefs.add(r.target);
+  }
+  for (const view of resources(t, 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy')) {
+    const p = asObject(view.resource.Properties);
+    const attached =
+      managedRefs.has(view.id) ||
+      rolesIn(t, p?.['Roles']).includes(roleId) ||
+      (view.type === 'AWS::IAM::RolePolicy' && rolesIn(t, [p?.['RoleName'] ?? null]).includes(roleId));
+    if (attached && p?.['PolicyDocument'] !== undefined) docs.push(p['PolicyDocument']);
+  }
+  return docs;
 }

@@ -1,51 +1,155 @@
-import { asObject } from './template.js';
-// S3 helpers shared by the data-protection transforms: which AWS::S3::BucketPolicy belongs to
-// which AWS::S3::Bucket, and reading the statements of a policy document safely.
-// Everything here is pure and tolerant: intrinsics, missing properties and odd shapes give
-// "unknown" answers, never exceptions.
-
-import type { JsonObject, JsonValue, Template } from '../types.js';
+// S3 buckets of a template: which bucket a name, ARN or domain-name expression points at (one
+// resolver for every transform), a bucket's default encryption, and the bucket policies attached
+// to it. Pure and tolerant: intrinsics, missing properties and odd shapes give "unknown" answers,
+// never exceptions.
+import type { JsonObject, JsonValue, Resource, Template } from '../types.js';
+import { conditionValues, policyOfProperties, statementView, statementViews } from './iam.js';
+import { keyOf } from './kms.js';
 import { pointer } from './pointer.js';
-import { deepEqual } from './values.js';
-import { intrinsicName, referencesTo, resourcesOfType, type ResourceEntry } from './template.js';
+import { targetOfValue, typeOf } from './query.js';
+import { referencesTo, resourcesOfType, type ResourceEntry } from './template.js';
+import { asObject, deepEqual, subText, toList } from './values.js';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const BUCKET_POLICY_TYPE = 'AWS::S3::BucketPolicy';
 
-export { asObject } from './template.js';
+// ---------------------------------------------------------------------------------------------
+// Which bucket a value names
 
-/** Structural equality of two JSON values (key order ignored). */
-export const jsonEqual = deepEqual;
+const PARTITION = '(?:aws|aws-cn|aws-us-gov|\\$\\{AWS::Partition\\})';
 
-/**
- * The logical id of the template bucket a BucketPolicy's `Bucket` value names, or undefined:
- * - `{Ref: X}` or `{Fn::Sub: "${X}"}` where X is an AWS::S3::Bucket of the template;
- * - a value (literal or intrinsic) equal to the `BucketName` a template bucket declares — the
- *   same expression gives the same name (e.g. both `{Fn::Sub: "logs-${AWS::AccountId}"}`).
- * A name matching several buckets (a template error) names none of them.
- */
-export function bucketIdOf(t: Template, bucketValue: JsonValue | undefined): string | undefined {
-  if (bucketValue === undefined) return undefined;
-  const ref = refTarget(bucketValue);
-  if (ref !== undefined) return asObject(asObject(t.Resources)?.[ref])?.['Type'] === BUCKET_TYPE ? ref : undefined;
-  const named = resourcesOfType(t, BUCKET_TYPE).filter((b) => {
-    const name = asObject(b.resource.Properties)?.['BucketName'];
-    return name !== undefined && jsonEqual(name, bucketValue);
-  });
-  return named.length === 1 ? named[0]!.id : undefined;
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** X of `{Ref: X}` or of `{Fn::Sub: "${X}"}` (a Sub that is exactly one plain variable). */
-function refTarget(v: JsonValue): string | undefined {
-  const name = intrinsicName(v);
-  const o = v as JsonObject;
-  if (name === 'Ref' && typeof o['Ref'] === 'string') return o['Ref'];
-  if (name === 'Fn::Sub' && typeof o['Fn::Sub'] === 'string') {
-    const m = /^\$\{([A-Za-z0-9]+)\}$/.exec(o['Fn::Sub']);
-    if (m) return m[1];
+const nameTextsCache = new WeakMap<object, Map<string, string>>();
+
+/** The Sub text of each bucket's BucketName (only buckets whose name is expressible and has no `*`). */
+function bucketNameTexts(t: Template): Map<string, string> {
+  const key = asObject(t.Resources);
+  const cached = key && Object.isFrozen(key) ? nameTextsCache.get(key) : undefined;
+  if (cached) return cached;
+  const out = new Map<string, string>();
+  for (const { id, resource } of resourcesOfType(t, BUCKET_TYPE)) {
+    const text = subText(asObject(resource.Properties)?.['BucketName']);
+    if (text && !text.includes('*')) out.set(id, text);
+  }
+  if (key && Object.isFrozen(key)) nameTextsCache.set(key, out);
+  return out;
+}
+
+/**
+ * The template bucket a bucket-name value names (a BucketPolicy's Bucket, a trail's S3BucketName,
+ * a load balancer's log bucket, ...): a `Ref` of the bucket in any form {@link targetOfValue}
+ * reads (`Ref B`, `Fn::Sub "${B}"`, `Fn::Join ["", [Ref B]]`), or a value whose Sub text equals
+ * the BucketName of exactly one bucket (a literal name, the same Sub written either way). A plain
+ * string is only ever a name: `"${B}"` outside Fn::Sub names no bucket. A name several buckets
+ * declare (a template error) names none of them.
+ */
+export function bucketOfName(t: Template, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const target = targetOfValue(t, value);
+  if (target.kind === 'resource' && target.attribute === undefined && target.view.type === BUCKET_TYPE) return target.id;
+  const text = subText(value);
+  if (text === undefined || text === '') return undefined;
+  const named = [...bucketNameTexts(t)].filter(([, name]) => name === text);
+  return named.length === 1 ? named[0]![0] : undefined;
+}
+
+/**
+ * The bucket an S3 domain name is of: `GetAtt B.DomainName` / `RegionalDomainName` /
+ * `DualStackDomainName`, `${B}.s3...`, or the bucket's BucketName text followed by `.s3`.
+ */
+export function bucketByDomainName(t: Template, value: unknown): string | undefined {
+  const domain = subText(value);
+  if (!domain) return undefined;
+  const ref = /^\$\{([^}.]+)(?:\.(?:DomainName|RegionalDomainName|DualStackDomainName)\}|\}\.s3)/.exec(domain);
+  if (ref && typeOf(t, ref[1]!) === BUCKET_TYPE) return ref[1];
+  for (const [id, name] of bucketNameTexts(t)) if (domain.startsWith(name + '.s3')) return id;
+  return undefined;
+}
+
+export interface BucketArnMatch {
+  bucket: string;
+  /** The ARN names objects (`.../*`, `.../prefix/*`) rather than only the bucket. */
+  objects: boolean;
+}
+
+/**
+ * The bucket an S3 ARN expression names: `GetAtt B.Arn`, `${B.Arn}/*`, `arn:${AWS::Partition}:s3:::${B}/*`,
+ * Fn::Join forms, and ARNs written with the bucket's BucketName.
+ */
+export function bucketByArn(t: Template, value: unknown): BucketArnMatch | undefined {
+  const text = subText(value);
+  if (text === undefined) return undefined;
+  const rest = (tail: string): boolean | undefined => (tail === '' ? false : tail.startsWith('/') || tail === '*' ? true : undefined);
+  const viaArn = /^\$\{([^}.]+)\.Arn\}(.*)$/.exec(text);
+  if (viaArn && typeOf(t, viaArn[1]!) === BUCKET_TYPE) {
+    const objects = rest(viaArn[2]!);
+    return objects === undefined ? undefined : { bucket: viaArn[1]!, objects };
+  }
+  const viaRef = new RegExp(`^arn:${PARTITION}:s3:::\\$\\{([^}.]+)\\}(.*)$`).exec(text);
+  if (viaRef && typeOf(t, viaRef[1]!) === BUCKET_TYPE) {
+    const objects = rest(viaRef[2]!);
+    return objects === undefined ? undefined : { bucket: viaRef[1]!, objects };
+  }
+  for (const [id, name] of bucketNameTexts(t)) {
+    const m = new RegExp(`^arn:${PARTITION}:s3:::${escapeRegExp(name)}(.*)$`).exec(text);
+    if (!m) continue;
+    const objects = rest(m[1]!);
+    if (objects !== undefined) return { bucket: id, objects };
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Default encryption
+
+export type BucketEncryptionState =
+  /** No BucketEncryption: S3 applies SSE-S3. */
+  | 'none'
+  | 'sse-s3'
+  /** aws:kms with a KMSMasterKeyID. */
+  | 'kms'
+  /** aws:kms without a key id: the AWS managed key aws/s3. */
+  | 'kms-aws-managed'
+  | 'dsse'
+  /** Intrinsics or shapes we do not understand. */
+  | 'unknown';
+
+export interface BucketEncryption {
+  state: BucketEncryptionState;
+  /** Template key (logical id) for 'kms' / 'dsse' when it is defined in the template. */
+  keyId?: string;
+  /** The KMSMasterKeyID value as written. */
+  keyRef?: JsonValue;
+}
+
+/** Default encryption of a bucket, read from its first ServerSideEncryptionConfiguration rule. */
+export function bucketEncryption(t: Template, r: Resource | undefined): BucketEncryption {
+  const props = r?.Properties;
+  if (props === undefined) return { state: 'none' };
+  const p = asObject(props);
+  if (!p) return { state: 'unknown' };
+  const enc = p['BucketEncryption'];
+  if (enc === undefined) return { state: 'none' };
+  const rules = asObject(enc)?.['ServerSideEncryptionConfiguration'];
+  if (!Array.isArray(rules) || rules.length === 0) return { state: 'unknown' };
+  const byDefault = asObject(asObject(rules[0])?.['ServerSideEncryptionByDefault']);
+  if (!byDefault) return { state: 'unknown' };
+  const algorithm = byDefault['SSEAlgorithm'];
+  const keyRef = byDefault['KMSMasterKeyID'];
+  if (algorithm === 'AES256') return { state: 'sse-s3' };
+  if (algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse') {
+    const state = algorithm === 'aws:kms:dsse' ? 'dsse' : keyRef === undefined ? 'kms-aws-managed' : 'kms';
+    const keyId = keyRef === undefined ? undefined : keyOf(t, keyRef);
+    return { state, ...(keyId ? { keyId } : {}), ...(keyRef !== undefined ? { keyRef } : {}) };
+  }
+  return { state: 'unknown' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bucket policies
 
 export interface BucketPolicyEntry extends ResourceEntry {
   /** Logical id of the template bucket the policy is attached to. */
@@ -56,7 +160,7 @@ export interface BucketPolicyEntry extends ResourceEntry {
 export function bucketPoliciesByBucket(t: Template): Map<string, BucketPolicyEntry[]> {
   const out = new Map<string, BucketPolicyEntry[]>();
   for (const entry of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
-    const bucketId = bucketIdOf(t, asObject(entry.resource.Properties)?.['Bucket']);
+    const bucketId = bucketOfName(t, asObject(entry.resource.Properties)?.['Bucket']);
     if (bucketId === undefined) continue;
     const list = out.get(bucketId) ?? [];
     list.push({ ...entry, bucketId });
@@ -65,12 +169,22 @@ export function bucketPoliciesByBucket(t: Template): Map<string, BucketPolicyEnt
   return out;
 }
 
+/** AWS::S3::BucketPolicy resources attached to a bucket. */
+export function bucketPoliciesOf(t: Template, bucketId: string): ResourceEntry[] {
+  return resourcesOfType(t, BUCKET_POLICY_TYPE).filter((e) => bucketOfName(t, asObject(e.resource.Properties)?.['Bucket']) === bucketId);
+}
+
+/** Statements (as written) of every bucket policy of a bucket. */
+export function bucketPolicyStatements(t: Template, bucketId: string): JsonObject[] {
+  return bucketPoliciesOf(t, bucketId).flatMap((e) => statementViews(asObject(e.resource.Properties)?.['PolicyDocument']).map((s) => s.statement as JsonObject));
+}
+
 /** BucketPolicy resources whose `Bucket` is given but names no template bucket, with where it is. */
 export function unresolvedPolicies(t: Template): Array<{ id: string; at: string }> {
   const out: Array<{ id: string; at: string }> = [];
   for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
     const value = asObject(resource.Properties)?.['Bucket'];
-    if (value === undefined || bucketIdOf(t, value) !== undefined) continue;
+    if (value === undefined || bucketOfName(t, value) !== undefined) continue;
     out.push({ id, at: pointer('Resources', id, 'Properties', 'Bucket') });
   }
   return out;
@@ -86,53 +200,6 @@ export function unresolvedPoliciesMentioning(t: Template, unresolved: ReadonlyAr
   return unresolved.filter(({ at }) => refs.some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))).map(({ id }) => id);
 }
 
-export type StatementsView =
-  /** `Statement` is a list: `items` are its elements, `pointer` is the list's pointer. */
-  | { kind: 'list'; items: readonly JsonValue[]; pointer: string }
-  /** `Statement` is a single statement object (valid IAM, but nothing to append to). */
-  | { kind: 'single'; statement: JsonObject; pointer: string }
-  /** PolicyDocument or Statement is missing, an intrinsic, a string or another odd shape. */
-  | { kind: 'opaque'; reason: string; pointer: string };
-
-/** The statements of the `PolicyDocument` of a resource's Properties (BucketPolicy, KMS key, ...). */
-export function policyStatements(resourcePointer: string, properties: unknown, documentProperty = 'PolicyDocument'): StatementsView {
-  const docPointer = `${resourcePointer}/Properties${pointer(documentProperty)}`;
-  const document = asObject(properties)?.[documentProperty];
-  if (document === undefined) return { kind: 'opaque', reason: `has no ${documentProperty}`, pointer: docPointer };
-  const doc = asObject(document);
-  if (!doc || intrinsicName(doc)) {
-    return { kind: 'opaque', reason: `${documentProperty} is ${describe(document)}`, pointer: docPointer };
-  }
-  const statementPointer = `${docPointer}/Statement`;
-  const statement = doc['Statement'];
-  if (Array.isArray(statement)) return { kind: 'list', items: statement, pointer: statementPointer };
-  const single = asObject(statement);
-  if (single && !intrinsicName(single)) return { kind: 'single', statement: single, pointer: statementPointer };
-  if (statement === undefined) return { kind: 'opaque', reason: `${documentProperty} has no Statement`, pointer: docPointer };
-  return { kind: 'opaque', reason: `its Statement is ${describe(statement)}`, pointer: statementPointer };
-}
-
-function describe(v: unknown): string {
-  const name = intrinsicName(v);
-  if (name) return `computed by ${name}`;
-  if (typeof v === 'string') return 'a string, not an object';
-  if (Array.isArray(v)) return 'a list';
-  return `a ${v === null ? 'null' : typeof v}`;
-}
-
-/** Values of a field that may be one value or a list of values (Action, Principal.AWS, ...). */
-export function oneOrMany(v: JsonValue | undefined): JsonValue[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
-/** Looks up a key case-insensitively (IAM condition operators and keys are case-insensitive). */
-function getCaseless(o: JsonObject, key: string): JsonValue | undefined {
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
-
 /**
  * True for a statement that denies requests made without TLS: `Effect: Deny` with a
  * `Bool` or `BoolIfExists` condition `aws:SecureTransport` equal to `false` ("false", false,
@@ -141,14 +208,38 @@ function getCaseless(o: JsonObject, key: string): JsonValue | undefined {
  */
 export function isSecureTransportDeny(statement: unknown): boolean {
   const s = asObject(statement);
-  if (!s || s['Effect'] !== 'Deny') return false;
-  const condition = asObject(s['Condition']);
-  if (!condition) return false;
-  for (const operator of ['Bool', 'BoolIfExists']) {
-    const block = asObject(getCaseless(condition, operator));
-    if (!block) continue;
-    const values = oneOrMany(getCaseless(block, 'aws:SecureTransport'));
-    if (values.length > 0 && values.every((v) => v === false || (typeof v === 'string' && v.toLowerCase() === 'false'))) return true;
-  }
-  return false;
+  if (!s) return false;
+  const view = statementView(s, '');
+  if (view.effect !== 'Deny') return false;
+  return ['Bool', 'BoolIfExists'].some((operator) => {
+    const values = conditionValues(view, operator, 'aws:SecureTransport') ?? [];
+    return values.length > 0 && values.every((v) => v === false || (typeof v === 'string' && v.toLowerCase() === 'false'));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// re-exported for transforms not yet migrated
+
+export { asObject } from './values.js';
+export { toList as oneOrMany } from './values.js';
+/** Structural equality of two JSON values (key order ignored): values.ts deepEqual. */
+export const jsonEqual = deepEqual;
+/** The bucket resolver under its former names. */
+export { bucketOfName as bucketIdOf, bucketOfName as bucketByName };
+export const S3_BUCKET = BUCKET_TYPE;
+
+export type StatementsView =
+  /** `Statement` is a list: `items` are its elements, `pointer` is the list's pointer. */
+  | { kind: 'list'; items: readonly JsonValue[]; pointer: string }
+  /** `Statement` is a single statement object (valid IAM, but nothing to append to). */
+  | { kind: 'single'; statement: JsonObject; pointer: string }
+  /** PolicyDocument or Statement is missing, an intrinsic, a string or another odd shape. */
+  | { kind: 'opaque'; reason: string; pointer: string };
+
+/** The statements of the `PolicyDocument` of a resource's Properties, in the shape transforms not yet on iam.ts PolicyView read. */
+export function policyStatements(resourcePointer: string, properties: unknown, documentProperty = 'PolicyDocument'): StatementsView {
+  const view = policyOfProperties(properties, `${resourcePointer}/Properties`, documentProperty);
+  if (view.kind === 'list') return { kind: 'list', items: toList(asObject(asObject(properties)?.[documentProperty])?.['Statement']), pointer: view.pointer };
+  if (view.kind === 'single') return { kind: 'single', statement: view.statements[0]!.statement as JsonObject, pointer: view.pointer };
+  return { kind: 'opaque', reason: view.reason, pointer: view.pointer };
 }

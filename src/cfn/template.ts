@@ -1,5 +1,5 @@
-// Template helpers shared by the transforms: resource lookup, the reference graph, naming,
-// parameter creation and freezing. Everything here is pure and never mutates the template.
+// Template helpers shared by the transforms: resource lookup, the reference graph, the template's
+// region and freezing. Everything here is pure and never mutates the template.
 
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { escapePointerSegment, pointer } from './pointer.js';
@@ -356,151 +356,20 @@ function handleIntrinsic(key: string, arg: unknown, p: string, out: Reference[],
 }
 
 // ---------------------------------------------------------------------------------------------
-// Naming
+// Naming and parameters live in naming.ts, the log-retention parameter in logs.ts.
 
-/** CloudFormation's limit on logical id length. */
-const MAX_LOGICAL_ID_LENGTH = 255;
-const NAMED_SECTIONS = ['Resources', 'Parameters', 'Conditions', 'Mappings', 'Outputs'] as const;
-
-const namesCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
-
-/**
- * The keys of these template sections, in lower case. Kept per frozen template: transforms ask
- * once per new id or parameter, which would otherwise cost the template's size each time.
- */
-export function namesInLowerCase(t: Template, sections: readonly (keyof Template & string)[]): ReadonlySet<string> {
-  const frozen = Object.isFrozen(t);
-  let bySections = frozen ? namesCache.get(t) : undefined;
-  const key = sections.join('|');
-  const cached = bySections?.get(key);
-  if (cached) return cached;
-  const names = new Set<string>();
-  for (const section of sections) for (const id of keySet(t[section])) names.add(id.toLowerCase());
-  if (frozen) {
-    if (!bySections) namesCache.set(t, (bySections = new Map()));
-    bySections.set(key, names);
-  }
-  return names;
-}
-
-/**
- * A logical id derived from `base` that is used nowhere in Resources, Parameters, Conditions,
- * Mappings, Outputs or `taken`: `base`, then `base2`, `base3`, ... Non-alphanumerics are
- * stripped (logical ids are `[A-Za-z0-9]+`); a base that would not start with a letter gets an
- * `R` prefix (`Resource` when nothing is left). Comparison ignores case, so the new id never
- * differs from an existing one only in case. The chosen id is added to `taken`, so several
- * calls in one transform sharing a set never collide.
- */
-export function freshLogicalId(t: Template, base: string, taken?: Set<string>): string {
-  let stem = base.replace(/[^A-Za-z0-9]/g, '');
-  if (stem === '') stem = 'Resource';
-  else if (!/^[A-Za-z]/.test(stem)) stem = 'R' + stem;
-  return firstUnusedName(
-    (n) => {
-      const suffix = n === 1 ? '' : String(n);
-      return stem.slice(0, MAX_LOGICAL_ID_LENGTH - suffix.length) + suffix;
-    },
-    namesInLowerCase(t, NAMED_SECTIONS),
-    taken,
-  );
-}
-
-/**
- * The first of `candidate(1)`, `candidate(2)`, ... that is in neither `used` (lower case) nor
- * `taken`, compared ignoring case; it is added to `taken`.
- */
-export function firstUnusedName(candidate: (n: number) => string, used: ReadonlySet<string>, taken?: Set<string>): string {
-  const takenLower = new Set(taken ? [...taken].map((id) => id.toLowerCase()) : []);
-  for (let n = 1; ; n++) {
-    const name = candidate(n);
-    const lower = name.toLowerCase();
-    if (!used.has(lower) && !takenLower.has(lower)) {
-      taken?.add(name);
-      return name;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parameters
-
-/**
- * What earlier {@link ensureParameter} calls of the same check already emitted. Pass the same
- * object (start with `{}`) to every call; it is updated in place.
- */
-export interface PendingParameters {
-  /** Parameter names whose add was emitted. */
-  names?: Set<string>;
-  /** True once an op creating the `/Parameters` section was emitted. */
-  sectionCreated?: boolean;
-}
-
-/**
- * Ops adding parameter `name` with `spec` when the template lacks it; [] when it exists (its
- * spec is left alone) or `pending` says it was already added. A template without Parameters
- * gets one `add /Parameters {name: spec}`. Throws when `name` is already a resource's logical
- * id (parameters and resources share one namespace). The op value is a fresh copy of `spec`.
- */
-export function ensureParameter(
-  t: Template,
-  name: string,
-  spec: Readonly<JsonObject>,
-  pending?: PendingParameters,
-): Operation[] {
-  const parameters = asObject(t.Parameters);
-  if (parameters && Object.prototype.hasOwnProperty.call(parameters, name)) return [];
-  if (pending?.names?.has(name)) return [];
-  if (asObject(t.Resources) && Object.prototype.hasOwnProperty.call(t.Resources, name)) {
-    throw new Error(`Cannot add parameter ${name}: a resource already uses that logical id`);
-  }
-  const value = cloneJson(spec as JsonObject);
-  const sectionExists = parameters !== undefined || pending?.sectionCreated === true;
-  const ops: Operation[] = sectionExists
-    ? [{ op: 'add', path: pointer('Parameters', name), value }]
-    : [{ op: 'add', path: pointer('Parameters'), value: { [name]: value } }];
-  if (pending) {
-    (pending.names ??= new Set()).add(name);
-    pending.sectionCreated = true;
-  }
-  return ops;
-}
-
-/** Name the transforms give the environment-suffix parameter. */
-export const ENVIRONMENT_SUFFIX_PARAMETER_NAME = 'EnvironmentSuffix';
-
-/** The one way every transform declares the environment-suffix parameter. */
-export const ENVIRONMENT_SUFFIX_PARAMETER: Readonly<JsonObject> = deepFreeze({
-  Type: 'String',
-  Default: 'dev',
-  Description: 'Environment suffix appended to resource names and tags (e.g. dev, staging, prod)',
-  AllowedPattern: '^[a-zA-Z0-9-]+$',
-  ConstraintDescription: 'Must contain only alphanumeric characters and hyphens.',
-});
-
-/**
- * Retention periods CloudWatch Logs accepts, in days. Source: AWS::Logs::LogGroup
- * RetentionInDays in the CloudFormation resource spec (@aws-cdk/aws-service-spec 0.1.216,
- * db.json.gz: "Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
- * 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653."), matching the CloudWatch Logs API
- * PutRetentionPolicy / LogGroup retentionInDays docs
- * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html;
- * same list in https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatchlogs/aws.sdk.kotlin.services.cloudwatchlogs.model/-log-group/retention-in-days.html).
- * Older copies of the docs list only 17 values (no 1096, 2192, 2557, 2922, 3288).
- */
-export const CLOUDWATCH_LOG_RETENTION_DAYS: readonly number[] = Object.freeze([
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-]);
-
-/** Name the transforms give the log-retention parameter. */
-export const LOG_RETENTION_PARAMETER_NAME = 'LogRetentionInDays';
-
-/** The one way every transform declares the log-retention parameter. */
-export const LOG_RETENTION_PARAMETER: Readonly<JsonObject> = deepFreeze({
-  Type: 'Number',
-  Default: 30,
-  Description: 'Days to keep CloudWatch log events',
-  AllowedValues: [...CLOUDWATCH_LOG_RETENTION_DAYS],
-});
+// re-exported for transforms not yet migrated
+export {
+  ENVIRONMENT_SUFFIX_PARAMETER,
+  ENVIRONMENT_SUFFIX_PARAMETER_NAME,
+  ensureParameter,
+  firstUnusedName,
+  freshLogicalId,
+  namesInLowerCase,
+  type PendingParameters,
+} from './naming.js';
+// re-exported for transforms not yet migrated
+export { CLOUDWATCH_LOG_RETENTION_DAYS, LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from './logs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Region

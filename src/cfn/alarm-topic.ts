@@ -1,0 +1,419 @@
+// Where new CloudWatch alarms send notifications: the configured topic, the one target existing
+// alarms notify, or the one topic named for operators; and making sure CloudWatch can publish to
+// it (key-policy grants, or a stand-in topic on a key CloudWatch may use).
+import type { Finding, JsonObject, JsonValue, Resource, Template } from '../types.js';
+import { newResource } from './edits.js';
+import { refersTo } from './expressions.js';
+import { statementViews } from './iam.js';
+import { accountRootStatement, actionsCloudWatchLacks, cloudWatchAlarmsKeyStatement, keyOf, keyPolicyAdditionOps, KMS_KEY } from './kms.js';
+import { firstUnusedName, freshLogicalId } from './naming.js';
+import { pointer, unescapePointerSegment } from './pointer.js';
+import { resource as resourceView } from './query.js';
+import { skipsTransform } from './skip.js';
+import { PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
+import { asObject, hasOwn, intrinsicName, subText } from './values.js';
+
+function resourceAt(t: Template, id: string): Resource | undefined {
+  return resourceView(t, id)?.resource;
+}
+
+export interface AlarmTopic {
+  /** The value of AlarmActions / OKActions (a list, or Fn::If of a list and AWS::NoValue). */
+  actions: JsonValue;
+  /** For messages: "topic OpsTopic", "arn:aws:sns:...". */
+  describe: string;
+  /** The template topic the actions name, when they name one. */
+  topicId?: string;
+}
+
+export type TopicChoice =
+  | {
+      kind: 'topic';
+      topic: AlarmTopic;
+      /** How the topic was chosen without the option: the one target every existing alarm uses, or its name. */
+      auto: false | 'alarms' | 'name';
+      /** The template topic that was chosen, when CloudWatch cannot publish to it and `topic` stands in for it. */
+      insteadOf?: string;
+      /**
+       * What makes `topic` receive alarm notifications: key-policy grants, the topic that stands in
+       * and why. A transform reports these once, when it wires at least one alarm.
+       */
+      delivery: Finding[];
+      /** Logical ids the delivery fixes add. */
+      added: string[];
+    }
+  | { kind: 'none' }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * Words in a topic's logical id or name that say it is for operators. "Notification" is not one:
+ * in real templates it names application topics as often as operator ones ("order-notifications",
+ * "push-notifications", "AppointmentNotifications").
+ */
+const TOPIC_WORDS = /^(alarms?|alerts?|alerting|ops|devops|oncall|pager|pagerduty|incidents?|monitoring)$/;
+
+function words(text: string): string[] {
+  return (text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((w) => w.toLowerCase());
+}
+
+/** True when a topic's logical id or name says it is meant for alarms. */
+function looksLikeAlarmTopic(id: string, resource: Resource): boolean {
+  const name = subText(asObject(resource.Properties)?.['TopicName']) ?? '';
+  const found = [words(id), words(name.replace(/\$\{[^}]*\}/g, ' '))];
+  // Adjacent pairs too: OnCall, DevOps, PagerDuty.
+  const candidates = found.flatMap((ws) => [...ws, ...ws.slice(1).map((w, i) => ws[i] + w)]);
+  return candidates.some((w) => TOPIC_WORDS.test(w) || w.startsWith('alarm') || w.startsWith('alert'));
+}
+
+/**
+ * Resource types that may refer to an alarm topic. A topic referred to by anything else (a
+ * Lambda function's environment, an IAM policy granting sns:Publish, an S3 notification, a state
+ * machine) carries application messages — "OrderNotifications", "PriceAlerts" — whose
+ * subscribers must not receive alarm messages.
+ */
+const OPS_REFERRERS: ReadonlySet<string> = new Set([
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::CompositeAlarm',
+  'AWS::SNS::Subscription',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::TopicInlinePolicy',
+  'AWS::Events::Rule',
+  'AWS::Budgets::Budget',
+  'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::CodeStarNotifications::NotificationRule',
+  'AWS::Chatbot::SlackChannelConfiguration',
+  'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
+]);
+
+/** Protocols of subscribers that are people, not code that would parse an alarm as its own message. */
+const HUMAN_PROTOCOLS: ReadonlySet<string> = new Set(['email', 'email-json', 'sms']);
+
+/** True when every subscriber of the topic declared in the template is a person (email, SMS). */
+function onlyHumanSubscribers(t: Template, topicId: string): boolean {
+  const protocols: unknown[] = [];
+  const inline = asObject(resourceAt(t, topicId)?.Properties)?.['Subscription'];
+  if (inline !== undefined && !Array.isArray(inline)) return false;
+  for (const s of inline ?? []) protocols.push(asObject(s)?.['Protocol']);
+  for (const { resource } of resourcesOfType(t, 'AWS::SNS::Subscription')) {
+    const props = asObject(resource.Properties);
+    if (props && refersTo(props['TopicArn'], topicId)) protocols.push(props['Protocol']);
+  }
+  return protocols.every((p) => typeof p === 'string' && HUMAN_PROTOCOLS.has(p.toLowerCase()));
+}
+
+function onlyOpsReferrers(t: Template, topicId: string): boolean {
+  for (const ref of referencesTo(t, topicId)) {
+    const m = /^\/(Resources|Outputs)\/([^/]+)/.exec(ref.pointer);
+    if (!m) return false;
+    if (m[1] === 'Outputs') continue;
+    const referrer = resourceAt(t, unescapePointerSegment(m[2]!));
+    if (!referrer || !OPS_REFERRERS.has(referrer.Type)) return false;
+  }
+  return true;
+}
+
+/**
+ * The one SNS target the template's existing alarms notify (their `AlarmActions`, ignoring
+ * non-SNS actions such as scaling policies and EC2 recover/stop ARNs): a topic of the template,
+ * a parameter, an SNS topic ARN or an `Fn::ImportValue`. Undefined when there is none, or more
+ * than one (then the author routes alarms by kind and tapfix cannot tell which fits).
+ */
+function existingAlarmTarget(t: Template): AlarmTopic | undefined {
+  const seen = new Map<string, AlarmTopic>();
+  for (const { resource } of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
+    const actions = asObject(resource.Properties)?.['AlarmActions'];
+    if (!Array.isArray(actions)) continue;
+    for (const action of actions) {
+      const target = snsTarget(t, action);
+      if (target) seen.set(JSON.stringify(action), target);
+    }
+  }
+  // The topic tapfix added for the alarms of a topic CloudWatch cannot use stands for that topic.
+  const targets = [...seen.values()].filter((a) => ![...seen.values()].some((b) => a.topicId && b.topicId && standsInFor(a.topicId, b.topicId)));
+  return targets.length === 1 ? targets[0] : undefined;
+}
+
+function snsTarget(t: Template, action: JsonValue): AlarmTopic | undefined {
+  const o = asObject(action);
+  const single = o && Object.keys(o).length === 1;
+  const ref = single ? o['Ref'] : undefined;
+  if (typeof ref === 'string') {
+    if (resourceAt(t, ref)?.Type === 'AWS::SNS::Topic') return templateTopic(t, ref);
+    if (hasOwn(t.Parameters, ref)) return { actions: [action], describe: `the topic in parameter ${ref}` };
+    return undefined;
+  }
+  if (typeof action === 'string' && SNS_ARN.test(action)) return { actions: [action], describe: action };
+  if (single && o['Fn::ImportValue'] !== undefined) return { actions: [action], describe: 'the imported topic' };
+  return undefined;
+}
+
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+
+function templateTopic(t: Template, topicId: string, condition: unknown = resourceAt(t, topicId)?.Condition): AlarmTopic {
+  const list: JsonValue = [{ Ref: topicId }];
+  const actions = typeof condition === 'string' ? { 'Fn::If': [condition, list, { Ref: 'AWS::NoValue' }] } : list;
+  return { actions, describe: `topic ${topicId}`, topicId };
+}
+
+/**
+ * Where new alarms send notifications:
+ * 1. the `alarmTopic` option (an SNS topic's logical id, a parameter holding a topic ARN, a topic
+ *    ARN, or an intrinsic such as `{"Fn::ImportValue": ...}`);
+ * 2. else the one target all the template's existing alarms notify;
+ * 3. else the template's only `AWS::SNS::Topic` whose logical id or name says it is for alarms
+ *    (Alarm, Alert, Ops, OnCall, Pager, Incident, Monitoring), that nothing but alarms,
+ *    subscriptions, topic policies, event rules and the like refer to, and whose subscribers
+ *    are all people (email, SMS);
+ * 4. else none.
+ * A topic of the template is also made one CloudWatch can publish to: `delivery` holds the
+ * key-policy grants it lacks or, where none can be given, the topic added in its place (see
+ * {@link deliverable}).
+ */
+export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): TopicChoice {
+  if (option !== undefined && option !== null && option !== '') {
+    if (typeof option === 'string') {
+      const resource = resourceAt(t, option);
+      if (resource) {
+        if (resource.Type !== 'AWS::SNS::Topic') return { kind: 'invalid', reason: `alarmTopic "${option}" has type ${String(resource.Type)}, not AWS::SNS::Topic` };
+        return deliverable(t, chosen(templateTopic(t, option), false), ruleId);
+      }
+      if (hasOwn(t.Parameters, option)) return chosen({ actions: [{ Ref: option }], describe: `the topic in parameter ${option}` }, false);
+      if (SNS_ARN.test(option)) return chosen({ actions: [option], describe: option }, false);
+      return { kind: 'invalid', reason: `alarmTopic "${option}" is neither an SNS topic or parameter of this template nor an SNS topic ARN` };
+    }
+    const o = asObject(option);
+    const fn = o && Object.keys(o).length === 1 ? Object.keys(o)[0]! : undefined;
+    if (fn === 'Fn::ImportValue' || fn === 'Fn::Sub' || fn === 'Fn::Join') {
+      const referenced = JSON.stringify(option).match(/\$\{([^}.!]+)[^}]*\}|"Ref":"([^"]+)"/g) ?? [];
+      for (const r of referenced) {
+        const name = /\$\{([^}.!]+)/.exec(r)?.[1] ?? /"Ref":"([^"]+)"/.exec(r)?.[1] ?? '';
+        if (!PSEUDO_PARAMETERS.has(name.trim()) && !hasOwn(t.Parameters, name.trim()) && !hasOwn(t.Resources, name.trim())) {
+          return { kind: 'invalid', reason: `alarmTopic refers to "${name.trim()}", which this template does not define` };
+        }
+      }
+      return chosen({ actions: [option as JsonValue], describe: 'the configured topic' }, false);
+    }
+    return { kind: 'invalid', reason: 'alarmTopic must be a logical id, a parameter name, a topic ARN or an Fn::ImportValue / Fn::Sub expression' };
+  }
+  // Both alarm transforms ask, every pass: the answer for a frozen template is kept.
+  let choice = Object.isFrozen(t) ? chosenTopics.get(t) : undefined;
+  if (!choice) {
+    choice = chooseTopicAutomatically(t);
+    if (Object.isFrozen(t)) chosenTopics.set(t, choice);
+  }
+  return deliverable(t, choice, ruleId);
+}
+
+const chosenTopics = new WeakMap<Template, TopicChoice>();
+
+const AUTO_NOTE: Record<string, string> = {
+  alarms: ' (what the existing alarms notify)',
+  name: ' (the only topic named for alarms)',
+};
+
+/** Where the chosen topic's alarms go, for messages: "topic OpsTopic (the only topic named for alarms)". */
+export function describeChoice(choice: Extract<TopicChoice, { kind: 'topic' }>): string {
+  const how = AUTO_NOTE[String(choice.auto)] ?? '';
+  if (choice.insteadOf) return `${choice.topic.describe}, in place of topic ${choice.insteadOf}${how}, which cannot receive alarm notifications`;
+  return `${choice.topic.describe}${how}`;
+}
+
+function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'name'): TopicChoice {
+  return { kind: 'topic', topic, auto, delivery: [], added: [] };
+}
+
+function chooseTopicAutomatically(t: Template): TopicChoice {
+  const existing = existingAlarmTarget(t);
+  if (existing) return chosen(existing, 'alarms');
+  const topics = resourcesOfType(t, 'AWS::SNS::Topic');
+  const candidates = topics.filter(
+    ({ id, resource }) =>
+      looksLikeAlarmTopic(id, resource) && onlyOpsReferrers(t, id) && onlyHumanSubscribers(t, id) && !topics.some((other) => standsInFor(id, other.id)),
+  );
+  if (candidates.length !== 1) return { kind: 'none' };
+  return chosen(templateTopic(t, candidates[0]!.id), 'name');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topics CloudWatch can publish to
+//
+// CloudWatch publishes alarm notifications to an encrypted topic only when the topic's KMS key
+// lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); otherwise the
+// notification is dropped and the failure shows only in the alarm's history. The AWS managed key
+// alias/aws/sns has a policy nobody can change, so it never works
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+
+/** The keys a topic's KmsMasterKeyId may name, one per Fn::If branch. */
+type TopicKey = { when: string } & (
+  | { kind: 'none' }
+  | { kind: 'template'; keyId: string }
+  | { kind: 'aws-managed'; alias: string }
+  | { kind: 'outside'; what: string }
+);
+
+function topicKeys(t: Template, value: unknown, when = '', depth = 0): TopicKey[] {
+  if (value === undefined || (asObject(value)?.['Ref'] === 'AWS::NoValue' && Object.keys(asObject(value)!).length === 1)) return [{ when, kind: 'none' }];
+  const branches = asObject(value)?.['Fn::If'];
+  if (intrinsicName(value) === 'Fn::If' && Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string' && depth < 5) {
+    return [
+      ...topicKeys(t, branches[1], ` (when condition ${branches[0]} is true)`, depth + 1),
+      ...topicKeys(t, branches[2], ` (when condition ${branches[0]} is false)`, depth + 1),
+    ];
+  }
+  const keyId = keyOf(t, value);
+  if (keyId) return [{ when, kind: 'template', keyId }];
+  const text = subText(value);
+  const managed = text === undefined ? null : /(?:^|:)(alias\/aws\/[^/]+)$/.exec(text);
+  if (managed) return [{ when, kind: 'aws-managed', alias: managed[1]! }];
+  const ref = asObject(value)?.['Ref'];
+  let what = 'a key expression tapfix cannot resolve';
+  if (typeof ref === 'string' && hasOwn(t.Parameters, ref)) what = `the key in parameter ${ref}`;
+  else if (intrinsicName(value) === 'Fn::ImportValue') what = 'an imported key';
+  else if (text !== undefined) what = `key ${text}`;
+  return [{ when, kind: 'outside', what }];
+}
+
+interface TopicDelivery {
+  /** Why CloudWatch cannot publish to the topic, even with the grants below. */
+  problems: string[];
+  /** Key-policy grants that let CloudWatch publish to the topic. */
+  grants: Finding[];
+}
+
+function topicDelivery(t: Template, topicId: string, ruleId: string): TopicDelivery {
+  const out: TopicDelivery = { problems: [], grants: [] };
+  const props = resourceAt(t, topicId)?.Properties;
+  if (props !== undefined && (!asObject(props) || intrinsicName(props))) {
+    out.problems.push('its properties are an expression tapfix cannot read, so its encryption is unknown');
+    return out;
+  }
+  const granted = new Set<string>();
+  for (const key of topicKeys(t, asObject(props)?.['KmsMasterKeyId'])) {
+    if (key.kind === 'aws-managed') {
+      out.problems.push(`it is encrypted with the AWS managed key ${key.alias}${key.when}, whose key policy cannot be changed to let CloudWatch use it`);
+    } else if (key.kind === 'outside') {
+      out.problems.push(`it is encrypted with ${key.what}${key.when}, which is not defined in this template, so tapfix cannot let CloudWatch use it`);
+    } else if (key.kind === 'template' && !granted.has(key.keyId)) {
+      granted.add(key.keyId);
+      const grant = cloudWatchGrant(t, key.keyId, topicId, ruleId);
+      if (typeof grant === 'string') out.problems.push(grant);
+      else if (grant) out.grants.push(grant);
+    }
+  }
+  return out;
+}
+
+/** The finding that lets CloudWatch use a template key, undefined when it may already, or why it cannot be given. */
+function cloudWatchGrant(t: Template, keyId: string, topicId: string, ruleId: string): Finding | string | undefined {
+  const key = resourceAt(t, keyId);
+  const policy = asObject(key?.Properties)?.['KeyPolicy'];
+  const missing = actionsCloudWatchLacks(policy);
+  if (missing.length === 0) return undefined;
+  if (skipsTransform(key, ruleId)) return `its key ${keyId} opts out of ${ruleId} (Metadata tapfix skip), so tapfix leaves the key policy as it is`;
+  const sids = new Set(statementViews(policy).flatMap((s) => (s.sid !== undefined ? [s.sid.toLowerCase()] : [])));
+  const sid = firstUnusedName((n) => `AllowCloudWatchAlarms${n === 1 ? '' : n}`, sids);
+  const ops = keyPolicyAdditionOps(t, keyId, [cloudWatchAlarmsKeyStatement(missing, sid)]);
+  if (!ops) return `the policy of key ${keyId} is not a plain policy document tapfix can extend, so it cannot let CloudWatch use the key`;
+  return {
+    pointer: pointer('Resources', keyId, 'Properties', 'KeyPolicy'),
+    message:
+      `Key ${keyId} encrypts topic ${topicId}, which new alarms notify, but its key policy does not let CloudWatch use it (${missing.join(', ')}), ` +
+      'so alarm notifications are dropped; adds a statement for cloudwatch.amazonaws.com limited to this account (aws:SourceAccount)',
+    fix: { ops },
+  };
+}
+
+const STAND_IN_SUFFIX = 'ForAlarms';
+
+/** True when topic `id` is the topic tapfix adds for the alarms of topic `topicId`. */
+function standsInFor(id: string, topicId: string): boolean {
+  return id.startsWith(topicId + STAND_IN_SUFFIX) && /^\d*$/.test(id.slice(topicId.length + STAND_IN_SUFFIX.length));
+}
+
+/**
+ * The choice, made deliverable: a template topic whose keys CloudWatch may use (or may once the
+ * grants are added) is kept; any other is reported and replaced by a topic on a customer managed
+ * key CloudWatch may use — the one added before, or a new one with its people subscribers.
+ */
+function deliverable(t: Template, choice: TopicChoice, ruleId: string): TopicChoice {
+  if (choice.kind !== 'topic' || !choice.topic.topicId) return choice;
+  const topicId = choice.topic.topicId;
+  const delivery = topicDelivery(t, topicId, ruleId);
+  if (delivery.problems.length === 0) return { ...choice, delivery: delivery.grants };
+
+  const topic = resourceAt(t, topicId)!;
+  const condition = typeof topic.Condition === 'string' ? topic.Condition : undefined;
+  const standIn = (id: string): Finding => ({
+    pointer: pointer('Resources', topicId, 'Properties', 'KmsMasterKeyId'),
+    message:
+      `Topic ${topicId} cannot receive alarm notifications: ${delivery.problems.join('; ')}. CloudWatch drops them, and the failure shows ` +
+      `only in each alarm's history. New alarms notify topic ${id} instead; ${topicId} and the alarms that already notify it are left as they are`,
+  });
+  for (let n = 1; n <= 20; n++) {
+    const id = `${topicId}${STAND_IN_SUFFIX}${n === 1 ? '' : n}`;
+    if (resourceAt(t, id)?.Type !== 'AWS::SNS::Topic') continue;
+    const existing = topicDelivery(t, id, ruleId);
+    if (existing.problems.length) continue;
+    return { ...choice, topic: templateTopic(t, id), insteadOf: topicId, delivery: [standIn(id), ...existing.grants], added: [] };
+  }
+
+  const taken = new Set<string>();
+  const id = freshLogicalId(t, topicId + STAND_IN_SUFFIX, taken);
+  const keyId = freshLogicalId(t, `${id}Key`, taken);
+  const subscribers = peopleSubscribers(t, topicId);
+  const key = newResource(
+    KMS_KEY,
+    {
+      Description: `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
+      EnableKeyRotation: true,
+      KeyPolicy: { Version: '2012-10-17', Statement: [accountRootStatement(), cloudWatchAlarmsKeyStatement()] },
+    },
+    topic,
+  );
+  const displayName = asObject(topic.Properties)?.['DisplayName'];
+  const properties: JsonObject = {
+    ...(displayName !== undefined ? { DisplayName: displayName } : {}),
+    KmsMasterKeyId: { Ref: keyId },
+    ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
+  };
+  const n = subscribers.copied.length;
+  const who = n
+    ? `the ${n === 1 ? 'email or SMS subscription' : `${n} email and SMS subscriptions`} of ${topicId} ${n === 1 ? 'is' : 'are'} copied to it`
+    : `${topicId} has no email or SMS subscription to copy: subscribe the people who answer alarms to ${id}`;
+  const left = subscribers.left.length ? `; left on ${topicId} only: ${subscribers.left.join(', ')}` : '';
+  const create: Finding = {
+    pointer: pointer('Resources'),
+    message: `Adds topic ${id} for the new alarms, encrypted with the new customer managed key ${keyId}, whose key policy lets CloudWatch use it; ${who}${left}`,
+    fix: {
+      ops: [
+        { op: 'add', path: pointer('Resources', keyId), value: key },
+        { op: 'add', path: pointer('Resources', id), value: newResource('AWS::SNS::Topic', properties, topic) },
+      ],
+    },
+  };
+  return { ...choice, topic: templateTopic(t, id, condition), insteadOf: topicId, delivery: [standIn(id), create], added: [id, keyId] };
+}
+
+/** A topic's subscribers that are people (email, SMS), as inline Subscription entries, and the others. */
+function peopleSubscribers(t: Template, topicId: string): { copied: JsonValue[]; left: string[] } {
+  const out: { copied: JsonValue[]; left: string[] } = { copied: [], left: [] };
+  const isPerson = (protocol: unknown) => typeof protocol === 'string' && HUMAN_PROTOCOLS.has(protocol.toLowerCase());
+  const inline = asObject(resourceAt(t, topicId)?.Properties)?.['Subscription'];
+  if (Array.isArray(inline)) {
+    for (const entry of inline) {
+      const protocol = asObject(entry)?.['Protocol'];
+      if (isPerson(protocol) && asObject(entry)?.['Endpoint'] !== undefined) out.copied.push(entry);
+      else out.left.push(`a ${typeof protocol === 'string' ? protocol : 'subscription'} entry of its Subscription list`);
+    }
+  } else if (inline !== undefined) {
+    out.left.push('its Subscription list (an expression)');
+  }
+  for (const { id, resource } of resourcesOfType(t, 'AWS::SNS::Subscription')) {
+    const props = asObject(resource.Properties);
+    if (!props || !refersTo(props['TopicArn'], topicId)) continue;
+    const protocol = props['Protocol'];
+    if (isPerson(protocol) && props['Endpoint'] !== undefined && resource.Condition === undefined) out.copied.push({ Protocol: protocol!, Endpoint: props['Endpoint'] });
+    else out.left.push(`subscription ${id}`);
+  }
+  return out;
+}
