@@ -121,3 +121,19 @@ describe('refersTo and watched metrics', () => {
     expect(dimension(metrics[0]!, 'FunctionName')).toEqual({ name: 'FunctionName', value: { Ref: 'Fn' }, pointer: '/Resources/Plain/Properties/Dimensions/0' });
   });
 });
+
+describe('keys tapfix creates', () => {
+  it('rotate, delegate to the account and deny grants that are not for AWS resources', async () => {
+    const { createdKeyProperties } = await import('../src/cfn/kms.js');
+    const service = { Sid: 'AllowLogs', Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*' };
+    const props = createdKeyProperties('Key for logs', [service]) as any;
+    expect(props.EnableKeyRotation).toBe(true);
+    expect(props.KeyPolicy.Statement.map((s: any) => s.Sid)).toEqual(['EnableIAMPolicies', 'AllowLogs', 'DenyGrantsExceptForAwsResources']);
+    expect(props.KeyPolicy.Statement[2]).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:CreateGrant',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    });
+  });
+});

@@ -157,6 +157,39 @@ export function accountRootStatement(): JsonObject {
 }
 
 /**
+ * Denies `kms:CreateGrant` to every principal unless the grant is for an AWS resource or the caller
+ * is an AWS service: the statement AWS Control Tower control CT.KMS.PR.3 asks of a key policy
+ * (Effect Deny, Principal "*", Action kms:CreateGrant, Resource "*", only `BoolIfExists` with both
+ * keys "false"). Services that integrate with KMS create their grants with
+ * kms:GrantIsForAWSResource true (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource),
+ * so EBS, RDS, Auto Scaling and the rest keep working.
+ */
+export function grantsOnlyForAwsResourcesStatement(): JsonObject {
+  return {
+    Sid: 'DenyGrantsExceptForAwsResources',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'kms:CreateGrant',
+    Resource: '*',
+    Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  };
+}
+
+/**
+ * The Properties of a KMS key tapfix creates: symmetric (the default), rotation on (CT.KMS.PR.1),
+ * a key policy with the account root statement (IAM policies of the account decide, as for a key
+ * created without a policy), the service `statements` given, and the grant restriction of
+ * {@link grantsOnlyForAwsResourcesStatement} (CT.KMS.PR.3). Every key a transform adds is built here.
+ */
+export function createdKeyProperties(description: JsonValue, statements: readonly JsonObject[]): JsonObject {
+  return {
+    Description: description,
+    EnableKeyRotation: true,
+    KeyPolicy: { Version: '2012-10-17', Statement: [accountRootStatement(), ...statements, grantsOnlyForAwsResourcesStatement()] },
+  };
+}
+
+/**
  * The ARN pattern of a trail for an `aws:SourceArn` condition, as Fn::Sub text. Uses the trail's
  * TrailName when it is a literal or a Sub/Ref of parameters only (a GetAtt of the trail would make
  * a cycle: trail -> bucket -> key -> trail), else `trail/*` in this account.
