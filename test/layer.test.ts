@@ -202,3 +202,11 @@ describe('traversal', () => {
     expect(seen).toEqual(['Resources/R/Properties/A/0', 'Outputs/O/Value/Fn::Sub']);
   });
 });
+
+describe('evaluatedRoots', () => {
+  it('includes computed Properties, whose branches hold values too', async () => {
+    const { evaluatedRoots } = await import('../src/cfn/query.js');
+    const roots = evaluatedRoots(t({ Resources: { R: { Type: 'X', Properties: { 'Fn::If': ['C', { A: 1 }, { A: 2 }] } }, S: { Type: 'Y' } } }));
+    expect(roots.map((r) => r.path.join('/'))).toEqual(['Resources/R/Properties']);
+  });
+});

@@ -1,9 +1,10 @@
 import { defineTransform } from '../src/transform.js';
-import { hasOwn } from '../src/cfn/values.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { evaluatedRoots, walkValues } from '../src/cfn/query.js';
 import { isKnownServiceAccount } from '../src/cfn/regions.js';
-import { asObject, intrinsicName } from '../src/cfn/template.js';
-import type { Finding, JsonObject, JsonValue, Operation } from '../src/types.js';
+import { asObject, intrinsicName } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface Options {
   /** The account ids to rewrite; when given, only these (and no guessing). */
@@ -60,107 +61,90 @@ function isIdToken(text: string, index: number, length: number): boolean {
 }
 
 /**
- * Every evaluated string under Resources.*.Properties and Outputs.*.Value / Export that holds a
- * 12-digit run (nothing else can name an account), in order. The walk keeps a stack of segments
- * and writes a pointer only for what it keeps: most strings of a template hold no such run.
+ * Every evaluated string (see {@link evaluatedRoots}) that holds a 12-digit run (nothing else can
+ * name an account), in order. A pointer is written only for what is kept: most strings of a
+ * template hold no such run.
  */
-function slotsOf(template: Readonly<Record<string, unknown>>): Slot[] {
+function slotsOf(template: Template): Slot[] {
   const slots: Slot[] = [];
-  const path: Array<string | number> = [];
-  const resources = asObject(template['Resources']);
-  for (const id of Object.keys(resources ?? {})) {
-    const props = asObject(asObject(resources![id])?.['Properties']);
-    if (!props) continue;
-    path.push('Resources', id, 'Properties');
-    walk(props, path, { key: '', inPrincipal: false, principalAws: false }, slots, 0);
-    path.length = 0;
-  }
-  const outputs = asObject(template['Outputs']);
-  for (const id of Object.keys(outputs ?? {})) {
-    const output = asObject(outputs![id]);
-    for (const key of ['Value', 'Export']) {
-      if (!output || !hasOwn(output, key)) continue;
-      path.push('Outputs', id, key);
-      walk(output[key]!, path, { key, inPrincipal: false, principalAws: false }, slots, 0);
-      path.length = 0;
-    }
-  }
+  for (const root of evaluatedRoots(template)) collect(root.value, root.path, PLAIN, slots);
   return slots;
 }
 
+const PLAIN: WalkContext = { key: '', inPrincipal: false, principalAws: false };
 const TWELVE_DIGITS = /\d{12}/;
 
-/** Walks `v`, found at `path` (restored on return), collecting slots into `out`. */
-function walk(v: JsonValue, path: Array<string | number>, ctx: WalkContext, out: Slot[], depth: number): void {
-  if (depth > 64) return;
-  if (typeof v === 'string') {
-    if (TWELVE_DIGITS.test(v)) out.push({ pointer: pointer(...path), kind: 'plain', text: v, accountPosition: ACCOUNT_ID.test(v) && isAccountPosition(ctx) });
-    return;
-  }
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) && ACCOUNT_ID.test(String(v)) && isAccountPosition(ctx)) out.push({ pointer: pointer(...path), kind: 'number', text: String(v), accountPosition: true });
-    return;
-  }
-  if (Array.isArray(v)) {
-    v.forEach((item, i) => walkInto(item, path, [i], ctx, out, depth));
-    return;
-  }
-  if (v === null || typeof v !== 'object') return;
-  const name = intrinsicName(v);
-  if (name !== undefined) {
-    const arg = (v as JsonObject)[name]!;
-    const plain: WalkContext = { key: '', inPrincipal: false, principalAws: false };
-    switch (name) {
-      case 'Fn::Sub':
-        if (typeof arg === 'string') {
-          if (TWELVE_DIGITS.test(arg)) out.push({ pointer: pointer(...path, name), kind: 'sub', text: arg, accountPosition: false });
-        } else if (Array.isArray(arg)) {
-          if (typeof arg[0] === 'string' && TWELVE_DIGITS.test(arg[0])) out.push({ pointer: pointer(...path, name, 0), kind: 'sub', text: arg[0], accountPosition: false });
-          const vars = asObject(arg[1]);
-          for (const k of Object.keys(vars ?? {})) walkInto(vars![k]!, path, [name, 1, k], plain, out, depth);
-        }
-        return;
-      case 'Fn::Join':
-        if (Array.isArray(arg) && Array.isArray(arg[1])) {
-          const parts = arg[1];
-          parts.forEach((part, i) => {
-            const previous = parts[i - 1];
-            if (typeof part === 'string' && ACCOUNT_ID.test(part) && typeof previous === 'string' && /arn:[^:]*:[^:]*:[^:]*:$/.test(previous)) {
-              out.push({ pointer: pointer(...path, name, 1, i), kind: 'plain', text: part, accountPosition: true });
-            } else {
-              walkInto(part, path, [name, 1, i], ctx, out, depth);
-            }
-          });
-        }
-        return;
-      case 'Fn::If':
-        if (Array.isArray(arg)) for (const i of [1, 2]) if (arg[i] !== undefined) walkInto(arg[i]!, path, [name, i], ctx, out, depth);
-        return;
-      case 'Fn::Select':
-      case 'Fn::Split':
-        if (Array.isArray(arg) && arg[1] !== undefined) walkInto(arg[1], path, [name, 1], plain, out, depth);
-        return;
-      case 'Fn::Base64':
-      case 'Fn::ToJsonString':
-        walkInto(arg, path, [name], plain, out, depth);
-        return;
-      default:
-        // Ref, Fn::GetAtt, Fn::FindInMap, Fn::ImportValue, Fn::GetAZs, Fn::Cidr, Fn::Transform, ...:
-        // their arguments are names, not values.
-        return;
-    }
-  }
-  const obj = v as JsonObject;
-  for (const key of Object.keys(obj)) {
-    const inPrincipal = key === 'Principal' || key === 'NotPrincipal';
-    walkInto(obj[key]!, path, [key], { key, inPrincipal, principalAws: ctx.inPrincipal && key === 'AWS' }, out, depth);
-  }
+/** The context of a child: an object key names its position, a list item keeps its list's. */
+function childContext(parent: WalkContext, segment: string | number): WalkContext {
+  if (typeof segment === 'number') return parent;
+  return { key: segment, inPrincipal: segment === 'Principal' || segment === 'NotPrincipal', principalAws: parent.inPrincipal && segment === 'AWS' };
 }
 
-function walkInto(v: JsonValue, path: Array<string | number>, segments: Array<string | number>, ctx: WalkContext, out: Slot[], depth: number): void {
-  path.push(...segments);
-  walk(v, path, ctx, out, depth + 1);
-  path.length -= segments.length;
+/**
+ * Collects the slots of `value`, found at `at` in context `context`, into `out`. Intrinsics are
+ * read by their meaning: only the arguments that are values are visited, some in a plain context.
+ */
+function collect(value: JsonValue, at: ReadonlyArray<string | number>, context: WalkContext, out: Slot[]): void {
+  const contexts: WalkContext[] = [context];
+  walkValues(value, at, (v, path) => {
+    const depth = path.length - at.length;
+    const ctx = depth === 0 ? context : (contexts[depth] = childContext(contexts[depth - 1]!, path[path.length - 1]!));
+    if (typeof v === 'string') {
+      if (TWELVE_DIGITS.test(v)) out.push({ pointer: pointer(...path), kind: 'plain', text: v, accountPosition: ACCOUNT_ID.test(v) && isAccountPosition(ctx) });
+      return;
+    }
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && ACCOUNT_ID.test(String(v)) && isAccountPosition(ctx)) out.push({ pointer: pointer(...path), kind: 'number', text: String(v), accountPosition: true });
+      return;
+    }
+    const name = intrinsicName(v);
+    if (name === undefined) return;
+    collectIntrinsic(name, (v as JsonObject)[name]!, path, ctx, out);
+    return false;
+  });
+}
+
+function collectIntrinsic(name: string, arg: JsonValue, path: ReadonlyArray<string | number>, ctx: WalkContext, out: Slot[]): void {
+  const inside = (v: JsonValue, segments: Array<string | number>, context: WalkContext) => collect(v, [...path, name, ...segments], context, out);
+  switch (name) {
+    case 'Fn::Sub':
+      if (typeof arg === 'string') {
+        if (TWELVE_DIGITS.test(arg)) out.push({ pointer: pointer(...path, name), kind: 'sub', text: arg, accountPosition: false });
+      } else if (Array.isArray(arg)) {
+        if (typeof arg[0] === 'string' && TWELVE_DIGITS.test(arg[0])) out.push({ pointer: pointer(...path, name, 0), kind: 'sub', text: arg[0], accountPosition: false });
+        const vars = asObject(arg[1]);
+        for (const k of Object.keys(vars ?? {})) inside(vars![k]!, [1, k], PLAIN);
+      }
+      return;
+    case 'Fn::Join':
+      if (Array.isArray(arg) && Array.isArray(arg[1])) {
+        const parts = arg[1];
+        parts.forEach((part, i) => {
+          const previous = parts[i - 1];
+          if (typeof part === 'string' && ACCOUNT_ID.test(part) && typeof previous === 'string' && /arn:[^:]*:[^:]*:[^:]*:$/.test(previous)) {
+            out.push({ pointer: pointer(...path, name, 1, i), kind: 'plain', text: part, accountPosition: true });
+          } else {
+            inside(part, [1, i], ctx);
+          }
+        });
+      }
+      return;
+    case 'Fn::If':
+      if (Array.isArray(arg)) for (const i of [1, 2]) if (arg[i] !== undefined) inside(arg[i]!, [i], ctx);
+      return;
+    case 'Fn::Select':
+    case 'Fn::Split':
+      if (Array.isArray(arg) && arg[1] !== undefined) inside(arg[1], [1], PLAIN);
+      return;
+    case 'Fn::Base64':
+    case 'Fn::ToJsonString':
+      inside(arg, [], PLAIN);
+      return;
+    default:
+      // Ref, Fn::GetAtt, Fn::FindInMap, Fn::ImportValue, Fn::GetAZs, Fn::Cidr, Fn::Transform, ...:
+      // their arguments are names, not values.
+      return;
+  }
 }
 
 function isAccountPosition(ctx: WalkContext): boolean {
@@ -275,7 +259,7 @@ would be changed in meaning; use \`accounts: []\` to turn rewriting off for it, 
 `,
   },
   check({ template, options }) {
-    const slots = slotsOf(template as unknown as Record<string, unknown>);
+    const slots = slotsOf(template);
     const explicit = parseAccounts(options.accounts);
     let ids: Set<string>;
     const findings: Finding[] = [];
@@ -288,6 +272,7 @@ would be changed in meaning; use \`accounts: []\` to turn rewriting off for it, 
         for (const [id, at] of evidence) {
           findings.push({
             pointer: at,
+            messageId: 'severalAccounts',
             message: `Hard-coded account id ${id}; the template names several accounts (${all}), so none is rewritten: list the stack's own in the accounts option`,
           });
         }
@@ -297,23 +282,20 @@ would be changed in meaning; use \`accounts: []\` to turn rewriting off for it, 
     }
     if (ids.size === 0) return findings;
 
+    const fx = new Fixer(template);
     for (const slot of slots) {
       // SAM resolves Serverless Application Repository ids before CloudFormation runs: keep them literal.
       if (slot.text.includes(':serverlessrepo:')) continue;
       const named = slot.kind === 'number' ? (ids.has(slot.text) ? [slot.text] : []) : mentions(slot.text, ids);
       if (named.length === 0) continue;
-      let op: Operation;
-      if (slot.kind === 'number' || (slot.kind === 'plain' && ids.has(slot.text))) {
-        op = { op: 'replace', path: slot.pointer, value: { Ref: 'AWS::AccountId' } };
-      } else if (slot.kind === 'sub') {
-        op = { op: 'replace', path: slot.pointer, value: rewriteSub(slot.text, ids) };
-      } else {
-        op = { op: 'replace', path: slot.pointer, value: { 'Fn::Sub': rewriteLiteral(slot.text.replace(/\$\{/g, '${!'), ids) } };
-      }
+      if (slot.kind === 'number' || (slot.kind === 'plain' && ids.has(slot.text))) fx.set(slot.pointer, { Ref: 'AWS::AccountId' });
+      else if (slot.kind === 'sub') fx.set(slot.pointer, rewriteSub(slot.text, ids));
+      else fx.set(slot.pointer, { 'Fn::Sub': rewriteLiteral(slot.text.replace(/\$\{/g, '${!'), ids) });
       findings.push({
         pointer: slot.kind === 'sub' ? slot.pointer.replace(/\/Fn::Sub(\/0)?$/, '') : slot.pointer,
+        messageId: 'hardCodedAccount',
         message: `Hard-coded account id ${named.join(', ')}; use \${AWS::AccountId} so the template works in any account`,
-        fix: { ops: [op] },
+        fix: fx.take(),
       });
     }
     return findings;

@@ -1,18 +1,13 @@
 import { defineTransform } from '../src/transform.js';
+import { findInMapLookup, launchTemplatesOfGroup, mapCandidates, unusedMappingEntries } from '../src/cfn/compute.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { parameter, property, resource as resourceView, resources, type ResourceView } from '../src/cfn/query.js';
 import { amazonLinuxSsmPath, type AmazonLinuxGeneration } from '../src/cfn/regions.js';
-import { ensureParameter, freshLogicalId, resourcesOfType, type PendingParameters } from '../src/cfn/template.js';
-import {
-  archOfInstanceTypeValue,
-  asObject,
-  findInMapLookup,
-  mapCandidates,
-  mappingCleanupOps,
-  refTarget,
-  skipsTransform,
-  type Arch,
-} from '../src/cfn/compute.js';
-import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+import { freshLogicalId } from '../src/cfn/template.js';
+import { asObject, intrinsicName, resolve } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Resource, Template } from '../src/types.js';
 
 const ID = 'ami-from-ssm';
 
@@ -145,47 +140,36 @@ that image's own public parameter.
     const style = ctx.options.style === 'resolve' ? 'resolve' : 'parameter';
     const generation: AmazonLinuxGeneration = ctx.options.generation === 'al2' ? 'al2' : 'al2023';
     const findings: Finding[] = [];
-    const pending: PendingParameters = {};
-    const taken = new Set<string>();
+    const fx = new Fixer(template);
     const parameterFor = new Map<Arch, string>();
-    const fixed: Array<{ finding: Finding; pointer: string; read?: { map: string; secondKey: string } }> = [];
+    /** Findings fixed by replacing an ImageId, built once every replacement is known (see below). */
+    const replaced: Array<{ finding: Finding; pointer: string; value: JsonValue; declare?: { name: string; spec: JsonObject }; read?: { map: string; secondKey: string } }> = [];
     const reportedParameters = new Set<string>();
 
-    /** The value an ImageId of `arch` becomes, plus the ops declaring what it needs. */
-    const target = (arch: Arch): { value: JsonValue; ops: Operation[]; via: string } => {
+    /** The value an ImageId of `arch` becomes, and the parameter it needs declared. */
+    const target = (arch: Arch): { value: JsonValue; via: string; declare?: { name: string; spec: JsonObject } } => {
       const path = amazonLinuxSsmPath(arch, generation);
-      if (style === 'resolve') return { value: `{{resolve:ssm:${path}}}`, ops: [], via: `{{resolve:ssm:${path}}}` };
+      if (style === 'resolve') return { value: `{{resolve:ssm:${path}}}`, via: `{{resolve:ssm:${path}}}` };
       let name = parameterFor.get(arch) ?? reusableParameter(template, arch, path);
-      const ops: Operation[] = [];
+      let declare: { name: string; spec: JsonObject } | undefined;
       if (!name) {
-        name = freshLogicalId(template, arch === 'arm64' ? 'LatestAmiIdArm64' : 'LatestAmiId', taken);
-        ops.push(
-          ...ensureParameter(
-            template,
-            name,
-            {
-              Type: SSM_IMAGE_TYPE,
-              Default: path,
-              Description: `Latest ${generation === 'al2' ? 'Amazon Linux 2' : 'Amazon Linux 2023'} AMI (${arch}) from its public SSM parameter; pass another SSM parameter name to change or pin the image`,
-            },
-            pending,
-          ),
-        );
+        name = freshLogicalId(template, arch === 'arm64' ? 'LatestAmiIdArm64' : 'LatestAmiId', fx.taken);
+        const description = `Latest ${generation === 'al2' ? 'Amazon Linux 2' : 'Amazon Linux 2023'} AMI (${arch}) from its public SSM parameter; pass another SSM parameter name to change or pin the image`;
+        declare = { name, spec: { Type: SSM_IMAGE_TYPE, Default: path, Description: description } };
       }
       parameterFor.set(arch, name);
-      return { value: { Ref: name }, ops, via: `parameter ${name} (${path})` };
+      return { value: { Ref: name }, via: `parameter ${name} (${path})`, ...(declare ? { declare } : {}) };
     };
 
-    for (const { id, resource } of resourcesOfType(template, ...Object.keys(IMAGE_SITES))) {
-      if (skipsTransform(resource, ID)) continue;
-      const base = IMAGE_SITES[resource.Type]!.base;
-      const props = asObject(resource.Properties);
-      const data = base.reduce<JsonObject | undefined>((o, k) => asObject(o?.[k]), props);
-      if (!data || data['ImageId'] === undefined) continue;
-      const image = data['ImageId'];
-      const at = pointer('Resources', id, 'Properties', ...base, 'ImageId');
-      const where = `${id} ${[...base, 'ImageId'].join('.')}`;
-      const boot = bootText(resource, data);
+    for (const view of resources(template, ...Object.keys(IMAGE_SITES))) {
+      if (skipsTransform(view.resource, ID)) continue;
+      const base = IMAGE_SITES[view.type]!.base;
+      const data = asObject(property(view, ...base)?.value);
+      const found = property(view, ...base, 'ImageId');
+      if (!data || !found) continue;
+      const { value: image, pointer: at } = found;
+      const where = `${view.id} ${[...base, 'ImageId'].join('.')}`;
+      const boot = bootText(view.resource, data);
 
       // {{resolve:ssm:<old Amazon Linux path>}}, directly or as the whole of a Fn::Sub.
       const resolved = resolvePath(image);
@@ -194,27 +178,25 @@ that image's own public parameter.
         const arch: Arch = /arm64/.test(resolved.path) ? 'arm64' : 'x86_64';
         const next = amazonLinuxSsmPath(arch, generation);
         const message = `${where} resolves ${resolved.path}: ${oldGenerationName(resolved.path)} and gets no security updates; use ${next}`;
-        findings.push({
-          pointer: at,
-          message: message + (AL2_ONLY.test(boot) ? PORT_USER_DATA : ''),
-          fix: { ops: [{ op: 'replace', path: at + resolved.at, value: `{{resolve:ssm:${next}}}` }] },
-        });
+        fx.set(at + resolved.at, `{{resolve:ssm:${next}}}`);
+        findings.push({ pointer: at, messageId: 'oldGenerationPath', message: message + (AL2_ONLY.test(boot) ? PORT_USER_DATA : ''), fix: fx.take() });
         continue;
       }
 
       // A parameter: literal AMI defaults are reported once (SSM parameters are checked below).
-      const parameterName = refTarget(image);
-      if (parameterName !== undefined) {
-        const parameter = asObject(asObject(template.Parameters)?.[parameterName]);
-        const fallback = parameter?.['Default'];
-        if (parameter && typeof fallback === 'string' && AMI_ID.test(fallback) && !reportedParameters.has(parameterName)) {
+      const reference = resolve(image);
+      if (reference.kind === 'ref') {
+        const parameterName = reference.target;
+        const fallback = parameter(template, parameterName)?.['Default'];
+        if (typeof fallback === 'string' && AMI_ID.test(fallback) && !reportedParameters.has(parameterName)) {
           reportedParameters.add(parameterName);
           findings.push({
             pointer: pointer('Parameters', parameterName, 'Default'),
+            messageId: 'amiParameterDefault',
             severity: 'medium',
             message:
               `Parameter ${parameterName} (used by ${where}) defaults to AMI ${fallback}, which exists in one region only and goes stale;` +
-              ` consider Type ${SSM_IMAGE_TYPE} with Default ${amazonLinuxSsmPath(instanceArch(template, resource, data, region), generation)}`,
+              ` consider Type ${SSM_IMAGE_TYPE} with Default ${amazonLinuxSsmPath(instanceArch(template, view, data, region), generation)}`,
           });
         }
         continue;
@@ -234,56 +216,60 @@ that image's own public parameter.
           `reads hard-coded AMI ids from mapping ${lookup.map} (${lookup.secondKey})` +
           (found.resolved ? '' : `, so it deploys only in ${regions.length === 1 ? regions[0] : `the ${regions.length} regions listed`}`);
         if (OTHER_OS_NAMES.test(lookup.map) || OTHER_OS_NAMES.test(lookup.secondKey)) {
-          findings.push({ pointer: at, message: `${where} ${written}; the mapping's name suggests an image other than Amazon Linux: use that image's public SSM parameter (left unchanged)` });
+          findings.push({
+            pointer: at,
+            messageId: 'otherImageMapping',
+            message: `${where} ${written}; the mapping's name suggests an image other than Amazon Linux: use that image's public SSM parameter (left unchanged)`,
+          });
           continue;
         }
       }
       const why = 'AMI ids are regional (the template fails in every other region) and a fixed image never gets security updates';
       const other = OTHER_IMAGE_HINTS.find(([re], i) => re.test(boot) && !(i === 0 && PORTABLE_PACKAGE_SCRIPT.test(boot)));
       if (other) {
-        findings.push({ pointer: at, message: `${where} ${written}: ${why}. It looks like ${other[1]}, so it is not replaced with Amazon Linux: ${other[2]} (left unchanged)` });
+        findings.push({ pointer: at, messageId: 'otherImage', message: `${where} ${written}: ${why}. It looks like ${other[1]}, so it is not replaced with Amazon Linux: ${other[2]} (left unchanged)` });
         continue;
       }
-      const arch = instanceArch(template, resource, data, region);
-      const { value, ops, via } = target(arch);
+      const arch = instanceArch(template, view, data, region);
+      const { value, via, declare } = target(arch);
       const finding: Finding = {
         pointer: at,
+        messageId: 'literalAmi',
         message:
           `${where} ${written}: ${why}; use the latest ${generation === 'al2' ? 'Amazon Linux 2 (past end of support)' : 'Amazon Linux 2023'} ${arch} image through ${via}` +
           (generation !== 'al2' && AL2_ONLY.test(boot) ? PORT_USER_DATA : ''),
-        fix: { ops: [...ops, { op: 'replace', path: at, value }] },
       };
       findings.push(finding);
-      fixed.push({ finding, pointer: at, ...(read ? { read } : {}) });
+      replaced.push({ finding, pointer: at, value, ...(declare ? { declare } : {}), ...(read ? { read } : {}) });
     }
+
+    // The mapping entries no lookup reads once every replacement is made go with the last one.
+    const reads = replaced.flatMap((r) => (r.read ? [r.read] : []));
+    const unused = reads.length ? unusedMappingEntries(template, replaced.map((r) => r.pointer), reads) : [];
+    replaced.forEach((r, i) => {
+      if (r.declare) fx.ensureParameter(r.declare.name, r.declare.spec);
+      fx.set(r.pointer, r.value);
+      if (i === replaced.length - 1) for (const at of unused) fx.remove(at);
+      r.finding.fix = fx.take();
+    });
 
     // SSM image parameters that still default to Amazon Linux 2 or the Amazon Linux AMI.
     if (generation !== 'al2') {
-      const parameters = asObject(template.Parameters) ?? {};
-      for (const name of Object.keys(parameters)) {
-        const parameter = asObject(parameters[name]);
-        const type = parameter?.['Type'];
-        const fallback = parameter?.['Default'];
+      for (const name of Object.keys(asObject(template.Parameters) ?? {})) {
+        const declared = parameter(template, name);
+        const type = declared?.['Type'];
+        const fallback = declared?.['Default'];
         if (typeof type !== 'string' || !type.startsWith('AWS::SSM::Parameter::Value<')) continue;
         if (typeof fallback !== 'string' || !OLD_AMAZON_LINUX_PATH.test(fallback)) continue;
         const arch: Arch = /arm64/.test(fallback) ? 'arm64' : 'x86_64';
         const next = amazonLinuxSsmPath(arch, generation);
         const at = pointer('Parameters', name, 'Default');
         const message = `Parameter ${name} defaults to ${fallback}: ${oldGenerationName(fallback)} and gets no security updates; use ${next}`;
-        const users = resourcesOfType(template).filter(({ resource }) => JSON.stringify(resource).includes(`"Ref":"${name}"`));
-        const extras = users.some(({ resource }) => AL2_ONLY.test(bootText(resource, asObject(resource.Properties)?.['LaunchTemplateData'] ?? resource.Properties)));
-        findings.push({ pointer: at, message: message + (extras ? PORT_USER_DATA : ''), fix: { ops: [{ op: 'replace', path: at, value: next }] } });
+        const users = resources(template).filter(({ resource }) => JSON.stringify(resource).includes(`"Ref":"${name}"`));
+        const extras = users.some((user) => AL2_ONLY.test(bootText(user.resource, property(user, 'LaunchTemplateData')?.value ?? user.properties)));
+        fx.set(at, next);
+        findings.push({ pointer: at, messageId: 'oldGenerationParameter', message: message + (extras ? PORT_USER_DATA : ''), fix: fx.take() });
       }
-    }
-
-    const reads = fixed.flatMap((f) => (f.read ? [f.read] : []));
-    if (reads.length) {
-      const cleanup = mappingCleanupOps(
-        template,
-        fixed.map((f) => f.pointer),
-        reads,
-      );
-      fixed[fixed.length - 1]!.finding.fix!.ops.push(...cleanup);
     }
     return findings;
   },
@@ -299,8 +285,8 @@ function resolvePath(v: unknown): { path: string; at: string } | undefined {
     const m = RESOLVE_SSM.exec(v);
     return m ? { path: m[1]!, at: '' } : undefined;
   }
-  const sub = asObject(v)?.['Fn::Sub'];
-  if (typeof sub === 'string' && Object.keys(v as object).length === 1) {
+  const sub = intrinsicName(v) === 'Fn::Sub' ? (v as JsonObject)['Fn::Sub'] : undefined;
+  if (typeof sub === 'string') {
     const m = RESOLVE_SSM.exec(sub);
     return m ? { path: m[1]!, at: '/Fn::Sub' } : undefined;
   }
@@ -314,31 +300,68 @@ function bootText(resource: Resource, data: unknown): string {
 }
 
 /** The architecture the resource's instance type implies; x86_64 when unknown. */
-function instanceArch(t: Template, resource: Resource, data: JsonObject, region: string | undefined): Arch {
+function instanceArch(t: Template, view: ResourceView, data: JsonObject, region: string | undefined): Arch {
   let type: unknown = data['InstanceType'];
-  if (type === undefined && resource.Type === 'AWS::EC2::Instance') {
+  if (type === undefined && view.type === 'AWS::EC2::Instance') {
     // An instance launched from a launch template in this template takes its type from there.
-    const spec = asObject(asObject(resource.Properties)?.['LaunchTemplate']);
-    const templateId = refTarget(spec?.['LaunchTemplateId']) ?? refTarget(spec?.['LaunchTemplateName']);
-    const launchTemplate = templateId ? t.Resources[templateId] : undefined;
-    if (launchTemplate?.Type === 'AWS::EC2::LaunchTemplate') type = asObject(asObject(launchTemplate.Properties)?.['LaunchTemplateData'])?.['InstanceType'];
+    const [launchTemplate] = launchTemplatesOfGroup(t, view.resource);
+    const ltView = launchTemplate === undefined ? undefined : resourceView(t, launchTemplate);
+    if (ltView) type = property(ltView, 'LaunchTemplateData', 'InstanceType')?.value;
   }
   return archOfInstanceTypeValue(t, type, region) ?? 'x86_64';
 }
 
+type Arch = 'x86_64' | 'arm64';
+
+/**
+ * The CPU architecture of an EC2 instance type name, or undefined when it is not one.
+ * Graviton families carry a `g` right after the generation digit (t4g, m6g, m7gd, c7gn, r8g,
+ * im4gn, is4gen, x2gd, hpc7g, g5g); `a1` is the first-generation Graviton. GPU families whose
+ * name starts with g (g4dn, g5, g6) are x86_64: there the g is the family, not a suffix.
+ */
+function archOfInstanceType(name: string): Arch | undefined {
+  const m = /^([a-z]+)(\d+)([a-z-]*)\.[a-z0-9-]+$/.exec(name.trim().toLowerCase());
+  if (!m) return undefined;
+  const [, family, generation, suffix] = m;
+  if (family === 'a' && generation === '1') return 'arm64';
+  return suffix!.startsWith('g') ? 'arm64' : 'x86_64';
+}
+
+/**
+ * The architecture an instance-type property value implies: a literal; a Ref to a parameter
+ * (its Default, else its AllowedValues when they agree); the values of a Fn::FindInMap or of both
+ * branches of a Fn::If when they agree. Undefined when unknown or mixed.
+ */
+function archOfInstanceTypeValue(t: Template, v: unknown, region: string | undefined): Arch | undefined {
+  const agree = (values: unknown[]): Arch | undefined => {
+    const archs = new Set(values.map((x) => archOfInstanceTypeValue(t, x, region)));
+    return archs.size === 1 ? [...archs][0] : undefined;
+  };
+  if (typeof v === 'string') return archOfInstanceType(v);
+  const reference = resolve(v);
+  if (reference.kind === 'ref') {
+    const declared = parameter(t, reference.target);
+    if (!declared) return undefined;
+    const allowed = declared['AllowedValues'];
+    if (typeof declared['Default'] === 'string') return archOfInstanceType(declared['Default']);
+    return Array.isArray(allowed) && allowed.length ? agree(allowed) : undefined;
+  }
+  const lookup = findInMapLookup(v);
+  if (lookup) {
+    const found = mapCandidates(t, lookup, region);
+    return found ? agree(found.candidates.map((c) => c.value)) : undefined;
+  }
+  const branches = intrinsicName(v) === 'Fn::If' ? (v as JsonObject)['Fn::If'] : undefined;
+  if (Array.isArray(branches) && branches.length === 3) return agree([branches[1], branches[2]]);
+  return undefined;
+}
+
 /** An existing SSM image parameter defaulting to an Amazon Linux path of `arch` (the exact path first). */
 function reusableParameter(t: Template, arch: Arch, path: string): string | undefined {
-  const parameters = asObject(t.Parameters);
-  if (!parameters) return undefined;
-  const candidates = Object.keys(parameters).filter((name) => {
-    const p = asObject(parameters[name]);
-    const fallback = p?.['Default'];
-    return (
-      p?.['Type'] === SSM_IMAGE_TYPE &&
-      typeof fallback === 'string' &&
-      AMAZON_LINUX_PATH.test(fallback) &&
-      (arch === 'arm64') === /arm64/.test(fallback)
-    );
+  const candidates = Object.keys(asObject(t.Parameters) ?? {}).filter((name) => {
+    const declared = parameter(t, name);
+    const fallback = declared?.['Default'];
+    return declared?.['Type'] === SSM_IMAGE_TYPE && typeof fallback === 'string' && AMAZON_LINUX_PATH.test(fallback) && (arch === 'arm64') === /arm64/.test(fallback);
   });
-  return candidates.find((name) => asObject(parameters[name])?.['Default'] === path) ?? candidates[0];
+  return candidates.find((name) => parameter(t, name)?.['Default'] === path) ?? candidates[0];
 }

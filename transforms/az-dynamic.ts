@@ -1,18 +1,12 @@
 import { defineTransform } from '../src/transform.js';
+import { findInMapLookup, literalIndex, mapCandidates, unusedMappingEntries, type MapCandidate } from '../src/cfn/compute.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { evaluatedRoots, walkValues, type Root } from '../src/cfn/query.js';
 import { regionFacts } from '../src/cfn/regions.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import {
-  asObject,
-  findInMapLookup,
-  isRefTo,
-  literalIndex,
-  mapCandidates,
-  mappingCleanupOps,
-  skipsTransform,
-  type MapCandidate,
-} from '../src/cfn/compute.js';
-import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
+import { asObject, intrinsicName, subText } from '../src/cfn/values.js';
+import type { Finding, JsonValue, Template } from '../src/types.js';
 
 const ID = 'az-dynamic';
 
@@ -133,15 +127,13 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
     const usedIndexes = new Set<number>();
     const existing: Array<{ resourceId: string; pointer: string; index: number }> = [];
 
-    for (const { id, resource } of resourcesOfType(template)) {
-      const props = asObject(resource.Properties);
-      if (!props) continue;
-      const selects: Array<{ pointer: string; index: number }> = [];
-      collectSelects(props, ['Resources', id, 'Properties'], selects);
+    for (const root of evaluatedRoots(template)) {
+      if (!root.resource) continue;
+      const selects = selectsOverGetAzs(root);
       for (const s of selects) usedIndexes.add(s.index);
-      if (skipsTransform(resource, ID)) continue;
-      existing.push(...selects.map((s) => ({ resourceId: id, ...s })));
-      walkProperties({ t: template, region, listAll, resourceId: id, out: sites, path: ['Resources', id, 'Properties'], property: [] }, props);
+      if (skipsTransform(root.resource.resource, ID)) continue;
+      existing.push(...selects.map((s) => ({ resourceId: root.resource!.id, ...s })));
+      collectSites({ t: template, region, listAll }, root, sites);
     }
     const capacity = region ? azCapacity(region) : undefined;
     const findings: Finding[] = [];
@@ -149,6 +141,7 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
     for (const s of capacity === undefined ? [] : existing.filter((e) => e.index >= capacity)) {
       findings.push({
         pointer: s.pointer,
+        messageId: 'selectPastZones',
         message: `${s.resourceId} selects availability zone index ${s.index} but ${region} has only ${capacity} availability zones in most accounts, so Fn::GetAZs has no item ${s.index} there and the stack fails`,
       });
     }
@@ -164,7 +157,7 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
         indexOf.set(identity.key, next++);
       }
     }
-    const fixed: Array<{ finding: Finding; site: Site }> = [];
+    const fixed: Array<{ finding: Finding; site: Site; value: JsonValue }> = [];
     for (const site of sites) {
       const indexes = site.identities.map((i) => indexOf.get(i.key)!);
       const problems = site.identities
@@ -183,6 +176,7 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
       if (over.length) {
         findings.push({
           pointer: site.pointer,
+          messageId: 'tooManyZones',
           severity: 'critical',
           message:
             `${message}. The template needs ${Math.max(...over) + 1} distinct availability zones but ${region} has only ${capacity}` +
@@ -190,25 +184,25 @@ when \`Fn::GetAZs\` happens to return the same zone name in your account; review
         });
         continue;
       }
-      const value = replacement(site, indexes);
       const finding: Finding = {
         pointer: site.pointer,
+        messageId: site.kind === 'getazs' ? 'getAzsLiteralRegion' : 'hardCodedZone',
         message: `${message}; use ${describe(site, indexes)} so it deploys in any region and account`,
-        fix: { ops: [{ op: 'replace', path: site.pointer, value }] },
       };
       findings.push(finding);
-      fixed.push({ finding, site });
+      fixed.push({ finding, site, value: replacement(site, indexes) });
     }
 
+    // The mapping entries the replaced lookups leave unread go with the last fix, once every
+    // lookup that read them is gone.
     const reads = fixed.flatMap(({ site }) => site.reads);
-    if (reads.length && fixed.length) {
-      const cleanup = mappingCleanupOps(
-        template,
-        fixed.map(({ site }) => site.pointer),
-        reads,
-      );
-      fixed[fixed.length - 1]!.finding.fix!.ops.push(...cleanup);
-    }
+    const unused = reads.length ? unusedMappingEntries(template, fixed.map(({ site }) => site.pointer), reads) : [];
+    const fx = new Fixer(template);
+    fixed.forEach(({ finding, site, value }, i) => {
+      fx.set(site.pointer, value);
+      if (i === fixed.length - 1) for (const at of unused) fx.remove(at);
+      finding.fix = fx.take();
+    });
     return findings;
   },
 });
@@ -250,92 +244,61 @@ function azProblem(name: string, region: string): string | undefined {
   return `${name} is not an availability zone of ${region} (${listed})`;
 }
 
-/** Every `Fn::Select [n, Fn::GetAZs ...]` with a literal n below `v`. */
-// The walks below keep the pointer as a stack of segments and the property name as a stack of
-// pieces (`Key`, `.Key`, `[0]`), and write strings only for what they report: most nodes of a
-// template are neither an AZ nor a Select of one.
-
-function collectSelects(v: unknown, path: Array<string | number>, out: Array<{ pointer: string; index: number }>): void {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      path.push(i);
-      collectSelects(v[i], path, out);
-      path.pop();
-    }
-    return;
-  }
-  const o = asObject(v);
-  if (!o) return;
-  const select = o['Fn::Select'];
-  if (Array.isArray(select) && select.length === 2 && Object.keys(o).length === 1 && asObject(select[1])?.['Fn::GetAZs'] !== undefined) {
+/** Every `Fn::Select [n, Fn::GetAZs ...]` with a literal n in a resource's properties. */
+function selectsOverGetAzs(root: Root): Array<{ pointer: string; index: number }> {
+  const out: Array<{ pointer: string; index: number }> = [];
+  walkValues(root.value, root.path, (v, path) => {
+    if (intrinsicName(v) !== 'Fn::Select') return;
+    const select = asObject(v)!['Fn::Select'];
+    if (!Array.isArray(select) || select.length !== 2 || asObject(select[1])?.['Fn::GetAZs'] === undefined) return;
     const index = literalIndex(select[0]);
     if (index !== undefined) out.push({ pointer: pointer(...path), index });
-  }
-  for (const key of Object.keys(o)) {
-    path.push(key);
-    collectSelects(o[key], path, out);
-    path.pop();
-  }
+  });
+  return out;
 }
 
-interface Walk {
+interface Scan {
   t: Template;
   region: string | undefined;
   listAll: boolean;
-  resourceId: string;
-  out: Site[];
-  /** Pointer segments of the current node. */
-  path: Array<string | number>;
-  /** Pieces of the current property name: `Key`, `.Key`, `[0]`. */
-  property: string[];
 }
 
-function walkProperties(w: Walk, v: unknown): void {
-  const { path, property } = w;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      path.push(i);
-      property.push(`[${i}]`);
-      walkProperties(w, v[i]);
-      property.pop();
-      path.pop();
+/**
+ * The sites of a resource's properties: the values of AZ properties (at any depth), and
+ * `Fn::GetAZs` with a literal region anywhere. A value that is a site is not looked into.
+ */
+function collectSites(scan: Scan, root: Root, out: Site[]): void {
+  const resourceId = root.resource!.id;
+  const base = root.path.length;
+  walkValues(root.value, root.path, (v, path) => {
+    const key = path[path.length - 1];
+    if (path.length > base && typeof key === 'string' && AZ_KEYS.has(key)) {
+      const before = out.length;
+      analyze(scan.t, scan.region, scan.listAll, { resourceId, property: propertyName(path.slice(base)) }, v, pointer(...path), out);
+      if (out.length > before) return false;
     }
-    return;
-  }
-  const o = asObject(v);
-  if (!o) return;
-  const getAzs = o['Fn::GetAZs'];
-  if (typeof getAzs === 'string' && Object.keys(o).length === 1 && REGION_CODE.test(getAzs)) {
-    const name = property.join('') || '(value)';
-    w.out.push({ resourceId: w.resourceId, property: name, pointer: pointer(...path, 'Fn::GetAZs'), written: getAzs, kind: 'getazs', identities: [], reads: [] });
-    return;
-  }
-  for (const key of Object.keys(o)) {
-    const child = o[key];
-    path.push(key);
-    if (key.startsWith('Fn::') && Array.isArray(child)) {
-      // Intrinsic arguments are not property positions: keep the property name as it is.
-      for (let i = 0; i < child.length; i++) {
-        path.push(i);
-        walkProperties(w, child[i]);
-        path.pop();
-      }
-      path.pop();
-      continue;
+    const getAzs = asObject(v)?.['Fn::GetAZs'];
+    if (typeof getAzs === 'string' && intrinsicName(v) === 'Fn::GetAZs' && REGION_CODE.test(getAzs)) {
+      const property = propertyName(path.slice(base)) || '(value)';
+      out.push({ resourceId, property, pointer: pointer(...path, 'Fn::GetAZs'), written: getAzs, kind: 'getazs', identities: [], reads: [] });
+      return false;
     }
-    // Intrinsic keys add nothing to the name (the stack holds only non-empty pieces).
-    const piece = key.startsWith('Fn::') ? undefined : property.length ? `.${key}` : key;
-    if (piece !== undefined) property.push(piece);
-    let found = false;
-    if (AZ_KEYS.has(key)) {
-      const before = w.out.length;
-      analyze(w.t, w.region, w.listAll, { resourceId: w.resourceId, property: property.join('') }, child, pointer(...path), w.out);
-      found = w.out.length > before;
-    }
-    if (!found) walkProperties(w, child);
-    if (piece !== undefined) property.pop();
-    path.pop();
-  }
+  });
+}
+
+/**
+ * The property a path below Properties names, for messages: `Key.Sub[0]`. Intrinsic keys add
+ * nothing, nor do the argument positions of an intrinsic (only a list inside them does).
+ */
+function propertyName(segments: ReadonlyArray<string | number>): string {
+  let name = '';
+  segments.forEach((segment, i) => {
+    const previous = segments[i - 1];
+    if (typeof segment === 'number') {
+      if (!(typeof previous === 'string' && previous.startsWith('Fn::'))) name += `[${segment}]`;
+    } else if (!segment.startsWith('Fn::')) name += name ? `.${segment}` : segment;
+  });
+  return name;
 }
 
 interface Place {
@@ -484,18 +447,8 @@ function identityOf(candidates: MapCandidate[], resolved: boolean, pick: (c: Map
   return { key: `map:${names.join(',')}` };
 }
 
-/** The letter of `{"Fn::Sub": "${AWS::Region}a"}` or `Fn::Join ["", [{"Ref": "AWS::Region"}, "a"]]`. */
+/** The letter of `{"Fn::Sub": "${AWS::Region}a"}`, `Fn::Join ["", [{"Ref": "AWS::Region"}, "a"]]` or another form of that text. */
 function regionLetter(o: Record<string, unknown>): string | undefined {
-  let sub = o['Fn::Sub'];
-  if (Array.isArray(sub) && sub.length >= 1 && (sub.length === 1 || Object.keys(asObject(sub[1]) ?? { x: 1 }).length === 0)) sub = sub[0];
-  if (typeof sub === 'string') {
-    const m = /^\$\{\s*AWS::Region\s*\}([a-z])$/.exec(sub);
-    return m ? m[1] : undefined;
-  }
-  const join = o['Fn::Join'];
-  if (Array.isArray(join) && join.length === 2 && join[0] === '' && Array.isArray(join[1]) && join[1].length === 2) {
-    const [first, second] = join[1];
-    if (isRefTo(first, 'AWS::Region') && typeof second === 'string' && /^[a-z]$/.test(second)) return second;
-  }
-  return undefined;
+  const m = /^\$\{AWS::Region\}([a-z])$/.exec(subText(o) ?? '');
+  return m ? m[1] : undefined;
 }

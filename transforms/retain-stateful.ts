@@ -1,12 +1,13 @@
 import { defineTransform } from '../src/transform.js';
-import { keyUses, type KeyUses, KMS_ALIAS, KMS_KEY } from '../src/cfn/kms.js';
+import { KMS_ALIAS, KMS_KEY, keyUses, type KeyUses } from '../src/cfn/kms.js';
 import { FUNCTION_TYPES, functionOfLogGroupName } from '../src/cfn/logs.js';
-import { resourceAt } from '../src/cfn/monitoring.js';
-import { referencesIn, type ResourceEntry, resourcesOfType } from '../src/cfn/template.js';
-import { asObject, intrinsicName } from '../src/cfn/values.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { property, resource, resources, type ResourceView } from '../src/cfn/query.js';
 import { isStateful, nameProperty, supportsSnapshot } from '../src/cfn/spec.js';
-import type { Finding, JsonValue, Operation, Resource, Severity, Template } from '../src/types.js';
+import { referencesIn } from '../src/cfn/template.js';
+import { intrinsicName } from '../src/cfn/values.js';
+import type { Finding, JsonValue, Severity, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   /** Replace a `Delete` the author wrote with Retain/Snapshot instead of only reporting it. */
@@ -86,14 +87,14 @@ function namePropertyOf(type: string): string | undefined {
  * generates is new on every creation.
  */
 function hasFixedName(t: Template, id: string, seen: Set<string> = new Set([id])): boolean {
-  const resource = resourceAt(t, id);
-  const property = typeof resource?.Type === 'string' ? namePropertyOf(resource.Type) : undefined;
-  const name = property === undefined ? undefined : asObject(resource!.Properties)?.[property];
+  const view = resource(t, id);
+  const nameKey = view ? namePropertyOf(view.type) : undefined;
+  const name = nameKey === undefined ? undefined : property(view!, nameKey)?.value;
   if (name === undefined) return false;
   for (const { kind, target } of referencesIn(name)) {
     if (kind === 'Condition' || kind === 'FindInMap' || seen.has(target)) continue;
     if (target === 'AWS::StackId') return false;
-    if (resourceAt(t, target) === undefined) continue;
+    if (resource(t, target) === undefined) continue;
     seen.add(target);
     if (!hasFixedName(t, target, seen)) return false;
   }
@@ -162,11 +163,11 @@ function onlyNamesKeys(type: string): boolean {
  */
 function decideKey(t: Template, keyId: string, uses: KeyUses, keptAfterwards: (id: string) => boolean): Decision {
   const users = [...(uses.users.get(keyId) ?? [])].filter((u) => {
-    const type: unknown = resourceAt(t, u)?.Type;
-    return typeof type === 'string' && !onlyNamesKeys(type);
+    const type = resource(t, u)?.type;
+    return !!type && !onlyNamesKeys(type);
   });
   const kept = users.filter(keptAfterwards);
-  const keeps = kept.filter((u) => isStateful(resourceAt(t, u)!.Type));
+  const keeps = kept.filter((u) => isStateful(resource(t, u)!.type));
   if (keeps.length > 0) return { policy: 'Retain', keeps };
   return kept.length > 0 || users.length === 0 || uses.exported.has(keyId) ? { policy: 'Retain' } : { policy: undefined };
 }
@@ -302,37 +303,35 @@ replacement default is still \`Delete\`; both are written out.
   check({ template, options }) {
     const excluded = new Set(Array.isArray(options.excludeTypes) ? options.excludeTypes.filter((t) => typeof t === 'string') : []);
     const override = options.overrideExplicitDelete === true;
-    const entries = resourcesOfType(template).filter(({ resource }) => {
-      const type = (resource as Resource).Type;
-      return typeof type === 'string' && isStateful(type) && !excluded.has(type) && !skipReason(type, asObject(resource.Properties));
-    });
+    const entries = resources(template).filter(({ type, properties }) => isStateful(type) && !excluded.has(type) && !skipReason(type, properties));
+    // Each fix sets attributes of its own resource only, so the order fixes are built in is free.
+    const fx = new Fixer(template);
 
     // Keys last: whether a key stays depends on what happens to the data it encrypts.
     const reviews = new Map<string, Finding | undefined>();
     for (const entry of entries) {
-      if (entry.resource.Type !== KMS_KEY) reviews.set(entry.id, review(template, entry, decide(template, entry.id, entry.resource.Type, asObject(entry.resource.Properties)), override));
+      if (entry.type !== KMS_KEY) reviews.set(entry.id, review(template, fx, entry, decide(template, entry.id, entry.type, entry.properties), override));
     }
     const keptAfterwards = (id: string): boolean => {
-      const resource = resourceAt(template, id)!;
+      const view = resource(template, id)!;
       // A nested stack passes the key to resources of its own, whose policies are not in view.
-      if (!isStateful(resource.Type) || resource.Type === 'AWS::CloudFormation::Stack') return true;
+      if (!isStateful(view.type) || view.type === 'AWS::CloudFormation::Stack') return true;
       const ops = reviews.get(id)?.fix?.ops ?? [];
       return ATTRIBUTES.some((a) => {
         const op = ops.find((o) => o.path === pointer('Resources', id, a));
-        const value = op && 'value' in op ? op.value : (resource[a] ?? cloudFormationDefault(resource.Type, asObject(resource.Properties), a));
+        const value = op && 'value' in op ? op.value : (view.resource[a] ?? cloudFormationDefault(view.type, view.properties, a));
         return value !== 'Delete';
       });
     };
-    const keys = entries.filter(({ resource }) => resource.Type === KMS_KEY);
+    const keys = entries.filter(({ type }) => type === KMS_KEY);
     const uses = keys.length > 0 ? keyUses(template) : undefined;
-    for (const entry of keys) reviews.set(entry.id, review(template, entry, decideKey(template, entry.id, uses!, keptAfterwards), override));
+    for (const entry of keys) reviews.set(entry.id, review(template, fx, entry, decideKey(template, entry.id, uses!, keptAfterwards), override));
     return entries.flatMap(({ id }) => reviews.get(id) ?? []);
   },
 });
 
 /** The finding for one stateful resource under a decision, with its fix; undefined when all is well. */
-function review(template: Template, { id, resource, pointer: at }: ResourceEntry, decision: Decision, override: boolean): Finding | undefined {
-  const type = resource.Type;
+function review(template: Template, fx: Fixer, { id, type, resource, pointer: at }: ResourceView, decision: Decision, override: boolean): Finding | undefined {
   const name = label(KIND[type], id, type);
   const current: Record<Attribute, unknown> = {
     DeletionPolicy: resource.DeletionPolicy,
@@ -350,6 +349,7 @@ function review(template: Template, { id, resource, pointer: at }: ResourceEntry
     if (missing.length === 0) return undefined;
     return {
       pointer: at,
+      messageId: 'computedPolicy',
       severity: 'medium',
       message: `${name} computes its ${computed.join(' and ')} (${intrinsicName(current[computed[0]!]) ?? 'a non-string value'}) but has no ${missing.join(' or ')}; add one computed the same way`,
     };
@@ -359,11 +359,8 @@ function review(template: Template, { id, resource, pointer: at }: ResourceEntry
     // Delete is what this rule would choose too: nothing to say.
     if (decision.policy === undefined) return undefined;
     const policy = decision.policy;
-    const ops: Operation[] = [];
-    if (override) {
-      for (const a of deletes) ops.push({ op: 'replace', path: pointer('Resources', id, a), value: policy });
-      for (const a of missing) ops.push({ op: 'add', path: pointer('Resources', id, a), value: policy });
-    }
+    if (override) for (const a of [...deletes, ...missing]) fx.set(pointer('Resources', id, a), policy);
+    const fix = fx.take();
     const consequence = unreadable
       ? `, but ${unreadable}`
       : `: its data is lost when ${
@@ -371,22 +368,23 @@ function review(template: Template, { id, resource, pointer: at }: ResourceEntry
         }`;
     return {
       pointer: pointer('Resources', id, deletes[0]!),
+      messageId: override ? 'explicitDeleteOverridden' : unreadable ? 'keyDeletedWithKeptData' : 'explicitDelete',
       severity: override ? severity : unreadable ? 'high' : 'medium',
       message: override
         ? `${name} sets ${deletes.join(' and ')} to Delete; changed to ${policy} (overrideExplicitDelete)`
         : `${name} sets ${deletes.join(' and ')} to Delete${consequence} (kept as written; set overrideExplicitDelete to change it)`,
-      ...(ops.length ? { fix: { ops } } : {}),
+      ...(fix.ops.length ? { fix } : {}),
     };
   }
 
   if (missing.length === 0) return undefined;
   // With no policy of the author's to follow, a resource that goes with the stack gets none.
   if (decision.policy === undefined && missing.length === ATTRIBUTES.length) {
-    return decision.note === undefined ? undefined : { pointer: at, severity: 'medium', message: decision.note };
+    return decision.note === undefined ? undefined : { pointer: at, messageId: 'notRetained', severity: 'medium', message: decision.note };
   }
   const partnerOf = (a: Attribute): unknown => current[a === 'DeletionPolicy' ? 'UpdateReplacePolicy' : 'DeletionPolicy'];
   const added = (a: Attribute): Policy => valueFor(partnerOf(a), decision.policy ?? 'Retain', type);
-  const ops: Operation[] = missing.map((a) => ({ op: 'add', path: pointer('Resources', id, a), value: added(a) }));
+  for (const a of missing) fx.set(pointer('Resources', id, a), added(a));
   // CloudFormation already snapshots RDS clusters and standalone instances on deletion
   // (its documented default), but not on replacement.
   const implicitSnapshot = RDS_IMPLICIT_SNAPSHOT.has(type);
@@ -403,10 +401,11 @@ function review(template: Template, { id, resource, pointer: at }: ResourceEntry
     : '';
   return {
     pointer: at,
+    messageId: !risk ? 'implicitSnapshot' : unreadable ? 'keyOfKeptData' : retainsName ? 'fixedNameRetained' : 'noPolicy',
     severity: risk ? severity : 'low',
     message: risk
       ? `${name} has no ${missing.join(' or ')}: ${risk}${nameNote}`
       : `${name} has no explicit DeletionPolicy (CloudFormation's default for it is Snapshot)`,
-    fix: { ops },
+    fix: fx.take(),
   };
 }

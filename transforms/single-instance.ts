@@ -1,10 +1,13 @@
 import { defineTransform } from '../src/transform.js';
-import { cloneJson } from '../src/cfn/values.js';
+import { launchTemplatesOfGroup, literalIndex } from '../src/cfn/compute.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId, referencesTo, resourcesOfType, type Reference } from '../src/cfn/template.js';
-import { asObject, literalIndex, refTarget, skipsTransform } from '../src/cfn/compute.js';
-import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+import { parameter, property, resource, resources, targetOfValue, type ResourceView } from '../src/cfn/query.js';
+import { freshLogicalId, referencesTo, type Reference } from '../src/cfn/template.js';
+import { asObject, cloneJson, intrinsicName, resolve } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const ID = 'single-instance';
 
@@ -91,23 +94,22 @@ None.
   },
   check({ template }) {
     const findings: Finding[] = [];
-    const taken = new Set<string>();
-    for (const { id, resource } of resourcesOfType(template, 'AWS::AutoScaling::AutoScalingGroup')) {
-      if (skipsTransform(resource, ID)) continue;
-      const props = asObject(resource.Properties);
-      const spec = asObject(props?.['LaunchTemplate']);
+    const fx = new Fixer(template);
+    for (const group of resources(template, 'AWS::AutoScaling::AutoScalingGroup')) {
+      const { id, properties: props } = group;
+      if (skipsTransform(group.resource, ID)) continue;
+      const spec = asObject(property(group, 'LaunchTemplate')?.value);
       if (!props || !spec || props['MixedInstancesPolicy'] !== undefined || props['LaunchConfigurationName'] !== undefined) continue;
       const min = literalIndex(props['MinSize']);
       const desired = props['DesiredCapacity'] === undefined ? min : literalIndex(props['DesiredCapacity']);
       if (min === undefined || desired === undefined || min < 1 || min > 2 || desired < 1 || desired > 2) continue;
 
-      const instanceId = freshLogicalId(template, instanceName(id), taken);
-      const at = pointer('Resources', id);
+      const instanceId = freshLogicalId(template, instanceName(id), fx.taken);
       const plan: Plan = { removeResources: new Set([id]), replace: new Map(), removeElements: new Map(), removeKeys: new Set(), blockers: [], notes: [] };
-      const instance = buildInstance(template, id, resource, props, spec, plan);
-      const targets = registerTargets(template, props, instanceId, plan);
+      const instance = buildInstance(template, group, props, spec, plan);
+      const targets = targetGroups(template, props, plan);
       planReferences(template, id, instanceId, plan);
-      if (instance) dropCyclicDependsOn(template, instance, plan.removeResources, targets.groups);
+      if (instance) dropCyclicDependsOn(template, instance, plan.removeResources, targets.map((tg) => tg.id));
 
       const size = `MinSize ${min}, DesiredCapacity ${props['DesiredCapacity'] === undefined ? 'unset' : desired}`;
       const summary =
@@ -115,7 +117,7 @@ None.
         `this is a design choice: the instance does not heal itself or scale` +
         (desired === 2 || min === 2 ? ' and the group ran two instances' : '');
       if (plan.blockers.length || !instance) {
-        findings.push({ pointer: at, message: `${summary}. Not rewritten: ${plan.blockers.join('; ')}` });
+        findings.push({ pointer: group.pointer, messageId: 'groupNotRewritten', message: `${summary}. Not rewritten: ${plan.blockers.join('; ')}` });
         continue;
       }
       const removed = [...plan.removeResources].filter((r) => r !== id);
@@ -124,11 +126,10 @@ None.
         ...plan.notes,
         ...(removed.length ? [`remove ${removed.join(', ')}, which only acted on the group`] : []),
       ];
-      findings.push({
-        pointer: at,
-        message: `${summary}; ${notes.join('; ')}`,
-        fix: { ops: [...planOps(template, plan), ...targets.ops, { op: 'add', path: pointer('Resources', instanceId), value: instance }] },
-      });
+      applyPlan(fx, template, plan);
+      for (const tg of targets) registerTarget(fx, tg, instanceId);
+      fx.set(pointer('Resources', instanceId), instance);
+      findings.push({ pointer: group.pointer, messageId: 'groupCouldBeInstance', message: `${summary}; ${notes.join('; ')}`, fix: fx.take() });
     }
     return findings;
   },
@@ -140,26 +141,20 @@ function instanceName(groupId: string): string {
   return stem ? `${stem}Instance` : 'EC2Instance';
 }
 
-function buildInstance(
-  t: Template,
-  groupId: string,
-  group: Resource,
-  props: JsonObject,
-  spec: JsonObject,
-  plan: Plan,
-): JsonObject | undefined {
+function buildInstance(t: Template, view: ResourceView, props: Readonly<JsonObject>, spec: JsonObject, plan: Plan): JsonObject | undefined {
+  const { id: groupId, resource: group } = view;
   // The launch template must be ours to inspect: network interfaces in it conflict with SubnetId.
-  const ltId = refTarget(spec['LaunchTemplateId']) ?? getAttTarget(spec['LaunchTemplateName'], 'LaunchTemplateName');
-  const lt = ltId ? t.Resources[ltId] : undefined;
-  if (!ltId || lt?.Type !== 'AWS::EC2::LaunchTemplate') {
+  const [ltId] = launchTemplatesOfGroup(t, group);
+  const lt = ltId === undefined ? undefined : resource(t, ltId);
+  if (!lt) {
     plan.blockers.push('its launch template is not defined in this template');
     return undefined;
   }
   if (spec['Version'] === undefined) plan.blockers.push('its LaunchTemplate has no Version');
-  const data = asObject(asObject(lt.Properties)?.['LaunchTemplateData']);
+  const data = asObject(property(lt, 'LaunchTemplateData')?.value);
   if (data?.['NetworkInterfaces'] !== undefined) plan.blockers.push(`launch template ${ltId} declares NetworkInterfaces, which conflict with an instance-level subnet`);
   const signalled = new RegExp(`--resource[= ]+${groupId}\\b|"${groupId}"`);
-  if (signalled.test(JSON.stringify(data?.['UserData'] ?? '')) || signalled.test(JSON.stringify(lt.Metadata ?? ''))) {
+  if (signalled.test(JSON.stringify(data?.['UserData'] ?? '')) || signalled.test(JSON.stringify(lt.resource.Metadata ?? ''))) {
     plan.blockers.push(`the launch template's user data signals the group by name (cfn-signal --resource ${groupId})`);
   }
   if (group['CreationPolicy'] !== undefined) plan.blockers.push('the group has a CreationPolicy that waits for signals sent to the group');
@@ -199,18 +194,17 @@ function buildInstance(
 /** The first subnet of a VPCZoneIdentifier: a list's first item, Fn::Select 0 of a list parameter or Fn::Split, per branch of a Fn::If. */
 function firstSubnet(t: Template, zones: unknown): JsonValue | undefined {
   if (Array.isArray(zones)) return zones.length ? clone(zones[0] as JsonValue) : undefined;
-  const parameter = refTarget(zones);
-  if (parameter !== undefined) {
-    const type = asObject(asObject(t.Parameters)?.[parameter])?.['Type'];
+  const reference = resolve(zones);
+  if (reference.kind === 'ref') {
+    const type = parameter(t, reference.target)?.['Type'];
     if (typeof type === 'string' && (type.startsWith('List<') || type === 'CommaDelimitedList' || /^AWS::SSM::Parameter::Value<List</.test(type))) {
-      return { 'Fn::Select': [0, { Ref: parameter }] };
+      return { 'Fn::Select': [0, { Ref: reference.target }] };
     }
     return undefined;
   }
-  const o = asObject(zones);
-  if (!o || Object.keys(o).length !== 1) return undefined;
-  if (o['Fn::Split'] !== undefined) return { 'Fn::Select': [0, clone(o)] };
-  const branches = o['Fn::If'];
+  const name = intrinsicName(zones);
+  if (name === 'Fn::Split') return { 'Fn::Select': [0, clone(zones as JsonObject)] };
+  const branches = name === 'Fn::If' ? (zones as JsonObject)['Fn::If'] : undefined;
   if (Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string') {
     const [yes, no] = [firstSubnet(t, branches[1]), firstSubnet(t, branches[2])];
     return yes !== undefined && no !== undefined ? { 'Fn::If': [branches[0], yes, no] } : undefined;
@@ -233,44 +227,52 @@ function dropCyclicDependsOn(t: Template, instance: JsonObject, removed: Set<str
   else instance['DependsOn'] = Array.isArray(dependsOn) ? kept : kept[0]!;
 }
 
-/** Ops registering the instance in the group's target groups, and the target groups' ids. */
-function registerTargets(t: Template, props: JsonObject, instanceId: string, plan: Plan): { ops: Operation[]; groups: string[] } {
+interface TargetGroup {
+  id: string;
+  ip: boolean;
+  port: JsonValue | undefined;
+  /** Its Targets list, when it has one. */
+  targets: string | undefined;
+}
+
+/** The group's target groups, when each is a target group of this template the instance can join. */
+function targetGroups(t: Template, props: Readonly<JsonObject>, plan: Plan): TargetGroup[] {
   const arns = props['TargetGroupARNs'];
-  if (arns === undefined) return { ops: [], groups: [] };
+  if (arns === undefined) return [];
   if (!Array.isArray(arns)) {
     plan.blockers.push('TargetGroupARNs is not a list');
-    return { ops: [], groups: [] };
+    return [];
   }
-  const ops: Operation[] = [];
-  const names: string[] = [];
+  const out: TargetGroup[] = [];
   for (const arn of arns) {
-    const tgId = refTarget(arn);
-    const tg = tgId ? t.Resources[tgId] : undefined;
-    if (!tgId || tg?.Type !== 'AWS::ElasticLoadBalancingV2::TargetGroup') {
+    const target = targetOfValue(t, arn);
+    if (target.kind !== 'resource' || target.attribute !== undefined || target.view.type !== 'AWS::ElasticLoadBalancingV2::TargetGroup') {
       plan.blockers.push(`target group ${JSON.stringify(arn)} is not a target group of this template`);
       continue;
     }
-    const tgProps = asObject(tg.Properties) ?? {};
-    const type = tgProps['TargetType'] ?? 'instance';
+    const tg = target.view;
+    const type = property(tg, 'TargetType')?.value ?? 'instance';
     if (type !== 'instance' && type !== 'ip') {
-      plan.blockers.push(`target group ${tgId} has TargetType ${JSON.stringify(type)}`);
+      plan.blockers.push(`target group ${tg.id} has TargetType ${JSON.stringify(type)}`);
       continue;
     }
-    const target: JsonObject = { Id: type === 'ip' ? { 'Fn::GetAtt': [instanceId, 'PrivateIp'] } : { Ref: instanceId } };
-    if (tgProps['Port'] !== undefined) target['Port'] = clone(tgProps['Port']);
-    const targets = tgProps['Targets'];
-    if (targets === undefined) {
-      ops.push(tg.Properties ? { op: 'add', path: pointer('Resources', tgId, 'Properties', 'Targets'), value: [target] } : { op: 'add', path: pointer('Resources', tgId, 'Properties'), value: { Targets: [target] } });
-    } else if (Array.isArray(targets)) {
-      ops.push({ op: 'add', path: pointer('Resources', tgId, 'Properties', 'Targets', '-'), value: target });
-    } else {
-      plan.blockers.push(`target group ${tgId} computes its Targets`);
+    const targets = property(tg, 'Targets');
+    if (targets && !Array.isArray(targets.value)) {
+      plan.blockers.push(`target group ${tg.id} computes its Targets`);
       continue;
     }
-    names.push(tgId);
+    out.push({ id: tg.id, ip: type === 'ip', port: property(tg, 'Port')?.value, targets: targets?.pointer });
   }
-  if (names.length) plan.notes.push(`register it in ${names.join(', ')}`);
-  return { ops, groups: names };
+  if (out.length) plan.notes.push(`register it in ${out.map((tg) => tg.id).join(', ')}`);
+  return out;
+}
+
+/** Registers the instance in a target group through its Targets. */
+function registerTarget(fx: Fixer, tg: TargetGroup, instanceId: string): void {
+  const target: JsonObject = { Id: tg.ip ? { 'Fn::GetAtt': [instanceId, 'PrivateIp'] } : { Ref: instanceId } };
+  if (tg.port !== undefined) target['Port'] = clone(tg.port);
+  if (tg.targets) fx.append(tg.targets, target);
+  else fx.setProperty(tg.id, ['Targets'], [target]);
 }
 
 /** Decides what happens to every reference to the group and to the resources removed with it. */
@@ -313,16 +315,16 @@ function groupReference(t: Template, ref: Reference, segments: string[], instanc
     return false;
   }
   if (section !== 'Resources') return false;
-  const resource = t.Resources[owner];
-  if (!resource) return false;
-  if (GROUP_SATELLITES.has(resource.Type) && segments.length === 4 && segments[2] === 'Properties' && segments[3] === 'AutoScalingGroupName') {
+  const view = resource(t, owner);
+  if (!view) return false;
+  if (GROUP_SATELLITES.has(view.type) && segments.length === 4 && segments[2] === 'Properties' && segments[3] === 'AutoScalingGroupName') {
     plan.removeResources.add(owner);
     queue.push(owner);
     return true;
   }
   // An AWS/EC2 alarm dimension {Name: AutoScalingGroupName, Value: {Ref: group}} -> InstanceId.
   const n = segments.length;
-  if (resource.Type === 'AWS::CloudWatch::Alarm' && n >= 6 && segments[n - 1] === 'Value' && segments[n - 3] === 'Dimensions') {
+  if (view.type === 'AWS::CloudWatch::Alarm' && n >= 6 && segments[n - 1] === 'Value' && segments[n - 3] === 'Dimensions') {
     const dimensionAt = pointer(...segments.slice(0, n - 1));
     const metricAt = pointer(...segments.slice(0, n - 3));
     const dimension = asObject(getAt(t, dimensionAt));
@@ -339,17 +341,17 @@ function groupReference(t: Template, ref: Reference, segments: string[], instanc
 function satelliteReference(t: Template, ref: Reference, segments: string[], plan: Plan, queue: string[]): boolean {
   const [section, owner] = segments;
   if (section !== 'Resources' || owner === undefined) return false;
-  const resource = t.Resources[owner];
-  if (!resource) return false;
+  const view = resource(t, owner);
+  if (!view) return false;
   if (ref.kind === 'DependsOn') {
-    const dependsOn = resource.DependsOn;
+    const dependsOn = view.resource.DependsOn;
     if (typeof dependsOn === 'string') plan.removeKeys.add(pointer('Resources', owner, 'DependsOn'));
     else addElementRemoval(plan, pointer('Resources', owner, 'DependsOn'), Number(segments[3]));
     return true;
   }
   // An alarm action {Ref: policy} (or GetAtt policy.Arn) in AlarmActions / OKActions / InsufficientDataActions.
   if (
-    resource.Type === 'AWS::CloudWatch::Alarm' &&
+    view.type === 'AWS::CloudWatch::Alarm' &&
     (ref.kind === 'Ref' || ref.kind === 'GetAtt') &&
     segments.length === 5 &&
     segments[2] === 'Properties' &&
@@ -357,7 +359,7 @@ function satelliteReference(t: Template, ref: Reference, segments: string[], pla
   ) {
     addElementRemoval(plan, pointer('Resources', owner, 'Properties', segments[3]!), Number(segments[4]));
     // An alarm left with no action at all existed only to scale the group.
-    const props = asObject(resource.Properties) ?? {};
+    const props = view.properties ?? {};
     const remaining = ALARM_ACTION_LISTS.flatMap((list) => {
       const actions = props[list];
       if (!Array.isArray(actions)) return actions === undefined ? [] : [actions];
@@ -379,9 +381,8 @@ function addElementRemoval(plan: Plan, arrayAt: string, index: number): void {
   plan.removeElements.set(arrayAt, set);
 }
 
-function planOps(t: Template, plan: Plan): Operation[] {
-  const ops: Operation[] = [];
-  for (const [path, value] of plan.replace) ops.push({ op: 'replace', path, value });
+function applyPlan(fx: Fixer, t: Template, plan: Plan): void {
+  for (const [path, value] of plan.replace) fx.set(path, value);
   for (const [arrayAt, indexes] of plan.removeElements) {
     // A list left empty (DependsOn, an alarm's OKActions) goes away as a whole.
     const list = getAt(t, arrayAt);
@@ -389,24 +390,16 @@ function planOps(t: Template, plan: Plan): Operation[] {
       plan.removeKeys.add(arrayAt);
       continue;
     }
-    for (const i of [...indexes].sort((a, b) => b - a)) ops.push({ op: 'remove', path: `${arrayAt}/${i}` });
+    for (const i of [...indexes].sort((a, b) => b - a)) fx.remove(`${arrayAt}/${i}`);
   }
-  for (const path of plan.removeKeys) ops.push({ op: 'remove', path });
-  for (const id of plan.removeResources) ops.push({ op: 'remove', path: pointer('Resources', id) });
-  return ops;
+  for (const path of plan.removeKeys) fx.remove(path);
+  for (const id of plan.removeResources) fx.remove(pointer('Resources', id));
 }
 
 function describeReference(ref: Reference, segments: string[]): string {
   const [section, owner] = segments;
   const what = ref.kind === 'Ref' ? 'a Ref' : ref.kind === 'GetAtt' ? 'a Fn::GetAtt' : ref.kind === 'Sub' ? 'a Fn::Sub' : ref.kind;
   return `${what} in ${section === 'Resources' ? 'resource' : section === 'Outputs' ? 'output' : section} ${owner ?? ''}`.trim();
-}
-
-function getAttTarget(v: unknown, attribute: string): string | undefined {
-  const args = asObject(v)?.['Fn::GetAtt'];
-  if (Array.isArray(args) && args[1] === attribute && typeof args[0] === 'string') return args[0];
-  if (typeof args === 'string' && args.endsWith(`.${attribute}`)) return args.slice(0, -attribute.length - 1);
-  return undefined;
 }
 
 const clone = cloneJson;

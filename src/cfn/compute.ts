@@ -1,30 +1,16 @@
-import { asObject } from './template.js';
 // Helpers shared by the network and compute transforms (az-dynamic, ami-from-ssm,
-// single-instance, ec2-role-kms): small value predicates, Mappings lookups and clean-up, the CPU
-// architecture of an EC2 instance type, and the launch templates of an Auto Scaling group. Pure;
-// never mutates the template.
+// single-instance, ec2-role-kms): a literal index, Mappings lookups and clean-up, and the launch
+// templates of an Auto Scaling group. Pure; never mutates the template.
 
-import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
+import type { JsonValue, Resource, Template } from '../types.js';
 import { getAt, pointer } from './pointer.js';
 import { templateText } from './kms.js';
-import { allReferences, resourcesOfType } from './template.js';
+import { property, resource, resources } from './query.js';
+import { allReferences } from './template.js';
+import { asObject, hasOwn, intrinsicName, resolve } from './values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small predicates
-
-export { asObject } from './template.js';
-
-/** `{Ref: name}` with nothing else. */
-export function isRefTo(v: unknown, name: string): boolean {
-  const o = asObject(v);
-  return !!o && Object.keys(o).length === 1 && o['Ref'] === name;
-}
-
-/** The target of a one-key `{Ref: X}` node with a string X, else undefined. */
-export function refTarget(v: unknown): string | undefined {
-  const o = asObject(v);
-  return o && Object.keys(o).length === 1 && typeof o['Ref'] === 'string' ? o['Ref'] : undefined;
-}
 
 /** A non-negative integer written as a number or a decimal string (`0`, `"1"`), else undefined. */
 export function literalIndex(v: unknown): number | undefined {
@@ -33,16 +19,6 @@ export function literalIndex(v: unknown): number | undefined {
   return undefined;
 }
 
-/**
- * True when the resource opts out of `transformId` through `Metadata.tapfix.skip`. The engine
- * drops such findings itself; transforms whose fix spans several resources (a removed mapping
- * shared by many readers) check it first so that the part they do emit is self-consistent.
- */
-export function skipsTransform(resource: Resource | undefined, transformId: string): boolean {
-  const tapfix = asObject(asObject(resource?.Metadata)?.['tapfix']);
-  const skip = tapfix?.['skip'];
-  return Array.isArray(skip) && skip.some((s) => s === transformId || s === 'all');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fn::FindInMap
@@ -58,9 +34,8 @@ export interface MapLookup {
 
 /** The parts of a 3-argument `Fn::FindInMap` node whose map name and second key are literal. */
 export function findInMapLookup(v: unknown): MapLookup | undefined {
-  const o = asObject(v);
-  if (!o || Object.keys(o).length !== 1) return undefined;
-  const args = o['Fn::FindInMap'];
+  if (intrinsicName(v) !== 'Fn::FindInMap') return undefined;
+  const args = (v as Record<string, JsonValue>)['Fn::FindInMap'];
   if (!Array.isArray(args) || args.length !== 3) return undefined;
   const [map, top, second] = args;
   if (typeof map !== 'string' || typeof second !== 'string') return undefined;
@@ -83,13 +58,14 @@ export function mapCandidates(t: Template, lookup: MapLookup, region: string | u
   if (!map) return undefined;
   const entry = (key: string): MapCandidate | undefined => {
     const e = asObject(map[key]);
-    return e && Object.prototype.hasOwnProperty.call(e, lookup.secondKey) ? { topKey: key, value: e[lookup.secondKey]! } : undefined;
+    return e && hasOwn(e, lookup.secondKey) ? { topKey: key, value: e[lookup.secondKey]! } : undefined;
   };
   if (lookup.topKey !== undefined) {
     const one = entry(lookup.topKey);
     return one ? { candidates: [one], resolved: true } : undefined;
   }
-  if (region && isRefTo(lookup.topNode, 'AWS::Region') && Object.prototype.hasOwnProperty.call(map, region)) {
+  const top = resolve(lookup.topNode);
+  if (region && top.kind === 'ref' && top.target === 'AWS::Region' && hasOwn(map, region)) {
     const one = entry(region);
     return one ? { candidates: [one], resolved: true } : undefined;
   }
@@ -100,7 +76,7 @@ export function mapCandidates(t: Template, lookup: MapLookup, region: string | u
 }
 
 /**
- * Ops removing what the replacement of some Fn::FindInMap reads leaves unused.
+ * The pointers of what the replacement of some Fn::FindInMap leaves unused, to remove in order.
  * `replaced` are the pointers of the nodes the fix replaces (a FindInMap reference at or below one
  * of them disappears); `readKeys` are the (map, second key) pairs those replaced lookups read.
  * - A map no remaining FindInMap names is removed (the whole Mappings section when no map is left).
@@ -109,7 +85,7 @@ export function mapCandidates(t: Template, lookup: MapLookup, region: string | u
  *   an entry left empty is removed. When that would empty the map, nothing is removed.
  * Lookups with an intrinsic second key may read any key, so they keep every key of their map.
  */
-export function mappingCleanupOps(t: Template, replaced: readonly string[], readKeys: ReadonlyArray<{ map: string; secondKey: string }>): Operation[] {
+export function unusedMappingEntries(t: Template, replaced: readonly string[], readKeys: ReadonlyArray<{ map: string; secondKey: string }>): string[] {
   const mappings = asObject(t.Mappings);
   if (!mappings || readKeys.length === 0) return [];
   const isReplaced = (p: string) => replaced.some((r) => p === r || p.startsWith(r + '/'));
@@ -118,9 +94,9 @@ export function mappingCleanupOps(t: Template, replaced: readonly string[], read
 
   const unusedMaps = maps.filter((m) => !remaining.some((r) => r.target === m));
   const remainingMapCount = Object.keys(mappings).filter((m) => !unusedMaps.includes(m)).length;
-  const ops: Operation[] = [];
-  if (unusedMaps.length && remainingMapCount === 0) ops.push({ op: 'remove', path: pointer('Mappings') });
-  else for (const m of unusedMaps) ops.push({ op: 'remove', path: pointer('Mappings', m) });
+  const out: string[] = [];
+  if (unusedMaps.length && remainingMapCount === 0) out.push(pointer('Mappings'));
+  else for (const m of unusedMaps) out.push(pointer('Mappings', m));
 
   for (const m of maps) {
     if (unusedMaps.includes(m)) continue;
@@ -137,7 +113,7 @@ export function mappingCleanupOps(t: Template, replaced: readonly string[], read
     const drop = new Set(readKeys.filter((k) => k.map === m && !stillRead.has(k.secondKey)).map((k) => k.secondKey));
     if (drop.size === 0) continue;
     const map = asObject(mappings[m])!;
-    const mapOps: Operation[] = [];
+    const mapOut: string[] = [];
     let emptied = 0;
     const tops = Object.keys(map);
     for (const top of tops) {
@@ -147,63 +123,16 @@ export function mappingCleanupOps(t: Template, replaced: readonly string[], read
       const gone = keys.filter((k) => drop.has(k));
       if (gone.length === 0) continue;
       if (gone.length === keys.length) {
-        mapOps.push({ op: 'remove', path: pointer('Mappings', m, top) });
+        mapOut.push(pointer('Mappings', m, top));
         emptied++;
       } else {
-        for (const k of gone) mapOps.push({ op: 'remove', path: pointer('Mappings', m, top, k) });
+        for (const k of gone) mapOut.push(pointer('Mappings', m, top, k));
       }
     }
     if (emptied === tops.length) continue;
-    ops.push(...mapOps);
+    out.push(...mapOut);
   }
-  return ops;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Instance types
-
-export type Arch = 'x86_64' | 'arm64';
-
-/**
- * The CPU architecture of an EC2 instance type name, or undefined when it is not one.
- * Graviton families carry a `g` right after the generation digit (t4g, m6g, m7gd, c7gn, r8g,
- * im4gn, is4gen, x2gd, hpc7g, g5g); `a1` is the first-generation Graviton. GPU families whose
- * name starts with g (g4dn, g5, g6) are x86_64: there the g is the family, not a suffix.
- */
-export function archOfInstanceType(name: string): Arch | undefined {
-  const m = /^([a-z]+)(\d+)([a-z-]*)\.[a-z0-9-]+$/.exec(name.trim().toLowerCase());
-  if (!m) return undefined;
-  const [, family, generation, suffix] = m;
-  if (family === 'a' && generation === '1') return 'arm64';
-  return suffix!.startsWith('g') ? 'arm64' : 'x86_64';
-}
-
-/**
- * The architecture an instance-type property value implies: a literal; a Ref to a parameter
- * (its Default, else its AllowedValues when they agree); the values of a Fn::FindInMap or of both
- * branches of a Fn::If when they agree. Undefined when unknown or mixed.
- */
-export function archOfInstanceTypeValue(t: Template, v: unknown, region: string | undefined): Arch | undefined {
-  const agree = (values: unknown[]): Arch | undefined => {
-    const archs = new Set(values.map((x) => archOfInstanceTypeValue(t, x, region)));
-    return archs.size === 1 ? [...archs][0] : undefined;
-  };
-  if (typeof v === 'string') return archOfInstanceType(v);
-  const ref = refTarget(v);
-  if (ref !== undefined) {
-    const parameter = asObject(asObject(t.Parameters)?.[ref]);
-    if (!parameter) return undefined;
-    if (typeof parameter['Default'] === 'string') return archOfInstanceType(parameter['Default']);
-    return Array.isArray(parameter['AllowedValues']) && parameter['AllowedValues'].length ? agree(parameter['AllowedValues']) : undefined;
-  }
-  const lookup = findInMapLookup(v);
-  if (lookup) {
-    const found = mapCandidates(t, lookup, region);
-    return found ? agree(found.candidates.map((c) => c.value)) : undefined;
-  }
-  const branches = asObject(v)?.['Fn::If'];
-  if (Array.isArray(branches) && branches.length === 3) return agree([branches[1], branches[2]]);
-  return undefined;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +144,8 @@ export const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
  * The template launch templates an Auto Scaling group launches from: its LaunchTemplate, its
  * MixedInstancesPolicy launch template and that policy's per-override launch templates. A
  * specification names one by LaunchTemplateId (`Ref LT`, `GetAtt LT.LaunchTemplateId`) or by
- * LaunchTemplateName (`Ref LT`, or the same text as the launch template's LaunchTemplateName).
+ * LaunchTemplateName (`Ref LT`, `GetAtt LT.LaunchTemplateName`, or the same text as the launch
+ * template's LaunchTemplateName).
  */
 export function launchTemplatesOfGroup(t: Template, group: Resource): string[] {
   const props = asObject(group.Properties);
@@ -232,15 +162,16 @@ export function launchTemplatesOfGroup(t: Template, group: Resource): string[] {
 }
 
 function launchTemplateById(t: Template, v: unknown): string | undefined {
-  const getAtt = asObject(v)?.['Fn::GetAtt'];
-  const [id, attribute] = Array.isArray(getAtt) ? getAtt : typeof getAtt === 'string' ? getAtt.split('.') : [refTarget(v), undefined];
-  if (getAtt !== undefined && attribute !== 'LaunchTemplateId') return undefined;
-  return typeof id === 'string' && asObject(asObject(t.Resources)?.[id])?.['Type'] === LAUNCH_TEMPLATE ? id : undefined;
+  const r = resolve(v);
+  if (r.kind !== 'ref' && !(r.kind === 'getatt' && r.attribute === 'LaunchTemplateId')) return undefined;
+  return resource(t, r.target)?.type === LAUNCH_TEMPLATE ? r.target : undefined;
 }
 
 function launchTemplateByName(t: Template, v: unknown): string | undefined {
-  if (refTarget(v) !== undefined) return launchTemplateById(t, v);
+  const r = resolve(v);
+  if (r.kind === 'ref') return launchTemplateById(t, v);
+  if (r.kind === 'getatt') return r.attribute === 'LaunchTemplateName' && resource(t, r.target)?.type === LAUNCH_TEMPLATE ? r.target : undefined;
   const name = templateText(v);
   if (name === undefined) return undefined;
-  return resourcesOfType(t, LAUNCH_TEMPLATE).find(({ resource }) => templateText(asObject(resource.Properties)?.['LaunchTemplateName']) === name)?.id;
+  return resources(t, LAUNCH_TEMPLATE).find((lt) => templateText(property(lt, 'LaunchTemplateName')?.value) === name)?.id;
 }

@@ -210,12 +210,14 @@ export interface Root {
 
 /**
  * The values CloudFormation evaluates that fixes may edit: each resource's Properties (when an
- * object) and each output's Value and Export, in template order.
+ * object, computed ones included) and each output's Value and Export, in template order.
  */
 export function evaluatedRoots(t: Template): Root[] {
   const out: Root[] = [];
   for (const view of resources(t)) {
-    if (view.properties) out.push({ value: view.properties as JsonObject, path: ['Resources', view.id, 'Properties'], resource: view });
+    // Computed Properties (a top-level Fn::If) are roots too: their branches hold values as well.
+    const properties = asObject(view.resource.Properties);
+    if (properties) out.push({ value: properties, path: ['Resources', view.id, 'Properties'], resource: view });
   }
   const outputs = asObject(t.Outputs);
   for (const id of Object.keys(outputs ?? {})) {

@@ -1,24 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import transform from '../../transforms/retain-stateful.js';
-import lambdaLogGroup from '../../transforms/lambda-log-group.js';
-import { deepFreeze } from '../../src/cfn/template.js';
-import { fixText } from '../../src/engine/fix.js';
-import type { Template } from '../../src/types.js';
+import { expectIdempotent, runTransform } from '../harness.js';
 
-const run = (t: unknown, options: Record<string, unknown> = {}) =>
-  transform.check({ template: deepFreeze(t) as Template, options: { ...transform.meta.defaultOptions, ...options } as never, region: undefined, filePath: undefined, format: 'json' });
+const ID = 'retain-stateful';
+const run = (t: unknown, options?: Record<string, unknown>) => runTransform(ID, t, options ? { options } : {});
+type Run = ReturnType<typeof run>;
+/** The two policies of resource `id` after the run. */
+const policies = (r: Run, id: string) => {
+  const { DeletionPolicy, UpdateReplacePolicy } = r.template.Resources[id];
+  return { DeletionPolicy, UpdateReplacePolicy };
+};
+const RETAIN = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
 
 describe('retain-stateful', () => {
   it('follows the author for the missing partner attribute', () => {
     const f = run({ Resources: { D: { Type: 'AWS::RDS::DBInstance', DeletionPolicy: 'Retain', Properties: {} } } });
-    expect(f[0]!.fix!.ops).toEqual([{ op: 'add', path: '/Resources/D/UpdateReplacePolicy', value: 'Retain' }]);
+    expect(f.ids).toEqual(['noPolicy']);
+    expect(f.result.operations).toEqual([{ op: 'add', path: '/Resources/D/UpdateReplacePolicy', value: 'Retain' }]);
+    expectIdempotent(ID, f);
     const g = run({ Resources: { T: { Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'RetainExceptOnCreate' } } });
-    expect(g[0]!.fix!.ops).toEqual([{ op: 'add', path: '/Resources/T/UpdateReplacePolicy', value: 'Retain' }]);
+    expect(policies(g, 'T')).toEqual({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('snapshots what can be snapshotted, and notes the RDS default it writes out', () => {
+    const f = run({ Resources: { V: { Type: 'AWS::EC2::Volume', Properties: { Size: 8 } }, D: { Type: 'AWS::RDS::DBCluster', UpdateReplacePolicy: 'Snapshot', Properties: {} } } });
+    expect(f.ids).toEqual(['noPolicy', 'implicitSnapshot']);
+    expect(f.findings.map((x) => x.severity)).toEqual(['critical', 'low']);
+    expect(policies(f, 'V')).toEqual({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+    expect(policies(f, 'D')).toEqual({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+  });
+
+  it('reports a computed policy without a partner, and an explicit Delete unless told to override it', () => {
+    const computed = run({ Resources: { B: { Type: 'AWS::S3::Bucket', DeletionPolicy: { 'Fn::If': ['Prod', 'Retain', 'Delete'] } } } });
+    expect(computed.ids).toEqual(['computedPolicy']);
+    expect(computed.changed).toBe(false);
+    const deleted = { Resources: { B: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Delete' } } };
+    const kept = run(deleted);
+    expect(kept.ids).toEqual(['explicitDelete']);
+    expect(kept.findings[0]!.pointer).toBe('/Resources/B/DeletionPolicy');
+    expect(kept.changed).toBe(false);
+    const overridden = run(deleted, { overrideExplicitDelete: true });
+    expect(overridden.ids).toEqual(['explicitDeleteOverridden']);
+    expect(policies(overridden, 'B')).toEqual(RETAIN);
   });
 
   it('skips cluster members, read replicas, memcached, nested stacks and excluded types', () => {
-    expect(
-      run({
+    const r = run(
+      {
         Resources: {
           M: { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: { Ref: 'C' } } },
           R: { Type: 'AWS::RDS::DBInstance', Properties: { SourceDBInstanceIdentifier: 'x' } },
@@ -26,8 +53,11 @@ describe('retain-stateful', () => {
           S: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'x' } },
           L: { Type: 'AWS::Logs::LogGroup' },
         },
-      }, { excludeTypes: ['AWS::Logs::LogGroup'] }),
-    ).toEqual([]);
+      },
+      { excludeTypes: ['AWS::Logs::LogGroup'] },
+    );
+    expect(r.findings).toEqual([]);
+    expect(r.changed).toBe(false);
   });
 
   describe('resources that bill by the hour', () => {
@@ -37,30 +67,31 @@ describe('retain-stateful', () => {
     const legacySearch = { Type: 'AWS::Elasticsearch::Domain', Properties: { DomainName: 'legacy' } };
 
     it('never retains an EMR cluster or a Kinesis stream', () => {
-      expect(run({ Resources: { Emr: emr, Stream: stream } })).toEqual([]);
+      const r = run({ Resources: { Emr: emr, Stream: stream } });
+      expect(r.findings).toEqual([]);
+      expect(r.changed).toBe(false);
     });
 
     it('reports a search domain without retaining it: its indices go with it', () => {
       const f = run({ Resources: { Search: search, Legacy: legacySearch } });
-      expect(f.map((x) => [x.pointer, x.severity, x.fix])).toEqual([
-        ['/Resources/Search', 'medium', undefined],
-        ['/Resources/Legacy', 'medium', undefined],
+      expect(f.findings.map((x) => [x.pointer, x.messageId, x.severity, x.fix])).toEqual([
+        ['/Resources/Search', 'notRetained', 'medium', 'none'],
+        ['/Resources/Legacy', 'notRetained', 'medium', 'none'],
       ]);
-      expect(f[0]!.message).toMatch(/OpenSearch domain Search has no DeletionPolicy: deleting the stack deletes its indices.*billing.*snapshot/);
+      expect(f.changed).toBe(false);
     });
 
     it('reports a cache cluster whose engine is computed (memcached cannot snapshot) without retaining it', () => {
-      const f = run({ Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
-      expect(f).toHaveLength(1);
-      expect(f[0]!.fix).toBeUndefined();
-      expect(f[0]!.message).toMatch(/computes its Engine.*Snapshot/);
+      const f = run({ Parameters: { Engine: { Type: 'String' } }, Resources: { C: { Type: 'AWS::ElastiCache::CacheCluster', Properties: { Engine: { Ref: 'Engine' } } } } });
+      expect(f.ids).toEqual(['notRetained']);
+      expect(f.changed).toBe(false);
     });
 
     it('agrees with an explicit Delete, even with overrideExplicitDelete, and follows an explicit Retain', () => {
       const deleted = { ...search, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
-      expect(run({ Resources: { Search: deleted, Emr: { ...emr, DeletionPolicy: 'Delete' } } }, { overrideExplicitDelete: true })).toEqual([]);
+      expect(run({ Resources: { Search: deleted, Emr: { ...emr, DeletionPolicy: 'Delete' } } }, { overrideExplicitDelete: true }).findings).toEqual([]);
       const f = run({ Resources: { Search: { ...search, DeletionPolicy: 'Retain' } } });
-      expect(f[0]!.fix!.ops).toEqual([{ op: 'add', path: '/Resources/Search/UpdateReplacePolicy', value: 'Retain' }]);
+      expect(f.result.operations).toEqual([{ op: 'add', path: '/Resources/Search/UpdateReplacePolicy', value: 'Retain' }]);
     });
   });
 
@@ -70,10 +101,10 @@ describe('retain-stateful', () => {
 
     it('retains a resource with a fixed name and says that re-creating the stack then fails', () => {
       const f = run({ Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': '${AWS::StackName}-data' } } } } });
-      expect(f[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
-      expect(f[0]!.message).toMatch(/BucketName.*creating the stack again fails until the retained S3 bucket is deleted or the name changed/);
+      expect(f.ids).toEqual(['fixedNameRetained']);
+      expect(policies(f, 'B')).toEqual(RETAIN);
       const s = run({ Resources: { S: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db-credentials' } } } });
-      expect(s[0]!.message).toMatch(/Name.*creating the stack again fails/);
+      expect(s.ids).toEqual(['fixedNameRetained']);
     });
 
     it('says nothing of names for a generated name, a name made unique per stack or a snapshot', () => {
@@ -85,8 +116,8 @@ describe('retain-stateful', () => {
           Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceIdentifier: 'orders', Engine: 'postgres' } },
         },
       });
-      expect(f).toHaveLength(4);
-      for (const finding of f) expect(finding.message).not.toMatch(/creating the stack again/);
+      expect(f.ids).toEqual(['noPolicy', 'noPolicy', 'noPolicy', 'noPolicy']);
+      expect(policies(f, 'Db')).toEqual({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
     });
 
     it('gives no policy to the log group of a function with a fixed name, however the name is written', () => {
@@ -107,14 +138,17 @@ describe('retain-stateful', () => {
           SamLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Sam}' }),
         },
       });
-      expect(f).toEqual([]);
+      expect(f.findings).toEqual([]);
+      expect(f.changed).toBe(false);
     });
 
     it('retains the log group of a function whose name is generated, and a /aws/lambda/ group of a function elsewhere', () => {
       const f = run({ Resources: { Fn: fn(), FnLogs: logGroup({ 'Fn::Sub': '/aws/lambda/${Fn}' }), Other: logGroup('/aws/lambda/shared-auth') } });
-      expect(f.map((x) => x.pointer)).toEqual(['/Resources/FnLogs', '/Resources/Other']);
-      expect(f[0]!.message).not.toMatch(/creating the stack again/);
-      expect(f[1]!.message).toMatch(/LogGroupName.*creating the stack again fails/);
+      expect(f.findings.map((x) => [x.pointer, x.messageId])).toEqual([
+        ['/Resources/FnLogs', 'noPolicy'],
+        ['/Resources/Other', 'fixedNameRetained'],
+      ]);
+      expect([policies(f, 'FnLogs'), policies(f, 'Other')]).toEqual([RETAIN, RETAIN]);
     });
 
     it('recognises every log group lambda-log-group writes for a function with a fixed name', () => {
@@ -124,11 +158,11 @@ describe('retain-stateful', () => {
         Conditions: { C: { 'Fn::Equals': [{ Ref: 'Name' }, 'a'] } },
         Resources: Object.fromEntries(names.map((name, i) => [`Fn${i}`, fn(name)])),
       };
-      const result = fixText(JSON.stringify(template, null, 2), { transforms: [lambdaLogGroup, transform], filePath: 't.json' });
-      const added = Object.entries((result.after as { Resources: Record<string, { Type: string; DeletionPolicy?: string }> }).Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+      const result = runTransform(ID, template, { with: ['lambda-log-group'] });
+      const added = Object.values(result.template.Resources as Record<string, { Type: string; DeletionPolicy?: string }>).filter((r) => r.Type === 'AWS::Logs::LogGroup');
       expect(added).toHaveLength(names.length);
-      expect(added.filter(([, r]) => r.DeletionPolicy !== undefined)).toEqual([]);
-      expect(result.findings.filter((f) => f.transform === 'retain-stateful')).toEqual([]);
+      expect(added.filter((r) => r.DeletionPolicy !== undefined)).toEqual([]);
+      expect(result.findings).toEqual([]);
     });
   });
 
@@ -146,11 +180,12 @@ describe('retain-stateful', () => {
       Type: 'AWS::S3::Bucket',
       Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kms } }] } },
     });
-    const keyFinding = (f: ReturnType<typeof run>) => f.filter((x) => x.pointer.startsWith('/Resources/Key'));
+    const keyFinding = (r: Run) => r.findings.filter((x) => x.pointer.startsWith('/Resources/Key'));
 
     it('gives no policy to a key whose data all goes with the stack (a cluster set to Delete, its members)', () => {
       const f = run({ Resources: { Key: key, Alias: alias, Db: deletedCluster({ 'Fn::GetAtt': ['Key', 'Arn'] }), Member: member, Role: role } });
-      expect(f.map((x) => x.pointer)).toEqual(['/Resources/Db/DeletionPolicy']);
+      expect(f.findings.map((x) => [x.pointer, x.messageId])).toEqual([['/Resources/Db/DeletionPolicy', 'explicitDelete']]);
+      expect(f.changed).toBe(false);
     });
 
     it('gives no policy to a key used only by the log group of a function with a fixed name', () => {
@@ -161,21 +196,26 @@ describe('retain-stateful', () => {
           Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/lambda/orders', KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
         },
       });
-      expect(f).toEqual([]);
+      expect(f.findings).toEqual([]);
     });
 
     it('retains a key that encrypts data the stack keeps, however the data names it, and says which', () => {
       for (const kms of [{ Ref: 'Key' }, { 'Fn::GetAtt': ['Key', 'Arn'] }, { Ref: 'Alias' }, 'alias/app', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/app' }]) {
-        const f = keyFinding(run({ Resources: { Key: key, Alias: alias, Data: bucket(kms), Db: deletedCluster({ Ref: 'Key' }) } }));
-        expect(f.map((x) => x.fix?.ops.map((o) => (o as { value: unknown }).value)), JSON.stringify(kms)).toEqual([['Retain', 'Retain']]);
-        expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\)/);
+        const r = run({ Resources: { Key: key, Alias: alias, Data: bucket(kms), Db: deletedCluster({ Ref: 'Key' }) } });
+        const f = keyFinding(r);
+        expect(f.map((x) => x.messageId), JSON.stringify(kms)).toEqual(['keyOfKeptData']);
+        expect(policies(r, 'Key'), JSON.stringify(kms)).toEqual(RETAIN);
+        // The finding names the data (the only place it is said).
+        expect(f[0]!.message).toContain('(Data)');
       }
       // A snapshot needs its key as much as a retained resource does.
       const g = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }) } }));
-      expect(g[0]!.message).toMatch(/keeps \(Db\)/);
+      expect(g.map((x) => x.messageId)).toEqual(['keyOfKeptData']);
+      expect(g[0]!.message).toContain('(Db)');
       // So does a policy the author computes.
-      const h = keyFinding(run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }, { DeletionPolicy: { 'Fn::If': ['Prod', 'Snapshot', 'Delete'] }, UpdateReplacePolicy: 'Delete' }) } }));
-      expect(h).toHaveLength(1);
+      const h = run({ Resources: { Key: key, Db: cluster({ Ref: 'Key' }, { DeletionPolicy: { 'Fn::If': ['Prod', 'Snapshot', 'Delete'] }, UpdateReplacePolicy: 'Delete' }) } });
+      expect(keyFinding(h)).toHaveLength(1);
+      expect(policies(h, 'Key')).toEqual(RETAIN);
     });
 
     it('retains a key whose use it cannot see: no user in the template, an export, a resource that is not a data store', () => {
@@ -183,7 +223,9 @@ describe('retain-stateful', () => {
       const exports = { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'app-key' } } };
       expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }) }, Outputs: exports }))).toHaveLength(1);
       // Data in view that stays is named all the same.
-      expect(keyFinding(run({ Resources: { Key: key, Data: bucket({ Ref: 'Key' }) }, Outputs: exports }))[0]!.message).toMatch(/keeps \(Data\)/);
+      const named = keyFinding(run({ Resources: { Key: key, Data: bucket({ Ref: 'Key' }) }, Outputs: exports }));
+      expect(named.map((x) => x.messageId)).toEqual(['keyOfKeptData']);
+      expect(named[0]!.message).toContain('(Data)');
       const topic = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'Key' } } };
       expect(keyFinding(run({ Resources: { Key: key, Db: deletedCluster({ Ref: 'Key' }), Topic: topic } }))).toHaveLength(1);
     });
@@ -191,12 +233,12 @@ describe('retain-stateful', () => {
     it('agrees with a Delete the author wrote on a key whose data goes, and explains one whose data stays', () => {
       const deletedKey = { ...key, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
       expect(keyFinding(run({ Resources: { Key: deletedKey, Db: deletedCluster({ Ref: 'Key' }) } }))).toEqual([]);
-      const f = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }));
-      expect(f).toHaveLength(1);
-      expect(f[0]!.fix).toBeUndefined();
-      expect(f[0]!.message).toMatch(/encrypts data the stack keeps \(Data\).*cannot be read/);
-      const g = keyFinding(run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }, { overrideExplicitDelete: true }));
-      expect(g[0]!.fix!.ops.map((o) => (o as { value: unknown }).value)).toEqual(['Retain', 'Retain']);
+      const f = run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } });
+      expect(keyFinding(f).map((x) => [x.messageId, x.fix])).toEqual([['keyDeletedWithKeptData', 'none']]);
+      expect(policies(f, 'Key')).toEqual({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      const g = run({ Resources: { Key: deletedKey, Data: bucket({ Ref: 'Key' }) } }, { overrideExplicitDelete: true });
+      expect(keyFinding(g).map((x) => x.messageId)).toEqual(['explicitDeleteOverridden']);
+      expect(policies(g, 'Key')).toEqual(RETAIN);
     });
   });
 
