@@ -1,7 +1,7 @@
 import { defineTransform } from '../src/transform.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
-import { policyDocument, type StatementView } from '../src/cfn/iam.js';
+import { policyOfProperties, type PolicyView, type StatementView } from '../src/cfn/iam.js';
 import { property, resources, parameter, type ResourceView } from '../src/cfn/query.js';
 import { asObject, deepEqual, hasOwn, intrinsicName, resolve, subText } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
@@ -23,10 +23,10 @@ function managedPolicyName(v: unknown): string | undefined {
 }
 
 /** 'only' when every Allow statement of the trust policy admits only the flow-logs service. */
-function trustOf(document: unknown): 'only' | 'mixed' | 'none' {
+function trustOf(trustPolicy: PolicyView): 'only' | 'mixed' | 'none' {
   let flowLogs = false;
   let other = false;
-  for (const statement of policyDocument(document, '').statements) {
+  for (const statement of trustPolicy.statements) {
     if (statement.effect !== 'Allow') continue;
     const principal = statement.principal;
     if (principal === undefined || principal === '*' || Object.keys(principal).some((k) => k !== 'Service')) {
@@ -152,8 +152,8 @@ function isLogsWildcard(statement: StatementView): boolean {
 }
 
 /** True when some Allow statement already grants PutLogEvents (exactly, `logs:*` or `*`). */
-function grantsDelivery(document: unknown): boolean {
-  return policyDocument(document, '').statements.some(
+function grantsDelivery(policy: PolicyView): boolean {
+  return policy.statements.some(
     (statement) => statement.effect === 'Allow' && (actionsOf(statement) ?? []).some((a) => ['*', 'logs:*', 'logs:putlogevents'].includes(a.toLowerCase())),
   );
 }
@@ -224,7 +224,7 @@ None.
     const logGroups = resources(t, 'AWS::Logs::LogGroup');
     for (const role of resources(t, 'AWS::IAM::Role')) {
       if (!role.properties) continue;
-      const trust = trustOf(role.properties['AssumeRolePolicyDocument']);
+      const trust = trustOf(policyOfProperties(role.properties, role.propertiesPointer, 'AssumeRolePolicyDocument'));
       if (trust === 'none') continue;
 
       const managed = property(role, 'ManagedPolicyArns');
@@ -237,13 +237,11 @@ None.
       }
       const policies = property(role, 'Policies');
       const policyList = policies && Array.isArray(policies.value) ? policies.value : undefined;
+      const inline = (policyList ?? []).map((p, i) => policyOfProperties(p, `${policies!.pointer}/${i}`));
       const wildcards: Array<{ at: string; single: boolean }> = [];
-      policyList?.forEach((p, pi) => {
-        const document = policyDocument(asObject(p)?.['PolicyDocument'], `${policies!.pointer}/${pi}/PolicyDocument`);
-        for (const statement of document.statements) {
-          if (isLogsWildcard(statement)) wildcards.push({ at: statement.pointer, single: document.kind === 'single' });
-        }
-      });
+      for (const policy of inline) {
+        for (const statement of policy.statements) if (isLogsWildcard(statement)) wildcards.push({ at: statement.pointer, single: policy.kind === 'single' });
+      }
       if (broad.length === 0 && wildcards.length === 0) continue;
 
       const names = broad.map((b) => b.name).join(', ');
@@ -289,7 +287,7 @@ None.
           fixer.set(w.at, statements[0]!);
           statements.slice(1).forEach((s, i) => fixer.push({ op: 'add', path: `${list}/${index + 1 + i}`, value: s }));
         }
-      } else if (!policyList?.some((p) => grantsDelivery(asObject(p)?.['PolicyDocument']))) {
+      } else if (!inline.some(grantsDelivery)) {
         const policy: JsonObject = { PolicyName: freshPolicyName(policyList ?? []), PolicyDocument: { Version: '2012-10-17', Statement: statements } };
         fixer.append(`${role.propertiesPointer}/Policies`, policy);
       }
