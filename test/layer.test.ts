@@ -208,5 +208,14 @@ describe('evaluatedRoots', () => {
     const { evaluatedRoots } = await import('../src/cfn/query.js');
     const roots = evaluatedRoots(t({ Resources: { R: { Type: 'X', Properties: { 'Fn::If': ['C', { A: 1 }, { A: 2 }] } }, S: { Type: 'Y' } } }));
     expect(roots.map((r) => r.path.join('/'))).toEqual(['Resources/R/Properties']);
+describe('branchesOf', () => {
+  it('follows both branches of nested Fn::If and drops NoValue', async () => {
+    const { branchesOf } = await import('../src/cfn/query.js');
+    const item = { 'Fn::If': ['A', { 'Fn::If': ['B', { X: 1 }, { Ref: 'AWS::NoValue' }] }, { X: 2 }] };
+    expect(branchesOf(item as JsonValue, '/L/0')).toEqual([
+      { value: { X: 1 }, pointer: '/L/0/Fn::If/1/Fn::If/1', when: [{ condition: 'A', value: true }, { condition: 'B', value: true }] },
+      { value: { X: 2 }, pointer: '/L/0/Fn::If/2', when: [{ condition: 'A', value: false }] },
+    ]);
+    expect(branchesOf({ X: 3 }, '/L/1')).toEqual([{ value: { X: 3 }, pointer: '/L/1', when: [] }]);
   });
 });

@@ -1,10 +1,10 @@
 import { defineTransform } from '../src/transform.js';
-import { deepEqual } from '../src/cfn/values.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { asObject, hasOwn, resourceRef } from '../src/cfn/network.js';
-import { intrinsicName, resourcesOfType } from '../src/cfn/template.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { policyOfProperties, type PolicyView, type StatementView } from '../src/cfn/iam.js';
+import { property, resources, parameter, type ResourceView } from '../src/cfn/query.js';
+import { asObject, deepEqual, hasOwn, intrinsicName, resolve, subText } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const FLOW_LOGS_SERVICE = /^vpc-flow-logs\.(?:amazonaws\.com|\$\{AWS::URLSuffix\})$/;
 const AWS_MANAGED_POLICY = /^arn:(?:aws|aws-cn|aws-us-gov|\$\{AWS::Partition\}):iam::aws:policy\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
@@ -16,58 +16,25 @@ function isBroadManagedPolicy(name: string): boolean {
   return /FullAccess(?:V\d+)?$/.test(name) || name === 'AdministratorAccess' || name === 'PowerUserAccess';
 }
 
-/** Text of a string-valued node: a literal, a one-argument Fn::Sub, or a Fn::Join of literals and pseudo-parameter Refs. */
-function textOf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  const name = intrinsicName(v);
-  const arg = name ? (v as JsonObject)[name] : undefined;
-  if (name === 'Fn::Sub') {
-    if (typeof arg === 'string') return arg;
-    if (Array.isArray(arg) && typeof arg[0] === 'string' && Object.keys(asObject(arg[1]) ?? {}).length === 0) return arg[0];
-    return undefined;
-  }
-  if (name === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
-    const parts: string[] = [];
-    for (const part of arg[1]) {
-      if (typeof part === 'string') parts.push(part);
-      else if (intrinsicName(part) === 'Ref' && typeof (part as JsonObject)['Ref'] === 'string' && ((part as JsonObject)['Ref'] as string).startsWith('AWS::')) {
-        parts.push('${' + ((part as JsonObject)['Ref'] as string) + '}');
-      } else return undefined;
-    }
-    return parts.join(arg[0]);
-  }
-  return undefined;
-}
-
 function managedPolicyName(v: unknown): string | undefined {
-  const text = textOf(v);
+  const text = subText(v);
   const m = text === undefined ? null : AWS_MANAGED_POLICY.exec(text);
   return m ? m[1] : undefined;
 }
 
-function asList(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : v === undefined ? [] : [v];
-}
-
 /** 'only' when every Allow statement of the trust policy admits only the flow-logs service. */
-function trustOf(document: unknown): 'only' | 'mixed' | 'none' {
-  const statements = asList(asObject(document)?.['Statement']);
+function trustOf(trustPolicy: PolicyView): 'only' | 'mixed' | 'none' {
   let flowLogs = false;
   let other = false;
-  for (const s of statements) {
-    const statement = asObject(s);
-    if (!statement) {
+  for (const statement of trustPolicy.statements) {
+    if (statement.effect !== 'Allow') continue;
+    const principal = statement.principal;
+    if (principal === undefined || principal === '*' || Object.keys(principal).some((k) => k !== 'Service')) {
       other = true;
       continue;
     }
-    if (statement['Effect'] !== 'Allow') continue;
-    const principal = asObject(statement['Principal']);
-    if (!principal || Object.keys(principal).some((k) => k !== 'Service')) {
-      other = true;
-      continue;
-    }
-    for (const service of asList(principal['Service'])) {
-      const text = textOf(service);
+    for (const service of principal['Service'] ?? []) {
+      const text = subText(service);
       if (text !== undefined && FLOW_LOGS_SERVICE.test(text)) flowLogs = true;
       else other = true;
     }
@@ -75,11 +42,10 @@ function trustOf(document: unknown): 'only' | 'mixed' | 'none' {
   return !flowLogs ? 'none' : other ? 'mixed' : 'only';
 }
 
-/** True when `v` names role `roleId`'s ARN: `GetAtt Role.Arn` or `Sub "${Role.Arn}"`. */
+/** True when `v` names role `roleId`'s ARN (`GetAtt Role.Arn` in any written form). */
 function isRoleArn(v: unknown, roleId: string): boolean {
-  const ref = resourceRef(v);
-  if (ref) return ref.form === 'GetAtt' && ref.id === roleId && ref.attribute === 'Arn';
-  return intrinsicName(v) === 'Fn::Sub' && (v as JsonObject)['Fn::Sub'] === '${' + roleId + '.Arn}';
+  const r = resolve(v);
+  return r.kind === 'getatt' && r.target === roleId && r.attribute === 'Arn';
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b, { keyOrder: true });
@@ -95,36 +61,32 @@ type Target = { kind: 'resource'; id: string } | { kind: 'name'; sub: string; de
  * named by reference in the role's policy: each would wait for the other. Its name is used instead,
  * or every group when the name is not plain text.
  */
-function targetOf(t: Template, flowLog: JsonObject, roleId: string): Target {
-  const target = declaredTargetOf(t, flowLog);
+function targetOf(t: Template, flowLog: ResourceView, logGroups: ResourceView[], roleId: string): Target {
+  const target = declaredTargetOf(t, flowLog, logGroups);
   if (target.kind !== 'resource' || !dependenciesOf(t, target.id).has(roleId)) return target;
-  const name = textWithoutDependencies(t, asObject(asObject(asObject(t.Resources)?.[target.id])?.['Properties'])?.['LogGroupName']);
+  const group = logGroups.find((g) => g.id === target.id)!;
+  const name = textWithoutDependencies(t, property(group, 'LogGroupName')?.value);
   return name !== undefined && /^[\w./#${}:-]+$/.test(name) ? { kind: 'name', sub: name, declared: true } : { kind: 'any' };
 }
 
-function declaredTargetOf(t: Template, flowLog: JsonObject): Target {
-  const logGroups = resourcesOfType(t, 'AWS::Logs::LogGroup');
+function declaredTargetOf(t: Template, flowLog: ResourceView, logGroups: ResourceView[]): Target {
   const isLogGroup = (id: string) => logGroups.some((g) => g.id === id);
-  const destination = flowLog['LogDestination'];
+  const destination = property(flowLog, 'LogDestination')?.value;
   if (destination !== undefined) {
-    const ref = resourceRef(destination);
-    if (ref?.form === 'GetAtt' && ref.attribute === 'Arn' && isLogGroup(ref.id)) return { kind: 'resource', id: ref.id };
-    const sub = intrinsicName(destination) === 'Fn::Sub' ? (destination as JsonObject)['Fn::Sub'] : undefined;
-    const m = typeof sub === 'string' ? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(sub) : null;
-    if (m && isLogGroup(m[1]!)) return { kind: 'resource', id: m[1]! };
-    return { kind: 'any' };
+    const r = resolve(destination);
+    return r.kind === 'getatt' && r.attribute === 'Arn' && isLogGroup(r.target) ? { kind: 'resource', id: r.target } : { kind: 'any' };
   }
-  const name = flowLog['LogGroupName'];
+  const name = property(flowLog, 'LogGroupName')?.value;
   if (name === undefined) return { kind: 'any' };
-  const ref = resourceRef(name);
-  if (ref?.form === 'Ref' && isLogGroup(ref.id)) return { kind: 'resource', id: ref.id };
+  const r = resolve(name);
+  if (r.kind === 'ref' && isLogGroup(r.target)) return { kind: 'resource', id: r.target };
   const named = logGroups.filter((g) => {
-    const n = asObject(g.resource.Properties)?.['LogGroupName'];
+    const n = property(g, 'LogGroupName')?.value;
     return n !== undefined && sameJson(n, name);
   });
   if (named.length === 1) return { kind: 'resource', id: named[0]!.id };
   if (typeof name === 'string' && /^[\w./#-]+$/.test(name)) return { kind: 'name', sub: name };
-  if (ref?.form === 'Ref' && !ref.id.startsWith('AWS::') && hasOwn(asObject(t.Parameters), ref.id)) return { kind: 'name', sub: '${' + ref.id + '}' };
+  if (r.kind === 'ref' && !r.target.startsWith('AWS::') && parameter(t, r.target)) return { kind: 'name', sub: '${' + r.target + '}' };
   const sub = intrinsicName(name) === 'Fn::Sub' ? (name as JsonObject)['Fn::Sub'] : undefined;
   if (typeof sub === 'string' && /^[\w./#${}:-]+$/.test(sub) && !sub.includes('${!')) return { kind: 'name', sub };
   return { kind: 'any' };
@@ -172,32 +134,31 @@ function deliveryStatements(targets: Target[]): JsonObject[] {
   return statements;
 }
 
-function actionsOf(statement: JsonObject): string[] | undefined {
-  const actions = asList(statement['Action']);
-  return actions.every((a): a is string => typeof a === 'string') ? actions : undefined;
+/** The statement's actions, when every one is a literal string. */
+function actionsOf(statement: StatementView): string[] | undefined {
+  return statement.actions.every((a): a is string => typeof a === 'string') ? (statement.actions as string[]) : undefined;
 }
 
 /** An Allow statement granting CloudWatch Logs wholesale (`logs:*` or `*`) on every resource. */
-function isLogsWildcard(statement: JsonObject): boolean {
-  if (statement['Effect'] !== 'Allow' || hasOwn(statement, 'Condition') || hasOwn(statement, 'NotAction') || hasOwn(statement, 'NotResource')) return false;
+function isLogsWildcard(statement: StatementView): boolean {
+  const written = statement.statement;
+  if (statement.effect !== 'Allow' || hasOwn(written, 'Condition') || hasOwn(written, 'NotAction') || hasOwn(written, 'NotResource')) return false;
   const actions = actionsOf(statement);
   if (!actions || actions.length === 0) return false;
   if (!actions.every((a) => a === '*' || a.toLowerCase().startsWith('logs:'))) return false;
   if (!actions.some((a) => a === '*' || a.toLowerCase() === 'logs:*')) return false;
-  const resources = asList(statement['Resource']);
+  const resources = statement.resources;
   return resources.length > 0 && resources.every((r) => r === '*' || (typeof r === 'string' && /^arn:[\w-]+:logs:\*:\*:\*$/.test(r)));
 }
 
 /** True when some Allow statement already grants PutLogEvents (exactly, `logs:*` or `*`). */
-function grantsDelivery(document: unknown): boolean {
-  return asList(asObject(document)?.['Statement']).some((s) => {
-    const statement = asObject(s);
-    if (!statement || statement['Effect'] !== 'Allow') return false;
-    return (actionsOf(statement) ?? []).some((a) => ['*', 'logs:*', 'logs:putlogevents'].includes(a.toLowerCase()));
-  });
+function grantsDelivery(policy: PolicyView): boolean {
+  return policy.statements.some(
+    (statement) => statement.effect === 'Allow' && (actionsOf(statement) ?? []).some((a) => ['*', 'logs:*', 'logs:putlogevents'].includes(a.toLowerCase())),
+  );
 }
 
-function freshPolicyName(policies: unknown[]): string {
+function freshPolicyName(policies: readonly JsonValue[]): string {
   const names = new Set(policies.map((p) => asObject(p)?.['PolicyName']).filter((n): n is string => typeof n === 'string'));
   for (let n = 1; ; n++) {
     const name = n === 1 ? POLICY_NAME : `${POLICY_NAME}${n}`;
@@ -262,37 +223,28 @@ None.
   },
   check({ template: t }) {
     const findings: Finding[] = [];
-    const flowLogs = resourcesOfType(t, 'AWS::EC2::FlowLog');
-    for (const { id, resource } of resourcesOfType(t, 'AWS::IAM::Role')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue;
-      const trust = trustOf(props['AssumeRolePolicyDocument']);
+    const fixer = new Fixer(t);
+    const flowLogs = resources(t, 'AWS::EC2::FlowLog');
+    const logGroups = resources(t, 'AWS::Logs::LogGroup');
+    for (const role of resources(t, 'AWS::IAM::Role')) {
+      if (!role.properties) continue;
+      const trust = trustOf(policyOfProperties(role.properties, role.propertiesPointer, 'AssumeRolePolicyDocument'));
       if (trust === 'none') continue;
-      const base = pointer('Resources', id, 'Properties');
 
-      const managed = props['ManagedPolicyArns'];
+      const managed = property(role, 'ManagedPolicyArns');
       const broad: Array<{ index: number; name: string }> = [];
-      if (Array.isArray(managed)) {
-        managed.forEach((arn, index) => {
+      if (managed && Array.isArray(managed.value)) {
+        managed.value.forEach((arn, index) => {
           const name = managedPolicyName(arn);
           if (name !== undefined && isBroadManagedPolicy(name)) broad.push({ index, name });
         });
       }
-      const policies = props['Policies'];
+      const policies = property(role, 'Policies');
+      const policyList = policies && Array.isArray(policies.value) ? policies.value : undefined;
+      const inline = (policyList ?? []).map((p, i) => policyOfProperties(p, `${policies!.pointer}/${i}`));
       const wildcards: Array<{ at: string; single: boolean }> = [];
-      if (Array.isArray(policies)) {
-        policies.forEach((p, pi) => {
-          const statements = asObject(asObject(p)?.['PolicyDocument'])?.['Statement'];
-          const at = `${base}/Policies/${pi}/PolicyDocument/Statement`;
-          if (Array.isArray(statements)) {
-            statements.forEach((s, si) => {
-              const statement = asObject(s);
-              if (statement && isLogsWildcard(statement)) wildcards.push({ at: `${at}/${si}`, single: false });
-            });
-          } else if (asObject(statements) && isLogsWildcard(asObject(statements)!)) {
-            wildcards.push({ at, single: true });
-          }
-        });
+      for (const policy of inline) {
+        for (const statement of policy.statements) if (isLogsWildcard(statement)) wildcards.push({ at: statement.pointer, single: policy.kind === 'single' });
       }
       if (broad.length === 0 && wildcards.length === 0) continue;
 
@@ -303,49 +255,51 @@ None.
       ]
         .filter(Boolean)
         .join(' and ');
-      const message = `VPC Flow Logs role ${id} has ${problem}; flow log delivery needs only a few CloudWatch Logs actions on its log group`;
-      const at = broad.length > 0 ? `${base}/ManagedPolicyArns/${broad[0]!.index}` : wildcards[0]!.at;
+      const message = `VPC Flow Logs role ${role.id} has ${problem}; flow log delivery needs only a few CloudWatch Logs actions on its log group`;
+      const at = broad.length > 0 ? `${managed!.pointer}/${broad[0]!.index}` : wildcards[0]!.at;
 
-      const users = flowLogs.filter((f) => isRoleArn(asObject(f.resource.Properties)?.['DeliverLogsPermissionArn'], id));
+      const users = flowLogs.filter((f) => isRoleArn(property(f, 'DeliverLogsPermissionArn')?.value, role.id));
       const nonCwl = users.find((f) => {
-        const type = asObject(f.resource.Properties)?.['LogDestinationType'];
+        const type = property(f, 'LogDestinationType')?.value;
         return type !== undefined && type !== 'cloud-watch-logs';
       });
-      let blocker: string | undefined;
-      if (trust === 'mixed') blocker = 'the role is also trusted by other principals';
-      else if (nonCwl) blocker = `flow log ${nonCwl.id} does not deliver to CloudWatch Logs`;
-      else if (policies !== undefined && !Array.isArray(policies)) blocker = 'its Policies are not a plain list';
-      else if (wildcards.length > 1) blocker = 'several inline statements allow logs:*';
+      const blocker: [string, string] | undefined =
+        trust === 'mixed'
+          ? ['broadPermissionsMixedTrust', 'the role is also trusted by other principals']
+          : nonCwl
+            ? ['broadPermissionsOtherDestination', `flow log ${nonCwl.id} does not deliver to CloudWatch Logs`]
+            : policies && !policyList
+              ? ['broadPermissionsOpaquePolicies', 'its Policies are not a plain list']
+              : wildcards.length > 1
+                ? ['broadPermissionsSeveralWildcards', 'several inline statements allow logs:*']
+                : undefined;
       if (blocker) {
-        findings.push({ pointer: at, message: `${message} (not fixed: ${blocker})` });
+        findings.push({ pointer: at, message: `${message} (not fixed: ${blocker[1]})`, messageId: blocker[0] });
         continue;
       }
 
-      const targets: Target[] = users.length > 0 ? users.map((f) => targetOf(t, asObject(f.resource.Properties) ?? {}, id)) : [{ kind: 'any' }];
+      const targets: Target[] = users.length > 0 ? users.map((f) => targetOf(t, f, logGroups, role.id)) : [{ kind: 'any' }];
       const statements = deliveryStatements(targets);
-      const ops: Operation[] = [];
       if (wildcards.length === 1) {
         const w = wildcards[0]!;
         if (w.single) {
-          ops.push({ op: 'replace', path: w.at, value: statements });
+          fixer.set(w.at, statements);
         } else {
+          // The least-privilege statements take the wildcard's place, in order.
           const index = Number(w.at.slice(w.at.lastIndexOf('/') + 1));
           const list = w.at.slice(0, w.at.lastIndexOf('/'));
-          ops.push({ op: 'replace', path: w.at, value: statements[0]! });
-          statements.slice(1).forEach((s, i) => ops.push({ op: 'add', path: `${list}/${index + 1 + i}`, value: s }));
+          fixer.set(w.at, statements[0]!);
+          statements.slice(1).forEach((s, i) => fixer.push({ op: 'add', path: `${list}/${index + 1 + i}`, value: s }));
         }
-      } else {
-        const granted = Array.isArray(policies) && policies.some((p) => grantsDelivery(asObject(p)?.['PolicyDocument']));
-        if (!granted) {
-          const policy: JsonObject = { PolicyName: freshPolicyName(Array.isArray(policies) ? policies : []), PolicyDocument: { Version: '2012-10-17', Statement: statements } };
-          ops.push(Array.isArray(policies) ? { op: 'add', path: `${base}/Policies/-`, value: policy } : { op: 'add', path: `${base}/Policies`, value: [policy] });
-        }
+      } else if (!inline.some(grantsDelivery)) {
+        const policy: JsonObject = { PolicyName: freshPolicyName(policyList ?? []), PolicyDocument: { Version: '2012-10-17', Statement: statements } };
+        fixer.append(`${role.propertiesPointer}/Policies`, policy);
       }
-      if (Array.isArray(managed) && broad.length > 0) {
-        if (broad.length === managed.length) ops.push({ op: 'remove', path: `${base}/ManagedPolicyArns` });
-        else for (const { index } of [...broad].sort((a, b) => b.index - a.index)) ops.push({ op: 'remove', path: `${base}/ManagedPolicyArns/${index}` });
+      if (managed && broad.length > 0) {
+        if (broad.length === (managed.value as JsonValue[]).length) fixer.remove(managed.pointer);
+        else for (const { index } of [...broad].sort((a, b) => b.index - a.index)) fixer.remove(`${managed.pointer}/${index}`);
       }
-      findings.push({ pointer: at, message, fix: { ops } });
+      findings.push({ pointer: at, message, messageId: 'broadPermissions', fix: fixer.take() });
     }
     return findings;
   },

@@ -1,27 +1,24 @@
 import { defineTransform } from '../src/transform.js';
-import { cloneJson, deepEqual } from '../src/cfn/values.js';
-import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { dependenciesOf } from '../src/cfn/graph.js';
 import {
-  asObject,
   describeRule,
-  hasOwn,
-  otherRoleNamed,
   safeDescription,
-  sameFormRef,
   SECURITY_GROUP,
   SECURITY_GROUP_EGRESS,
   SECURITY_GROUP_INGRESS,
   securityGroupRef,
   securityGroupRules,
-  type NamedRole,
-  type ResourceRef,
+  type GroupRef,
   type RuleEntry,
 } from '../src/cfn/network.js';
-import { dependenciesOf } from '../src/cfn/graph.js';
-import { allReferences, freshLogicalId, intrinsicName, namesLeftUnused, referencesTo } from '../src/cfn/template.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { parsePointer, pointer } from '../src/cfn/pointer.js';
+import { isNoValue, property, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { allReferences, namesLeftUnused, referencesTo } from '../src/cfn/template.js';
+import { asObject, cloneJson, deepEqual, hasOwn, intrinsicName } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
-const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+const LAMBDA_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 const ALLOW_ALL_EGRESS: JsonObject = { IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'All outbound traffic' };
 /** Matches no traffic (ICMP type 252 code 86 to a broadcast address): an egress list that is not empty, so EC2 adds no allow-all rule. */
 const NO_OTHER_EGRESS: JsonObject = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'No other outbound traffic' };
@@ -32,6 +29,7 @@ type Use = 'lambda' | 'ec2' | 'rule' | 'other';
 
 interface GroupFacts {
   id: string;
+  view: ResourceView;
   lambdaUsers: Set<string>;
   ec2Users: Set<string>;
   otherUsers: Set<string>;
@@ -55,10 +53,9 @@ function useAt(t: Template, at: string): { use: Use; id: string } {
   const [section, id = '', props, ...rest] = segments;
   if (section === 'Outputs') return { use: 'other', id: `output ${id}` };
   if (section !== 'Resources') return { use: 'other', id: section ?? '' };
-  const type = asObject(asObject(t.Resources)?.[id])?.['Type'];
   if (props !== 'Properties') return { use: 'other', id };
   const [a, b, c, d] = rest;
-  switch (type) {
+  switch (resource(t, id)?.type) {
     case 'AWS::Lambda::Function':
     case 'AWS::Serverless::Function':
       return { use: a === 'VpcConfig' && b === 'SecurityGroupIds' ? 'lambda' : 'other', id };
@@ -83,18 +80,16 @@ function useAt(t: Template, at: string): { use: Use; id: string } {
 
 function groupFacts(t: Template, rules: RuleEntry[]): Map<string, GroupFacts> {
   const facts = new Map<string, GroupFacts>();
-  const resources = asObject(t.Resources) ?? {};
-  for (const id of Object.keys(resources)) {
-    const resource = asObject(resources[id]);
-    if (resource?.['Type'] !== SECURITY_GROUP) continue;
-    const ingress = asObject(resource['Properties'])?.['SecurityGroupIngress'];
-    facts.set(id, {
-      id,
+  for (const view of resources(t, SECURITY_GROUP)) {
+    const ingress = property(view, 'SecurityGroupIngress')?.value;
+    facts.set(view.id, {
+      id: view.id,
+      view,
       lambdaUsers: new Set(),
       ec2Users: new Set(),
       otherUsers: new Set(),
       exportedBy: new Set(),
-      role: otherRoleNamed(t, id),
+      role: otherRoleNamed(view),
       ingress: [],
       opaqueIngress: ingress !== undefined && !Array.isArray(ingress) && !isNoValue(ingress),
     });
@@ -122,10 +117,6 @@ function exportingOutput(t: Template, at: string): string | undefined {
   return name !== undefined && asObject(asObject(t.Outputs)?.[name])?.['Export'] !== undefined ? name : undefined;
 }
 
-function isNoValue(v: unknown): boolean {
-  return intrinsicName(v) === 'Ref' && (v as JsonObject)['Ref'] === 'AWS::NoValue';
-}
-
 const hasIngress = (g: GroupFacts): boolean => g.ingress.length > 0 || g.opaqueIngress;
 /**
  * A group whose members include something other than Lambda functions, so its ingress is real:
@@ -141,7 +132,10 @@ function sharedBecause(g: GroupFacts): string {
   return `${g.id} (which admits inbound traffic and whose ${g.role!.source} names another role: ${g.role!.role})`;
 }
 
-const clone = cloneJson;
+/** A reference to `id` written the way `like` names its group (Ref stays Ref, GetAtt GroupId stays GetAtt). */
+function sameFormRef(like: GroupRef, id: string): JsonObject {
+  return like.form === 'Ref' ? { Ref: id } : { 'Fn::GetAtt': [id, 'GroupId'] };
+}
 
 const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b, { keyOrder: true });
 
@@ -157,25 +151,24 @@ interface EgressRule {
  * rule), else the union of the replaced groups' egress rules; a lone intrinsic is kept as it is.
  * Undefined when a group's egress is an intrinsic that cannot be merged.
  */
-function egressFor(t: Template, groups: string[], rules: RuleEntry[]): EgressRule[] | { intrinsic: JsonValue } | undefined {
+function egressFor(groups: GroupFacts[], rules: RuleEntry[]): EgressRule[] | { intrinsic: JsonValue } | undefined {
   const collected: EgressRule[] = [];
-  for (const id of groups) {
-    const props = asObject(asObject(asObject(t.Resources)?.[id])?.['Properties']) ?? {};
-    const inline = props['SecurityGroupEgress'];
-    const standalone = rules.filter((r) => r.kind === 'standalone' && r.direction === 'egress' && r.groupId === id);
-    if ((inline === undefined || isNoValue(inline)) && standalone.length === 0) return [{ rule: clone(ALLOW_ALL_EGRESS) }];
+  for (const group of groups) {
+    const inline = property(group.view, 'SecurityGroupEgress')?.value;
+    const standalone = rules.filter((r) => r.kind === 'standalone' && r.direction === 'egress' && r.groupId === group.id);
+    if ((inline === undefined || isNoValue(inline)) && standalone.length === 0) return [{ rule: cloneJson(ALLOW_ALL_EGRESS) }];
     if (inline !== undefined && !isNoValue(inline)) {
       if (!Array.isArray(inline)) {
         if (groups.length > 1 || standalone.length > 0) return undefined;
-        return { intrinsic: clone(inline) };
+        return { intrinsic: cloneJson(inline) };
       }
-      collected.push(...inline.map((r) => ({ rule: clone(r) })));
+      collected.push(...inline.map((r) => ({ rule: cloneJson(r) })));
     }
     for (const r of standalone) {
       const copy: JsonObject = {};
-      for (const key of EGRESS_KEYS) if (hasOwn(r.rule, key)) copy[key] = clone(r.rule[key]!);
-      const condition = asObject(asObject(t.Resources)?.[r.resourceId])?.['Condition'];
-      collected.push(typeof condition === 'string' ? { rule: copy, condition } : { rule: copy });
+      for (const key of EGRESS_KEYS) if (hasOwn(r.rule, key)) copy[key] = cloneJson(r.rule[key]!);
+      const condition = r.resource.condition;
+      collected.push(condition !== undefined ? { rule: copy, condition } : { rule: copy });
     }
   }
   const allowsAll = collected.some(({ rule }) => {
@@ -185,7 +178,7 @@ function egressFor(t: Template, groups: string[], rules: RuleEntry[]): EgressRul
   const bare = (r: JsonValue) => (asObject(r) ? { ...asObject(r), Description: undefined } : r);
   const unique: EgressRule[] = [];
   for (const r of collected) if (!unique.some((u) => sameJson(bare(u.rule), bare(r.rule)))) unique.push(r);
-  if (allowsAll && unique.every(({ rule }) => asObject(rule)?.['CidrIpv6'] === undefined)) return [{ rule: clone(ALLOW_ALL_EGRESS) }];
+  if (allowsAll && unique.every(({ rule }) => asObject(rule)?.['CidrIpv6'] === undefined)) return [{ rule: cloneJson(ALLOW_ALL_EGRESS) }];
   return unique;
 }
 
@@ -205,50 +198,139 @@ function splitEgress(t: Template, egress: EgressRule[], standalone: (group: stri
     else inline.push(condition ? { 'Fn::If': [condition, rule, { Ref: 'AWS::NoValue' }] } : rule);
   }
   // Without an inline rule EC2 would add its default allow-all rule next to the standalone ones.
-  if (inline.length === 0 && outside.length > 0) inline.push(clone(NO_OTHER_EGRESS));
+  if (inline.length === 0 && outside.length > 0) inline.push(cloneJson(NO_OTHER_EGRESS));
   return { inline, outside };
 }
 
-interface Twin {
-  ops: Operation[];
-}
+/** Adds the twin of a rule, admitting the dedicated group `newId`. */
+type Twin = (fixer: Fixer, newId: string) => void;
 
 /**
- * The rule that admits `newId` wherever `rule` admits one of the replaced groups. Inline rules get
- * a sibling item in the same list (wrapped in the same Fn::If when the rule was a conditional
- * item); standalone rules get a sibling resource. Undefined when the rule sits somewhere a twin
- * cannot be placed safely.
+ * The rule that admits the dedicated group wherever `rule` admits one of the replaced groups.
+ * Inline rules get a sibling item in the same list (wrapped in the same Fn::If when the rule was
+ * a conditional item); standalone rules get a sibling resource. Undefined when the rule sits
+ * somewhere a twin cannot be placed safely.
  */
-function twinOf(t: Template, rule: RuleEntry, source: ResourceRef, newId: string, functionId: string, taken: Set<string>): Twin | undefined {
-  const twin: JsonObject = { ...clone(rule.rule), SourceSecurityGroupId: sameFormRef(source, newId) };
-  delete twin['Description'];
-  twin['Description'] = describeRule(twin, 'ingress');
+function twinOf(rule: RuleEntry, source: GroupRef, functionId: string): Twin | undefined {
+  const twin = (newId: string): JsonObject => {
+    const copy: JsonObject = { ...cloneJson(rule.rule as JsonObject), SourceSecurityGroupId: sameFormRef(source, newId) };
+    delete copy['Description'];
+    copy['Description'] = describeRule(copy, 'ingress');
+    return copy;
+  };
   if (rule.kind === 'inline') {
     const list = rule.listPointer!;
     const rest = rule.pointer.slice(list.length + 1).split('/');
-    let value: JsonValue = twin;
-    if (rest.length === 3 && rest[1] === 'Fn::If') {
-      const item = asObject(getAt(t, `${list}/${rest[0]}`));
-      const arg = item?.['Fn::If'];
-      if (!Array.isArray(arg) || typeof arg[0] !== 'string') return undefined;
-      value = { 'Fn::If': rest[2] === '1' ? [arg[0], twin, { Ref: 'AWS::NoValue' }] : [arg[0], { Ref: 'AWS::NoValue' }, twin] };
-    } else if (rest.length !== 1) {
-      return undefined;
-    }
-    return { ops: [{ op: 'add', path: `${list}/-`, value }] };
+    if (rest.length === 1) return (fixer, newId) => fixer.append(list, twin(newId));
+    const arg = asObject(rule.item)?.['Fn::If'];
+    if (rest.length !== 3 || rest[1] !== 'Fn::If' || !Array.isArray(arg) || typeof arg[0] !== 'string') return undefined;
+    const condition = arg[0];
+    const noValue = { Ref: 'AWS::NoValue' };
+    return (fixer, newId) => fixer.append(list, { 'Fn::If': rest[2] === '1' ? [condition, twin(newId), noValue] : [condition, noValue, twin(newId)] });
   }
-  const resource = asObject(asObject(t.Resources)?.[rule.resourceId]);
-  if (!resource) return undefined;
-  const id = freshLogicalId(t, `${rule.resourceId}For${functionId}`, taken);
-  const copy: JsonObject = { Type: SECURITY_GROUP_INGRESS };
-  if (typeof resource['Condition'] === 'string') copy['Condition'] = resource['Condition'];
-  if (resource['DependsOn'] !== undefined) copy['DependsOn'] = clone(resource['DependsOn'] as JsonValue);
-  copy['Properties'] = twin;
-  return { ops: [{ op: 'add', path: pointer('Resources', id), value: copy }] };
+  return (fixer, newId) => {
+    const copy: JsonObject = { Type: SECURITY_GROUP_INGRESS };
+    if (rule.resource.condition !== undefined) copy['Condition'] = rule.resource.condition;
+    if (rule.resource.resource.DependsOn !== undefined) copy['DependsOn'] = cloneJson(rule.resource.resource.DependsOn as JsonValue);
+    copy['Properties'] = twin(newId);
+    fixer.addResource(`${rule.resourceId}For${functionId}`, copy);
+  };
 }
 
 function list(ids: Iterable<string>): string {
   return [...ids].sort().join(', ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a group's names say it is for
+
+/**
+ * Words that, in a security group's names, give it to something other than a Lambda function:
+ * a web or application tier, a load balancer, instances, a database, a cache, containers, a file
+ * system, an endpoint. "app" and "application" alone also name Lambda applications, so they
+ * count only in the phrases below.
+ */
+const ROLE_WORDS = new Set([
+  'web', 'www', 'webserver', 'webservers', 'frontend', 'appserver', 'appservers',
+  'alb', 'elb', 'nlb', 'lb', 'loadbalancer',
+  'ec2', 'instance', 'instances', 'bastion', 'jumpbox', 'jumphost', 'nat',
+  'db', 'database', 'databases', 'rds', 'aurora', 'mysql', 'mariadb', 'postgres', 'postgresql', 'redshift',
+  'cache', 'redis', 'memcached', 'elasticache',
+  'ecs', 'eks', 'fargate', 'container', 'containers', 'kubernetes', 'k8s',
+  'efs', 'nfs', 'opensearch', 'elasticsearch', 'kafka', 'msk', 'emr',
+  'endpoint', 'endpoints', 'vpce',
+]);
+const ROLE_PHRASES: ReadonlyArray<readonly [string, string]> = [
+  ['load', 'balancer'], ['load', 'balancers'],
+  ['app', 'tier'], ['application', 'tier'], ['app', 'server'], ['app', 'servers'], ['application', 'server'], ['application', 'servers'],
+];
+const LAMBDA_WORDS = new Set(['lambda', 'lambdas', 'function', 'functions', 'fn', 'serverless']);
+
+/** The literal text of a name: a string, or the fixed parts of a Fn::Sub or Fn::Join (never what a variable holds). */
+function literalText(v: unknown, depth = 0): string {
+  if (typeof v === 'string') return v;
+  if (depth > 4) return '';
+  const name = intrinsicName(v);
+  const arg = name ? (v as JsonObject)[name] : undefined;
+  if (name === 'Fn::Sub') {
+    const text = Array.isArray(arg) ? arg[0] : arg;
+    return typeof text === 'string' ? text.replace(/\$\{[^}]*\}/g, ' ') : '';
+  }
+  if (name === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) return arg[1].map((part) => literalText(part, depth + 1)).join(' ');
+  return '';
+}
+
+/** Lower-case words of a name, splitting camelCase and acronyms (`ALBSecurityGroup` -> alb, security, group). */
+function words(text: string): string[] {
+  return text
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+function roleIn(ws: readonly string[]): string | undefined {
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    if (ROLE_WORDS.has(w)) return w;
+    // `DBSG`, `RDSSG`: an acronym run into the group's own abbreviation.
+    if (w.endsWith('sg') && ROLE_WORDS.has(w.slice(0, -2))) return w.slice(0, -2);
+    const phrase = ROLE_PHRASES.find(([a, b]) => a === w && b === ws[i + 1]);
+    if (phrase) return phrase.join(' ');
+  }
+  return undefined;
+}
+
+/** Another role a security group's names give it, and which name says so. */
+interface NamedRole {
+  role: string;
+  /** `logical id`, `GroupName`, `GroupDescription` or `Name tag`. */
+  source: string;
+}
+
+/**
+ * The role other than a Lambda function that the logical id, GroupName, GroupDescription or Name
+ * tag of a security group names, if any. A name that also mentions Lambda or a function is the
+ * function's own (`Lambda access to the database` names what the function reaches), so each
+ * name is read on its own and only one that names another role without Lambda counts.
+ */
+function otherRoleNamed(group: ResourceView): NamedRole | undefined {
+  const tags = property(group, 'Tags')?.value;
+  const nameTag = (Array.isArray(tags) ? tags : []).map((tag) => asObject(tag)).find((tag) => tag?.['Key'] === 'Name')?.['Value'];
+  const names: Array<[string, string]> = [
+    ['logical id', group.id],
+    ['GroupName', literalText(property(group, 'GroupName')?.value)],
+    ['GroupDescription', literalText(property(group, 'GroupDescription')?.value)],
+    ['Name tag', literalText(nameTag)],
+  ];
+  for (const [source, text] of names) {
+    const ws = words(text);
+    if (ws.some((w) => LAMBDA_WORDS.has(w))) continue;
+    const role = roleIn(ws);
+    if (role) return { role, source };
+  }
+  return undefined;
 }
 
 export default defineTransform({
@@ -340,17 +422,15 @@ None.
   },
   check({ template: t }) {
     const findings: Finding[] = [];
+    const fixer = new Fixer(t);
     const rules = securityGroupRules(t);
     const facts = groupFacts(t, rules);
-    const taken = new Set<string>();
-    const resources = asObject(t.Resources) ?? {};
 
-    for (const functionId of Object.keys(resources)) {
-      const fn = asObject(resources[functionId]);
-      if (!fn || !LAMBDA_TYPES.has(fn['Type'] as string)) continue;
-      const ids = asObject(asObject(fn['Properties'])?.['VpcConfig'])?.['SecurityGroupIds'];
-      if (!Array.isArray(ids)) continue;
-      const shared: Array<{ index: number; ref: ResourceRef; group: GroupFacts }> = [];
+    for (const fn of resources(t, ...LAMBDA_TYPES)) {
+      const groupList = property(fn, 'VpcConfig', 'SecurityGroupIds');
+      if (!groupList || !Array.isArray(groupList.value)) continue;
+      const ids = groupList.value;
+      const shared: Array<{ index: number; ref: GroupRef; group: GroupFacts }> = [];
       ids.forEach((entry, index) => {
         const ref = securityGroupRef(t, entry);
         const group = ref ? facts.get(ref.id) : undefined;
@@ -358,111 +438,110 @@ None.
       });
       if (shared.length === 0) continue;
 
-      const listPointer = pointer('Resources', functionId, 'Properties', 'VpcConfig', 'SecurityGroupIds');
       const first = shared[0]!;
       const why = shared.map(({ group }) => sharedBecause(group)).join(' and ');
-      const message = `Lambda function ${functionId} shares security group ${why}; give it a dedicated group without inbound rules`;
-      const at = `${listPointer}/${first.index}`;
+      const message = `Lambda function ${fn.id} shares security group ${why}; give it a dedicated group without inbound rules`;
+      const at = `${groupList.pointer}/${first.index}`;
 
-      const conditional = shared.find(({ ref }) => typeof asObject(resources[ref.id])?.['Condition'] === 'string');
+      const conditional = shared.find(({ group }) => group.view.condition !== undefined);
       if (conditional) {
-        findings.push({ pointer: at, message: `${message} (not fixed: ${conditional.ref.id} has a Condition)` });
+        findings.push({ pointer: at, message: `${message} (not fixed: ${conditional.ref.id} has a Condition)`, messageId: 'sharedGroupConditional' });
         continue;
       }
       const replaced = shared.map((s) => s.ref.id);
-      const egress = egressFor(t, replaced, rules);
+      const egress = egressFor(shared.map((s) => s.group), rules);
       if (!egress) {
-        findings.push({ pointer: at, message: `${message} (not fixed: the shared groups' egress cannot be merged)` });
+        findings.push({ pointer: at, message: `${message} (not fixed: the shared groups' egress cannot be merged)`, messageId: 'sharedGroupEgressUnmergeable' });
         continue;
       }
 
-      const newId = freshLogicalId(t, `${functionId}SecurityGroup`, taken);
-      const properties: JsonObject = {
-        GroupDescription: safeDescription(`Dedicated security group for Lambda function ${functionId}, no inbound rules`),
-      };
-      const vpcId = asObject(asObject(resources[first.ref.id])?.['Properties'])?.['VpcId'];
-      if (vpcId !== undefined) properties['VpcId'] = clone(vpcId);
-
-      const ops: Operation[] = [{ op: 'add', path: pointer('Resources', newId), value: { Type: SECURITY_GROUP, Properties: properties } }];
-      let twinsOk = true;
+      const twins: Twin[] = [];
       // Groups that will admit the dedicated group through an inline rule, so depend on it.
       const admitting = new Set<string>();
+      let twinsOk = true;
       for (const rule of rules) {
         if (rule.direction !== 'ingress') continue;
         const source = securityGroupRef(t, rule.rule['SourceSecurityGroupId']);
         if (!source || !replaced.includes(source.id)) continue;
-        const twin = twinOf(t, rule, source, newId, functionId, taken);
+        const twin = twinOf(rule, source, fn.id);
         if (!twin) {
           twinsOk = false;
           break;
         }
         if (rule.kind === 'inline') admitting.add(rule.resourceId);
-        ops.push(...twin.ops);
+        twins.push(twin);
       }
       if (!twinsOk) {
-        taken.delete(newId);
-        findings.push({ pointer: at, message: `${message} (not fixed: a rule admitting it is nested too deep in Fn::If to be twinned)` });
+        findings.push({ pointer: at, message: `${message} (not fixed: a rule admitting it is nested too deep in Fn::If to be twinned)`, messageId: 'sharedGroupRuleTooDeep' });
         continue;
       }
+
+      const properties: JsonObject = {
+        GroupDescription: safeDescription(`Dedicated security group for Lambda function ${fn.id}, no inbound rules`),
+      };
+      const vpcId = property(first.group.view, 'VpcId')?.value;
+      if (vpcId !== undefined) properties['VpcId'] = vpcId;
+      let outside: ReturnType<typeof splitEgress>['outside'] = [];
       if ('intrinsic' in egress) {
         properties['SecurityGroupEgress'] = egress.intrinsic;
       } else {
         const reachesAdmitting = (group: string) => admitting.has(group) || [...dependenciesOf(t, group)].some((d) => admitting.has(d));
-        const { inline, outside } = splitEgress(t, egress, reachesAdmitting);
-        properties['SecurityGroupEgress'] = inline;
-        const egressRules = outside.map(({ rule, group, condition }): Operation => {
-          const value: JsonObject = { Type: SECURITY_GROUP_EGRESS };
-          if (condition) value['Condition'] = condition;
-          value['Properties'] = { GroupId: sameFormRef(first.ref, newId), ...clone(rule) };
-          return { op: 'add', path: pointer('Resources', freshLogicalId(t, `${functionId}To${group}Egress`, taken)), value };
-        });
-        ops.splice(1, 0, ...egressRules);
+        const split = splitEgress(t, egress, reachesAdmitting);
+        properties['SecurityGroupEgress'] = split.inline;
+        outside = split.outside;
       }
-      ops.push({ op: 'replace', path: at, value: sameFormRef(first.ref, newId) });
+      const newId = fixer.addResource(`${fn.id}SecurityGroup`, { Type: SECURITY_GROUP, Properties: properties });
+      for (const { rule, group, condition } of outside) {
+        const value: JsonObject = { Type: SECURITY_GROUP_EGRESS };
+        if (condition) value['Condition'] = condition;
+        value['Properties'] = { GroupId: sameFormRef(first.ref, newId), ...rule };
+        fixer.addResource(`${fn.id}To${group}Egress`, value);
+      }
+      for (const twin of twins) twin(fixer, newId);
+      fixer.set(at, sameFormRef(first.ref, newId));
       // Every other entry naming a replaced group (another shared group, or the same one twice) goes.
       const others = ids
         .map((entry, index) => ({ index, ref: securityGroupRef(t, entry) }))
         .filter(({ index, ref }) => index !== first.index && ref !== undefined && replaced.includes(ref.id))
         .map(({ index }) => index)
         .sort((a, b) => b - a);
-      for (const index of others) ops.push({ op: 'remove', path: `${listPointer}/${index}` });
+      for (const index of others) fixer.remove(`${groupList.pointer}/${index}`);
       // Twins reach only this template's rules; a stack importing the group may admit it too.
       const exported = shared.filter(({ group }) => group.exportedBy.size > 0);
       if (exported.length > 0) {
         const by = exported.map(({ group }) => `${group.id} is exported by output ${list(group.exportedBy)}`).join(' and ');
-        findings.push({ pointer: at, message: `${message} (unsafe: ${by}; a stack that imports it may admit it, and the function would lose that access)`, fix: { ops, safety: 'unsafe' } });
+        findings.push({
+          pointer: at,
+          message: `${message} (unsafe: ${by}; a stack that imports it may admit it, and the function would lose that access)`,
+          messageId: 'sharedGroupExported',
+          fix: fixer.unsafe().take(),
+        });
       } else {
-        findings.push({ pointer: at, message, fix: { ops } });
+        findings.push({ pointer: at, message, messageId: 'sharedGroup', fix: fixer.take() });
       }
     }
 
     // Groups used only by Lambda functions that still carry inbound rules.
     for (const group of facts.values()) {
       if (group.lambdaUsers.size === 0 || isShared(group) || !hasIngress(group) || group.otherUsers.size > 0) continue;
-      const at = pointer('Resources', group.id, 'Properties', 'SecurityGroupIngress');
+      const inline = property(group.view, 'SecurityGroupIngress');
       const standalone = group.ingress.filter((r) => r.kind === 'standalone');
       const message = `Security group ${group.id} is used only by Lambda functions (${list(group.lambdaUsers)}), which never accept inbound connections, yet it has inbound rules; remove them`;
-      const ops: Operation[] = [];
-      const groupProps = asObject(asObject(resources[group.id])?.['Properties']);
-      if (groupProps && hasOwn(groupProps, 'SecurityGroupIngress')) ops.push({ op: 'remove', path: at });
-      let removable = true;
-      for (const rule of standalone) {
-        if (referencesTo(t, rule.resourceId).length > 0) removable = false;
-        ops.push({ op: 'remove', path: pointer('Resources', rule.resourceId) });
-      }
-      const findingPointer = groupProps && hasOwn(groupProps, 'SecurityGroupIngress') ? at : standalone[0]?.pointer ?? pointer('Resources', group.id);
-      if (!removable) {
-        findings.push({ pointer: findingPointer, message });
+      const removed = [...(inline ? [inline.pointer] : []), ...standalone.map((r) => r.resource.pointer)];
+      const findingPointer = inline?.pointer ?? standalone[0]?.pointer ?? group.view.pointer;
+      if (standalone.some((r) => referencesTo(t, r.resourceId).length > 0)) {
+        findings.push({ pointer: findingPointer, message, messageId: 'lambdaOnlyIngress' });
         continue;
       }
       // Removing a parameter breaks deployments that pass it; keeping it unused is a cfn-lint warning.
-      const orphans = namesLeftUnused(t, ops.map((op) => op.path));
+      const orphans = namesLeftUnused(t, removed);
       if (orphans.length > 0) {
         const names = orphans.map(({ kind, name }) => `${kind} ${name}`).join(', ');
-        findings.push({ pointer: findingPointer, message: `${message} (not fixed: removing them would leave ${names} unused)` });
+        findings.push({ pointer: findingPointer, message: `${message} (not fixed: removing them would leave ${names} unused)`, messageId: 'lambdaOnlyIngressLeavesUnused' });
         continue;
       }
-      findings.push({ pointer: findingPointer, message, fix: { ops, safety: 'unsafe' } });
+      for (const at of removed) fixer.remove(at);
+      findings.push({ pointer: findingPointer, message, messageId: 'lambdaOnlyIngress', fix: fixer.unsafe().take() });
     }
     return findings;
   },

@@ -1,18 +1,242 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { isIntrinsic } from '../src/cfn/template.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import {
-  asObject,
-  CATEGORY_LABEL,
-  CATEGORY_LABEL_PATTERN,
-  CATEGORY_ORDER,
-  classifyParameter,
-  parameterLabel,
-  type ParameterCategory,
+  ACRONYMS,
+  isEnvironmentParameterName,
+  isPrefixedEnvironmentName,
+  isPrefixedProjectName,
+  nameWords,
+  parameterUsages,
+  PROJECT_PARAMETER_NAMES,
+  splitWords,
+  usageProperty,
+  type ParameterUsage,
 } from '../src/cfn/parameters.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { parameter } from '../src/cfn/query.js';
+import { asObject, hasOwn, isIntrinsic } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const INTERFACE = 'AWS::CloudFormation::Interface';
+
+// ---------------------------------------------------------------------------------------------
+// Classification: the console group a parameter belongs in
+
+type ParameterCategory =
+  | 'Environment'
+  | 'Network'
+  | 'Security'
+  | 'Compute'
+  | 'Lambda'
+  | 'Api'
+  | 'Database'
+  | 'Storage'
+  | 'Monitoring'
+  | 'Logging'
+  | 'Other';
+
+/** Order of the groups in a new interface. */
+const CATEGORY_ORDER: readonly ParameterCategory[] = [
+  'Environment',
+  'Network',
+  'Security',
+  'Compute',
+  'Lambda',
+  'Api',
+  'Database',
+  'Storage',
+  'Monitoring',
+  'Logging',
+  'Other',
+];
+
+const CATEGORY_LABEL: Readonly<Record<ParameterCategory, string>> = {
+  Environment: 'Environment Configuration',
+  Network: 'Network Configuration',
+  Security: 'Security Configuration',
+  Compute: 'Compute Configuration',
+  Lambda: 'Lambda Configuration',
+  Api: 'API Configuration',
+  Database: 'Database Configuration',
+  Storage: 'Storage Configuration',
+  Monitoring: 'Monitoring Configuration',
+  Logging: 'Logging Configuration',
+  Other: 'Other Parameters',
+};
+
+/** Whether an existing group label names a category (first-listed category wins for a label). */
+const CATEGORY_LABEL_PATTERN: Readonly<Record<ParameterCategory, RegExp>> = {
+  Environment: /\b(environments?|env|general|project|tag(s|ging)?|naming|deployment|common|basic|stack)\b/i,
+  Network: /\b(network(ing)?|vpc|subnets?|cidrs?|connectivity|load ?balanc\w*|dns)\b/i,
+  Security: /\b(security|encryption|kms|certificates?|access|iam|secrets?)\b/i,
+  Compute: /\b(compute|ec2|instances?|servers?|auto ?scaling|asg|containers?|ecs|eks|bastion)\b/i,
+  Lambda: /\b(lambda|functions?|serverless)\b/i,
+  Api: /\b(api|apis|api ?gateway)\b/i,
+  Database: /\b(database|databases|db|rds|aurora|dynamodb|data ?store|cache)\b/i,
+  Storage: /\b(storage|s3|buckets?)\b/i,
+  Monitoring: /\b(monitoring|alarms?|alerts?|alerting|notifications?|observability)\b/i,
+  Logging: /\b(log|logs|logging|audit)\b/i,
+  Other: /\b(other|misc\w*|additional|advanced)\b/i,
+};
+
+/** Parameter types that say what the parameter is. */
+function categoryOfType(type: unknown): ParameterCategory | undefined {
+  if (typeof type !== 'string') return undefined;
+  if (/AWS::EC2::(VPC|Subnet|SecurityGroup|AvailabilityZone)::|AWS::Route53::HostedZone::Id/.test(type)) return 'Network';
+  if (/AWS::EC2::(KeyPair|Image|Instance)::/.test(type)) return 'Compute';
+  return undefined;
+}
+
+const has = (words: readonly string[], ...w: string[]): boolean => w.some((x) => words.includes(x));
+
+/** Classification from the name alone; undefined when the name says nothing clear. */
+function categoryOfName(name: string): ParameterCategory | undefined {
+  const lower = name.toLowerCase();
+  if (isEnvironmentParameterName(name) || TAGGING_NAMES.has(lower)) return 'Environment';
+  if (isPrefixedEnvironmentName(name) || isPrefixedProjectName(name)) return 'Environment';
+  const w = nameWords(name);
+  if (has(w, 'log', 'logs', 'logging', 'trail', 'cloudtrail')) return 'Logging';
+  if (has(w, 'cidr', 'cidrs', 'vpc', 'subnet', 'subnets')) return 'Network';
+  if (has(w, 'db', 'rds', 'database', 'aurora', 'dynamodb', 'dynamo', 'redis', 'elasticache', 'cache', 'memcached', 'postgres', 'postgresql', 'mysql') || lower.startsWith('master')) {
+    return 'Database';
+  }
+  if (
+    has(w, 'az', 'azs', 'nat', 'ssh', 'ip', 'ips', 'hosted', 'route53', 'alb', 'nlb', 'elb') ||
+    lower.includes('availabilityzone') ||
+    lower.includes('securitygroup')
+  ) {
+    return 'Network';
+  }
+  if (has(w, 'lambda', 'runtime', 'function', 'concurrency') || (has(w, 'memory') && has(w, 'size'))) return 'Lambda';
+  if (
+    has(w, 'ami', 'ec2', 'asg', 'instance', 'instances', 'container', 'task', 'ecs', 'eks', 'bastion', 'node', 'keypair') ||
+    (has(w, 'key') && has(w, 'name', 'pair') && !has(w, 'kms')) ||
+    (has(w, 'image') && !has(w, 'bucket'))
+  ) {
+    return 'Compute';
+  }
+  if (has(w, 'alarm', 'alert', 'alerts', 'email', 'notification', 'notifications', 'threshold', 'sns', 'monitoring', 'dashboard')) return 'Monitoring';
+  if (
+    has(w, 'kms', 'key', 'certificate', 'cert', 'secret', 'password', 'ssl', 'tls', 'waf', 'iam', 'role', 'principal', 'encryption') ||
+    has(w, 'security', 'guard', 'guardduty', 'securityhub', 'macie', 'shield', 'mfa', 'config', 'compliance', 'remediation') ||
+    (has(w, 'account') && has(w, 'id', 'ids'))
+  ) {
+    return 'Security';
+  }
+  if (has(w, 's3', 'bucket', 'efs', 'storage', 'replication', 'lifecycle', 'backup')) return 'Storage';
+  if (has(w, 'domain', 'dns', 'endpoint', 'endpoints', 'https', 'http')) return 'Network';
+  if (has(w, 'region', 'regions')) return 'Environment';
+  if (has(w, 'api', 'throttle', 'throttling')) return 'Api';
+  return undefined;
+}
+
+const NETWORK_PROPERTIES = new Set([
+  'CidrBlock',
+  'CidrIp',
+  'CidrIpv6',
+  'DestinationCidrBlock',
+  'Ipv6CidrBlock',
+  'VpcId',
+  'SubnetId',
+  'SubnetIds',
+  'Subnets',
+  'SecurityGroupIds',
+  'AvailabilityZone',
+  'AvailabilityZones',
+  'HostedZoneId',
+  'HostedZoneName',
+]);
+const COMPUTE_PROPERTIES = new Set(['InstanceType', 'ImageId', 'KeyName']);
+const LOGGING_PROPERTIES = new Set(['RetentionInDays', 'LogGroupName']);
+
+function isTagUsage(u: ParameterUsage): boolean {
+  return u.path.some((s) => s === 'Tags' || s.endsWith('Tags'));
+}
+
+/** What one usage says about the parameter. undefined for tags (they say nothing). */
+function categoryOfUsage(u: ParameterUsage): ParameterCategory | undefined {
+  if (isTagUsage(u)) return undefined;
+  const prop = usageProperty(u);
+  if (prop && NETWORK_PROPERTIES.has(prop)) return 'Network';
+  if (prop && LOGGING_PROPERTIES.has(prop)) return 'Logging';
+  const type = u.resourceType ?? '';
+  if (prop && COMPUTE_PROPERTIES.has(prop) && !/^AWS::(RDS|DocDB|Neptune|ElastiCache)::/.test(type)) return 'Compute';
+  return categoryOfResourceType(type);
+}
+
+function categoryOfResourceType(type: string): ParameterCategory | undefined {
+  if (/^AWS::(Lambda::|Serverless::(Function|LayerVersion))/.test(type)) return 'Lambda';
+  if (/^AWS::(ApiGateway|ApiGatewayV2|AppSync)::|^AWS::Serverless::(Api|HttpApi)$/.test(type)) return 'Api';
+  if (/^AWS::(RDS|DynamoDB|ElastiCache|DocDB|DocDBElastic|Neptune|Redshift|RedshiftServerless|MemoryDB|DAX)::|^AWS::Serverless::SimpleTable$/.test(type)) return 'Database';
+  if (/^AWS::(EC2::(Instance|LaunchTemplate|Host|SpotFleet|EC2Fleet)|AutoScaling|ECS|EKS|Batch|ElasticBeanstalk|ImageBuilder|ECR)(::|$)/.test(type)) return 'Compute';
+  if (/^AWS::(EC2|ElasticLoadBalancing|ElasticLoadBalancingV2|Route53|Route53Resolver|NetworkFirewall|GlobalAccelerator)::/.test(type)) return 'Network';
+  if (/^AWS::(S3|S3Express|EFS|FSx|Backup)::/.test(type)) return 'Storage';
+  if (/^AWS::(Logs|CloudTrail)::/.test(type)) return 'Logging';
+  if (/^AWS::(CloudWatch|SNS|Events|Synthetics)::/.test(type)) return 'Monitoring';
+  if (/^AWS::(KMS|IAM|SecretsManager|CertificateManager|WAF|WAFv2|WAFRegional|GuardDuty|SecurityHub|Config|Cognito|Shield)::/.test(type)) return 'Security';
+  return undefined;
+}
+
+/**
+ * The console group of a parameter: its name when the name is clear (environment and tagging
+ * names first), then its declared type (`AWS::EC2::Subnet::Id`...), then where it is used (the
+ * category most of its non-tag usages point to; ties go to the first usage), then `Other`.
+ * Parameters used only in tags go to Environment.
+ */
+function classifyParameter(t: Template, name: string): ParameterCategory {
+  const byName = categoryOfName(name);
+  if (byName) return byName;
+  const byType = categoryOfType(parameter(t, name)?.['Type']);
+  if (byType) return byType;
+  const usages = parameterUsages(t).get(name) ?? [];
+  const counts = new Map<ParameterCategory, number>();
+  for (const u of usages) {
+    const c = categoryOfUsage(u);
+    if (c) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let best: ParameterCategory | undefined;
+  for (const [c, n] of counts) if (best === undefined || n > counts.get(best)!) best = c;
+  if (best) return best;
+  if (usages.length > 0 && usages.every(isTagUsage)) return 'Environment'; // only used in tags
+  return 'Other';
+}
+
+/** Tag-ish parameters that belong with the environment in the console. */
+const TAGGING_NAMES = new Set([
+  ...PROJECT_PARAMETER_NAMES,
+  'owner',
+  'ownername',
+  'owneremail',
+  'ownertag',
+  'team',
+  'teamname',
+  'costcenter',
+  'costcentre',
+  'costcentertag',
+  'department',
+  'businessunit',
+  'dataclassification',
+  'environmenttag',
+  'service',
+  'servicename',
+  'stackname',
+  'resourceprefix',
+  'nameprefix',
+  'prefix',
+]);
+
+/** A human label for a parameter name: `VpcCIDR` -> `VPC CIDR`, `LatestAmiId` -> `Latest AMI ID`. */
+function parameterLabel(name: string): string {
+  const words = splitWords(name).map((w) => {
+    const acronym = ACRONYMS.get(w.toLowerCase());
+    if (acronym) return acronym;
+    return w.charAt(0).toUpperCase() + w.slice(1);
+  });
+  return words.length ? words.join(' ') : name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The interface
 
 interface ExistingGroup {
   index: number;
@@ -124,32 +348,29 @@ None.
     if (!parameters) return findings;
     const names = Object.keys(parameters);
     if (names.length === 0) return findings;
+    const fixer = new Fixer(template);
 
     const metadata = template.Metadata;
     if (metadata !== undefined && (!asObject(metadata) || isIntrinsic(metadata))) {
-      return [{ pointer: pointer('Metadata'), message: 'Metadata is not an object; cannot add parameter groups' }];
+      return [{ pointer: pointer('Metadata'), message: 'Metadata is not an object; cannot add parameter groups', messageId: 'metadataNotObject' }];
     }
     const iface = asObject(metadata)?.[INTERFACE];
     const ifacePointer = pointer('Metadata', INTERFACE);
 
     if (iface === undefined) {
-      const value: JsonObject = { ParameterGroups: newGroups(template, names), ParameterLabels: labels(names) };
-      const ops: Operation[] = metadata
-        ? [{ op: 'add', path: ifacePointer, value }]
-        : [{ op: 'add', path: pointer('Metadata'), value: { [INTERFACE]: value } }];
       findings.push({
         pointer: metadata ? pointer('Metadata') : pointer('Parameters'),
         message: `The ${names.length} parameter${names.length > 1 ? 's are' : ' is'} not grouped or labelled for the console (no ${INTERFACE} metadata)`,
-        fix: { ops },
+        messageId: 'noInterface',
+        fix: fixer.set(ifacePointer, { ParameterGroups: newGroups(template, names), ParameterLabels: labels(names) }).take(),
       });
       return findings;
     }
     const ifaceObject = asObject(iface);
     if (!ifaceObject || isIntrinsic(iface)) {
-      return [{ pointer: ifacePointer, message: `${INTERFACE} is not an object; cannot complete its parameter groups` }];
+      return [{ pointer: ifacePointer, message: `${INTERFACE} is not an object; cannot complete its parameter groups`, messageId: 'interfaceNotObject' }];
     }
 
-    const ops: Operation[] = [];
     const ungrouped: string[] = [];
     const unlabelled: string[] = [];
 
@@ -157,10 +378,10 @@ None.
     const groupsPointer = `${ifacePointer}/ParameterGroups`;
     const rawGroups = ifaceObject['ParameterGroups'];
     if (rawGroups === undefined) {
-      ops.push({ op: 'add', path: groupsPointer, value: newGroups(template, names) });
+      fixer.set(groupsPointer, newGroups(template, names));
       ungrouped.push(...names);
     } else if (!Array.isArray(rawGroups)) {
-      findings.push({ pointer: groupsPointer, message: 'ParameterGroups is not a list; cannot add the ungrouped parameters' });
+      findings.push({ pointer: groupsPointer, message: 'ParameterGroups is not a list; cannot add the ungrouped parameters', messageId: 'groupsNotList' });
     } else {
       const groups = readGroups(rawGroups);
       const seen = new Map<string, number[]>();
@@ -170,10 +391,11 @@ None.
           findings.push({
             pointer: `${groupsPointer}/${where[1]}`,
             message: `Parameter ${p} is listed ${where.length} times in ParameterGroups (groups ${where.map((i) => i + 1).join(', ')}); keep it in one`,
+            messageId: 'listedTwice',
           });
         }
-        if (!Object.prototype.hasOwnProperty.call(parameters, p)) {
-          findings.push({ pointer: `${groupsPointer}/${where[0]}`, message: `ParameterGroups lists ${p}, which is not a parameter of this template` });
+        if (!hasOwn(parameters, p)) {
+          findings.push({ pointer: `${groupsPointer}/${where[0]}`, message: `ParameterGroups lists ${p}, which is not a parameter of this template`, messageId: 'unknownParameter' });
         }
       }
       const missing = names.filter((n) => !seen.has(n));
@@ -186,14 +408,11 @@ None.
         else fresh.set(category, [...(fresh.get(category) ?? []), name]);
       }
       for (const [index, list] of [...additions].sort((a, b) => a[0] - b[0])) {
-        const group = groups[index]!;
-        const at = `${groupsPointer}/${index}/Parameters`;
-        if (group.parameters === undefined) ops.push({ op: 'add', path: at, value: list });
-        else for (const name of list) ops.push({ op: 'add', path: `${at}/-`, value: name });
+        for (const name of list) fixer.append(`${groupsPointer}/${index}/Parameters`, name);
       }
       for (const category of CATEGORY_ORDER) {
         const list = fresh.get(category);
-        if (list) ops.push({ op: 'add', path: `${groupsPointer}/-`, value: { Label: { default: CATEGORY_LABEL[category] }, Parameters: list } });
+        if (list) fixer.append(groupsPointer, { Label: { default: CATEGORY_LABEL[category] }, Parameters: list });
       }
       ungrouped.push(...missing);
     }
@@ -202,21 +421,21 @@ None.
     const labelsPointer = `${ifacePointer}/ParameterLabels`;
     const rawLabels = ifaceObject['ParameterLabels'];
     if (rawLabels === undefined) {
-      ops.push({ op: 'add', path: labelsPointer, value: labels(names) });
+      fixer.set(labelsPointer, labels(names));
       unlabelled.push(...names);
     } else if (asObject(rawLabels) && !isIntrinsic(rawLabels)) {
       for (const name of names) {
-        if (Object.prototype.hasOwnProperty.call(rawLabels, name)) continue;
-        ops.push({ op: 'add', path: `${labelsPointer}${pointer(name)}`, value: { default: parameterLabel(name) } });
+        if (hasOwn(rawLabels, name)) continue;
+        fixer.set(`${labelsPointer}${pointer(name)}`, { default: parameterLabel(name) });
         unlabelled.push(name);
       }
     }
 
-    if (ops.length > 0) {
+    if (fixer.pending) {
       const parts: string[] = [];
       if (ungrouped.length) parts.push(`not in any parameter group: ${ungrouped.join(', ')}`);
       if (unlabelled.length) parts.push(`without a label: ${unlabelled.join(', ')}`);
-      findings.unshift({ pointer: ifacePointer, message: `Parameters ${parts.join('; ')}`, fix: { ops } });
+      findings.unshift({ pointer: ifacePointer, message: `Parameters ${parts.join('; ')}`, messageId: 'incompleteInterface', fix: fixer.take() });
     }
     return findings;
   },

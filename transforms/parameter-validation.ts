@@ -1,35 +1,17 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import {
-  CLOUDWATCH_LOG_RETENTION_DAYS,
-  ensureParameter,
-  resourcesOfType,
-  type PendingParameters,
-} from '../src/cfn/template.js';
-import {
-  asObject,
-  DB_INSTANCE_CLASS_CONSTRAINT,
-  DB_INSTANCE_CLASS_PATTERN,
-  ENVIRONMENT_CONSTRAINT,
-  ENVIRONMENT_PATTERN,
-  freshParameterName,
-  INSTANCE_TYPE_CONSTRAINT,
-  INSTANCE_TYPE_PATTERN,
-  IPV4_CIDR_CONSTRAINT,
-  IPV4_CIDR_PATTERN,
   isEnvironmentParameterName,
-  isIpv4Cidr,
-  LOWERCASE_ENVIRONMENT_CONSTRAINT,
-  LOWERCASE_ENVIRONMENT_PATTERN,
-  matchesPattern,
   nameWords,
   parameterEntries,
   parameterUsages,
   usageProperty,
-  usageTransformsValue,
   type ParameterUsage,
 } from '../src/cfn/parameters.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { property, resources } from '../src/cfn/query.js';
+import { CLOUDWATCH_LOG_RETENTION_DAYS, firstUnusedName, namesInLowerCase } from '../src/cfn/template.js';
+import type { Finding, Fix, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface ParameterValidationOptions extends Record<string, unknown> {
   /** Turn literal VPC/subnet CIDRs, instance types and DB instance classes into parameters. */
@@ -56,6 +38,60 @@ function numberOf(v: JsonValue | undefined): number | undefined {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation patterns (CloudFormation evaluates AllowedPattern as a Java regular expression over
+// the whole value; these use only syntax that means the same in Java and JavaScript).
+
+/** One IPv4 octet 0-255 without leading zeros. */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+
+/** An IPv4 CIDR block `a.b.c.d/n`, n from 0 to 32. */
+const IPV4_CIDR_PATTERN = `^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`;
+const IPV4_CIDR_CONSTRAINT = 'Must be a valid IPv4 CIDR block in the form x.x.x.x/n, with n from 0 to 32.';
+
+/** EC2 instance types: family (letters, digits, `-flex`...) dot size: `t3.micro`, `m7i-flex.large`, `u-6tb1.metal`. */
+const INSTANCE_TYPE_PATTERN = '^[a-z][a-z0-9-]*\\.[a-z0-9]+$';
+const INSTANCE_TYPE_CONSTRAINT = 'Must be an EC2 instance type such as t3.micro.';
+
+/** RDS DB instance classes: `db.t3.micro`, `db.serverless`, `db.r5.large.tpc2.mem4x`. */
+const DB_INSTANCE_CLASS_PATTERN = '^db\\.[a-z0-9-]+(\\.[a-z0-9-]+)*$';
+const DB_INSTANCE_CLASS_CONSTRAINT = 'Must be an RDS DB instance class such as db.t3.micro.';
+
+/** Environment names and suffixes: letters, digits and hyphens (same as the shared EnvironmentSuffix). */
+const ENVIRONMENT_PATTERN = '^[a-zA-Z0-9-]+$';
+const ENVIRONMENT_CONSTRAINT = 'Must contain only alphanumeric characters and hyphens.';
+/** For a value that ends up in S3 bucket names, which must be lower case. */
+const LOWERCASE_ENVIRONMENT_PATTERN = '^[a-z0-9-]+$';
+const LOWERCASE_ENVIRONMENT_CONSTRAINT = 'Must contain only lowercase letters, digits and hyphens (it is used in S3 bucket names).';
+
+/** Whether `value` matches a CloudFormation AllowedPattern written with the syntax above. */
+function matchesPattern(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return false;
+  }
+}
+
+function isIpv4Cidr(value: unknown): value is string {
+  return typeof value === 'string' && matchesPattern(IPV4_CIDR_PATTERN, value);
+}
+
+/** Whether the usage passes through a function that takes the value apart (Fn::Split, Fn::Select, Fn::Cidr...). */
+function usageTransformsValue(u: ParameterUsage): boolean {
+  return u.path.some((s) => s === 'Fn::Split' || s === 'Fn::Select' || s === 'Fn::Cidr' || s === 'Fn::Join' || s === 'Fn::Sub' || s === 'Fn::Base64') || !u.direct;
+}
+
+/**
+ * `base`, else `base2`, `base3`, ...: a name no parameter or resource uses (they share one
+ * namespace; Outputs, Conditions and Mappings do not clash with parameters). Compared ignoring
+ * case so the new name never differs from an existing one only in case. Adds the name to `taken`.
+ */
+function freshParameterName(t: Template, base: string, taken: Set<string>): string {
+  const stem = base.replace(/[^A-Za-z0-9]/g, '') || 'Parameter';
+  return firstUnusedName((n) => (n === 1 ? stem : `${stem}${n}`), namesInLowerCase(t, ['Parameters', 'Resources']), taken);
 }
 
 export default defineTransform<ParameterValidationOptions>({
@@ -136,13 +172,14 @@ the resource would then change (a VPC or subnet CIDR change replaces it).
 `,
   },
   check({ template, options }) {
+    const fixer = new Fixer(template);
     const findings: Finding[] = [];
     const usages = parameterUsages(template);
     for (const [name, spec] of parameterEntries(template)) {
-      const finding = validateParameter(name, spec, usages.get(name) ?? []);
+      const finding = validateParameter(fixer, name, spec, usages.get(name) ?? []);
       if (finding) findings.push(finding);
     }
-    if (options.extractLiterals !== false) findings.push(...extractLiterals(template));
+    if (options.extractLiterals !== false) findings.push(...extractLiterals(fixer, template));
     return findings;
   },
 });
@@ -150,15 +187,15 @@ the resource would then change (a VPC or subnet CIDR change replaces it).
 // ---------------------------------------------------------------------------------------------
 // Existing parameters
 
-function constraintOps(at: string, spec: JsonObject, add: JsonObject): Operation[] {
-  const ops: Operation[] = [];
+/** The fix that adds the constraints `add` to parameter `name`, keeping the ones it declares. */
+function constrain(fixer: Fixer, name: string, spec: JsonObject, add: JsonObject): Fix {
   for (const [key, value] of Object.entries(add)) {
-    if (spec[key] === undefined) ops.push({ op: 'add', path: `${at}/${key}`, value });
+    if (spec[key] === undefined) fixer.set(pointer('Parameters', name, key), value);
   }
-  return ops;
+  return fixer.take();
 }
 
-function validateParameter(name: string, spec: JsonObject, uses: ParameterUsage[]): Finding | undefined {
+function validateParameter(fixer: Fixer, name: string, spec: JsonObject, uses: ParameterUsage[]): Finding | undefined {
   const at = pointer('Parameters', name);
   const type = spec['Type'];
   const def = spec['Default'];
@@ -184,12 +221,20 @@ function validateParameter(name: string, spec: JsonObject, uses: ParameterUsage[
     if (!ipv6 && (namedCidr || defaultIsCidr || fedToCidr) && !(splitSomewhere && !defaultIsCidr)) {
       if (def !== undefined && !defaultIsCidr) {
         if (typeof def === 'string' && IPV4_ISH.test(def) && (namedCidr || fedToCidr)) {
-          return { pointer: `${at}/Default`, message: `Parameter ${name} holds a CIDR block but its Default ${JSON.stringify(def)} is not a valid IPv4 CIDR block` };
+          return {
+            pointer: `${at}/Default`,
+            message: `Parameter ${name} holds a CIDR block but its Default ${JSON.stringify(def)} is not a valid IPv4 CIDR block`,
+            messageId: 'invalidCidrDefault',
+          };
         }
         return undefined;
       }
-      const ops = constraintOps(at, spec, { AllowedPattern: IPV4_CIDR_PATTERN, ConstraintDescription: IPV4_CIDR_CONSTRAINT });
-      return { pointer: at, message: `CIDR parameter ${name} has no AllowedPattern; an invalid block would only fail mid-deployment`, fix: { ops } };
+      return {
+        pointer: at,
+        message: `CIDR parameter ${name} has no AllowedPattern; an invalid block would only fail mid-deployment`,
+        messageId: 'cidrWithoutPattern',
+        fix: constrain(fixer, name, spec, { AllowedPattern: IPV4_CIDR_PATTERN, ConstraintDescription: IPV4_CIDR_CONSTRAINT }),
+      };
     }
 
     // Instance type / DB instance class passed as is to the properties tapfix knows
@@ -200,8 +245,12 @@ function validateParameter(name: string, spec: JsonObject, uses: ParameterUsage[
         u.direct && SOURCES.some((s) => s.kind === kind && s.type === u.resourceType && sameOrIntrinsicBelow(u.path, s.path));
       if (uses.length === 0 || !uses.every(feeds)) continue;
       if (def !== undefined && (typeof def !== 'string' || !matchesPattern(KIND[kind].pattern, def))) return undefined;
-      const ops = constraintOps(at, spec, { AllowedPattern: KIND[kind].pattern, ConstraintDescription: KIND[kind].constraint });
-      return { pointer: at, message: `Parameter ${name} sets ${source.path[source.path.length - 1]} but accepts any text; a typo would only fail when the resource is created`, fix: { ops } };
+      return {
+        pointer: at,
+        message: `Parameter ${name} sets ${source.path[source.path.length - 1]} but accepts any text; a typo would only fail when the resource is created`,
+        messageId: `${kind}WithoutPattern`,
+        fix: constrain(fixer, name, spec, { AllowedPattern: KIND[kind].pattern, ConstraintDescription: KIND[kind].constraint }),
+      };
     }
 
     // Environment name / suffix
@@ -212,8 +261,12 @@ function validateParameter(name: string, spec: JsonObject, uses: ParameterUsage[
         : [[ENVIRONMENT_PATTERN, ENVIRONMENT_CONSTRAINT]];
       for (const [pattern, constraint] of candidates) {
         if (def !== undefined && (typeof def !== 'string' || !matchesPattern(pattern, def))) continue;
-        const ops = constraintOps(at, spec, { AllowedPattern: pattern, ConstraintDescription: constraint });
-        return { pointer: at, message: `Environment parameter ${name} accepts any text; it ends up in resource names and tags`, fix: { ops } };
+        return {
+          pointer: at,
+          message: `Environment parameter ${name} accepts any text; it ends up in resource names and tags`,
+          messageId: 'environmentWithoutPattern',
+          fix: constrain(fixer, name, spec, { AllowedPattern: pattern, ConstraintDescription: constraint }),
+        };
       }
       return undefined;
     }
@@ -228,29 +281,31 @@ function validateParameter(name: string, spec: JsonObject, uses: ParameterUsage[
         return {
           pointer: `${at}/Default`,
           message: `Parameter ${name} sets a log group's RetentionInDays, but its Default ${JSON.stringify(def)} is not a retention CloudWatch Logs accepts (${CLOUDWATCH_LOG_RETENTION_DAYS.join(', ')})`,
+          messageId: 'invalidRetentionDefault',
         };
       }
       return {
         pointer: at,
         message: `Log retention parameter ${name} accepts any number; CloudWatch Logs only accepts ${CLOUDWATCH_LOG_RETENTION_DAYS.length} values`,
-        fix: { ops: [{ op: 'add', path: `${at}/AllowedValues`, value: [...CLOUDWATCH_LOG_RETENTION_DAYS] }] },
+        messageId: 'retentionWithoutAllowedValues',
+        fix: fixer.set(`${at}/AllowedValues`, [...CLOUDWATCH_LOG_RETENTION_DAYS]).take(),
       };
     }
     for (const [property, bounds] of Object.entries(LAMBDA_BOUNDS)) {
       if (!uses.some((u) => LAMBDA_TYPES.has(u.resourceType ?? '') && u.path[0] === property)) continue;
       const n = numberOf(def);
       if (def !== undefined && (n === undefined || n < bounds.min || n > bounds.max)) {
-        return { pointer: `${at}/Default`, message: `Parameter ${name} sets the ${bounds.what}, but its Default ${JSON.stringify(def)} is outside ${bounds.min}-${bounds.max}` };
+        return {
+          pointer: `${at}/Default`,
+          message: `Parameter ${name} sets the ${bounds.what}, but its Default ${JSON.stringify(def)} is outside ${bounds.min}-${bounds.max}`,
+          messageId: 'lambdaSizingDefaultOutOfBounds',
+        };
       }
       return {
         pointer: at,
         message: `Parameter ${name} sets the ${bounds.what} without bounds; Lambda accepts ${bounds.min}-${bounds.max}`,
-        fix: {
-          ops: [
-            { op: 'add', path: `${at}/MinValue`, value: bounds.min },
-            { op: 'add', path: `${at}/MaxValue`, value: bounds.max },
-          ],
-        },
+        messageId: 'lambdaSizingWithoutBounds',
+        fix: fixer.set(`${at}/MinValue`, bounds.min).set(`${at}/MaxValue`, bounds.max).take(),
       };
     }
   }
@@ -281,6 +336,8 @@ interface Literal {
   kind: LiteralKind;
   id: string;
   path: string[];
+  /** Where the literal is written. */
+  pointer: string;
   value: string;
 }
 
@@ -303,11 +360,10 @@ const KIND: Record<LiteralKind, { pattern: string; constraint: string; what: str
 function collectLiterals(t: Template): Literal[] {
   const out: Literal[] = [];
   for (const source of SOURCES) {
-    for (const { id, resource } of resourcesOfType(t, source.type)) {
-      let node: JsonValue | undefined = asObject(resource.Properties);
-      for (const segment of source.path) node = asObject(node)?.[segment];
-      if (typeof node !== 'string' || !matchesPattern(KIND[source.kind].pattern, node)) continue;
-      out.push({ kind: source.kind, id, path: source.path, value: node });
+    for (const view of resources(t, source.type)) {
+      const literal = property(view, ...source.path);
+      if (typeof literal?.value !== 'string' || !matchesPattern(KIND[source.kind].pattern, literal.value)) continue;
+      out.push({ kind: source.kind, id: view.id, path: source.path, pointer: literal.pointer, value: literal.value });
     }
   }
   return out;
@@ -380,7 +436,7 @@ function description(kind: LiteralKind, group: Literal[]): string {
   }
 }
 
-function extractLiterals(t: Template): Finding[] {
+function extractLiterals(fixer: Fixer, t: Template): Finding[] {
   const findings: Finding[] = [];
   const literals = collectLiterals(t);
   if (literals.length === 0) return findings;
@@ -403,18 +459,19 @@ function extractLiterals(t: Template): Finding[] {
   }
 
   const taken = new Set<string>();
-  const pending: PendingParameters = {};
   for (const group of groups) {
     const { kind, value } = group[0]!;
     const ids = group.map((l) => l.id);
     const replace = (name: string, unsafe: boolean, how: string) =>
-      group.map(
-        (l): Finding => ({
-          pointer: pointer('Resources', l.id, 'Properties', ...l.path),
+      group.map((l): Finding => {
+        fixer.set(l.pointer, { Ref: name });
+        return {
+          pointer: l.pointer,
           message: `${l.id} hard-codes the ${KIND[kind].what} ${value}; ${how}`,
-          fix: { ops: [{ op: 'replace', path: pointer('Resources', l.id, 'Properties', ...l.path), value: { Ref: name } }], ...(unsafe ? { safety: 'unsafe' as const } : {}) },
-        }),
-      );
+          messageId: unsafe ? 'literalMeantForParameter' : 'hardcodedLiteral',
+          fix: (unsafe ? fixer.unsafe() : fixer).take(),
+        };
+      });
 
     const intended = intendedParameter(t, kind, ids, value);
     if (intended) {
@@ -423,20 +480,14 @@ function extractLiterals(t: Template): Finding[] {
     }
 
     const name = freshParameterName(t, parameterName(kind, group, literals), taken);
-    let ops: Operation[];
     try {
-      ops = ensureParameter(
-        t,
-        name,
-        {
-          Type: 'String',
-          Default: value,
-          Description: description(kind, group),
-          AllowedPattern: KIND[kind].pattern,
-          ConstraintDescription: KIND[kind].constraint,
-        },
-        pending,
-      );
+      fixer.ensureParameter(name, {
+        Type: 'String',
+        Default: value,
+        Description: description(kind, group),
+        AllowedPattern: KIND[kind].pattern,
+        ConstraintDescription: KIND[kind].constraint,
+      });
     } catch {
       continue;
     }
@@ -445,7 +496,8 @@ function extractLiterals(t: Template): Finding[] {
     findings.push({
       pointer: t.Parameters !== undefined ? pointer('Parameters') : '',
       message: `Adding parameter ${name} (Default ${value}) for the ${KIND[kind].what} hard-coded in ${ids.join(', ')}`,
-      fix: { ops },
+      messageId: 'addParameter',
+      fix: fixer.take(),
     });
     findings.push(...replace(name, false, `use parameter ${name} (Default ${value}) so each deployment can choose it`));
   }

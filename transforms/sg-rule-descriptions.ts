@@ -1,5 +1,7 @@
 import { defineTransform } from '../src/transform.js';
-import { describeRule, hasOwn, securityGroupRules } from '../src/cfn/network.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { describeRule, securityGroupRules } from '../src/cfn/network.js';
+import { hasOwn } from '../src/cfn/values.js';
 import type { Finding } from '../src/types.js';
 
 export default defineTransform({
@@ -49,11 +51,11 @@ None.
 `,
   },
   check({ template }) {
+    const fixer = new Fixer(template);
     const findings: Finding[] = [];
     for (const entry of securityGroupRules(template)) {
       const current = entry.rule['Description'];
       if (hasOwn(entry.rule, 'Description') && !(typeof current === 'string' && current.trim() === '')) continue;
-      const description = describeRule(entry.rule, entry.direction);
       const kind = entry.direction === 'ingress' ? 'Ingress' : 'Egress';
       findings.push({
         pointer: entry.pointer,
@@ -61,9 +63,8 @@ None.
           entry.kind === 'inline'
             ? `${kind} rule of security group ${entry.resourceId} has no description`
             : `${kind} rule ${entry.resourceId} has no description`,
-        fix: {
-          ops: [{ op: hasOwn(entry.rule, 'Description') ? 'replace' : 'add', path: `${entry.pointer}/Description`, value: description }],
-        },
+        messageId: 'noDescription',
+        fix: fixer.set(`${entry.pointer}/Description`, describeRule(entry.rule, entry.direction)).take(),
       });
     }
     return findings;

@@ -1,5 +1,15 @@
 import { defineTransform } from '../src/transform.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import {
+  ENVIRONMENT_PARAMETER_NAMES,
+  isPrefixedEnvironmentName,
+  isPrefixedProjectName,
+  parameterEntries,
+  PROJECT_PARAMETER_NAMES,
+  splitWords,
+} from '../src/cfn/parameters.js';
 import { pointer } from '../src/cfn/pointer.js';
+import { parameter, property, resource, resources, targetOfValue, type ResourceView } from '../src/cfn/query.js';
 import {
   replacementRefusal,
   tagInfo,
@@ -9,15 +19,9 @@ import {
   tagLintSource,
   type TagInfo,
 } from '../src/cfn/spec.js';
-import {
-  ENVIRONMENT_SUFFIX_PARAMETER,
-  ENVIRONMENT_SUFFIX_PARAMETER_NAME,
-  ensureParameter,
-  isIntrinsic,
-  resourcesOfType,
-} from '../src/cfn/template.js';
-import { asObject, findEnvironmentParameter, findProjectParameter, splitWords } from '../src/cfn/parameters.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { ENVIRONMENT_SUFFIX_PARAMETER, ENVIRONMENT_SUFFIX_PARAMETER_NAME } from '../src/cfn/template.js';
+import { asObject, hasOwn, isIntrinsic, targetOf } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface StandardTagsOptions extends Record<string, unknown> {
   /** Value of the Project tag (a literal); default: the ProjectName-like parameter, else the file name. */
@@ -85,6 +89,36 @@ export function projectFromPath(filePath: string | undefined): string {
   }
   return 'App';
 }
+
+/**
+ * The String parameter named by the first of `preference` (lower-case names) the template
+ * declares, compared ignoring case; else the first whose name `prefixed` accepts.
+ */
+function preferredParameter(t: Template, preference: readonly string[], prefixed: (name: string) => boolean): string | undefined {
+  const byLower = new Map<string, string>();
+  let fallback: string | undefined;
+  for (const [name, spec] of parameterEntries(t)) {
+    if (spec['Type'] !== 'String') continue;
+    const lower = name.toLowerCase();
+    if (!byLower.has(lower)) byLower.set(lower, name);
+    if (fallback === undefined && prefixed(name)) fallback = name;
+  }
+  for (const lower of preference) {
+    const name = byLower.get(lower);
+    if (name !== undefined) return name;
+  }
+  return fallback;
+}
+
+/**
+ * The parameter that already holds the environment name or suffix: `EnvironmentSuffix`, then
+ * `Environment`, `EnvironmentName`, `Env`, `Stage`, ..., then a prefixed name such as
+ * `AppEnvironment`; undefined when there is none.
+ */
+const findEnvironmentParameter = (t: Template) => preferredParameter(t, ENVIRONMENT_PARAMETER_NAMES, isPrefixedEnvironmentName);
+
+/** The parameter holding the project/application name (`ProjectName`, `Project`, `ApplicationName`, `AppProjectName`...), if any. */
+const findProjectParameter = (t: Template) => preferredParameter(t, PROJECT_PARAMETER_NAMES, isPrefixedProjectName);
 
 /** Replaces `{LogicalId}` in every string of an option value. */
 function instantiate(value: JsonValue, logicalId: string): JsonValue {
@@ -262,18 +296,24 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
   },
   check({ template, options, filePath, region }) {
     const findings: Finding[] = [];
+    const fixer = new Fixer(template);
     const recentlyTaggable = options.tagRecentlyTaggableTypes;
     const optedIn = (type: string) => recentlyTaggable === true || (Array.isArray(recentlyTaggable) && recentlyTaggable.includes(type));
     const keys = Array.isArray(options.keys) ? options.keys.filter((k): k is string => typeof k === 'string') : [...BUILT_IN_KEYS];
     const overrides = asObject(options.tags) ?? {};
-    const parameters = asObject(template.Parameters) ?? {};
 
     // The environment parameter: the option, an existing one, or EnvironmentSuffix (added below).
     const asked = typeof options.environmentParameter === 'string' && options.environmentParameter !== '' ? options.environmentParameter : undefined;
     const environment = asked ?? taggedEnvironmentParameter(template) ?? findEnvironmentParameter(template) ?? ENVIRONMENT_SUFFIX_PARAMETER_NAME;
-    const environmentMissing = !Object.prototype.hasOwnProperty.call(parameters, environment);
+    const environmentMissing = !hasOwn(asObject(template.Parameters), environment);
     if (environmentMissing && environment !== ENVIRONMENT_SUFFIX_PARAMETER_NAME) {
-      return [{ pointer: '', message: `standard-tags: option environmentParameter names ${environment}, which is not a parameter of this template` }];
+      return [
+        {
+          pointer: '',
+          message: `standard-tags: option environmentParameter names ${environment}, which is not a parameter of this template`,
+          messageId: 'unknownEnvironmentParameter',
+        },
+      ];
     }
 
     const projectParameter = findProjectParameter(template);
@@ -293,10 +333,10 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
       for (const key of wanted) {
         if (key === 'Name' && PROPAGATING_TYPES.has(type)) continue;
         if (out.some((d) => d.key.toLowerCase() === key.toLowerCase())) continue;
-        if (Object.prototype.hasOwnProperty.call(overrides, key)) {
+        if (hasOwn(overrides, key)) {
           const value = instantiate(overrides[key]!, id);
           out.push({ key, value, usesEnvironment: mentions(value, environment) });
-        } else if (Object.prototype.hasOwnProperty.call(builtIn, key)) {
+        } else if (hasOwn(builtIn, key)) {
           out.push({ key, value: builtIn[key]!, usesEnvironment: key === 'Name' || key === 'Environment' });
         }
       }
@@ -305,37 +345,41 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
 
     const needingEnvironment = new Set<Finding>();
     let anySafeNeedsEnvironment = false;
-    for (const { id, resource } of resourcesOfType(template)) {
-      const type = resource.Type;
-      if (typeof type !== 'string' || type.startsWith('Custom::') || type.startsWith('AWS::Serverless::')) continue;
+    for (const view of resources(template)) {
+      const { id, type } = view;
+      if (type === '' || type.startsWith('Custom::') || type.startsWith('AWS::Serverless::')) continue;
       const info = tagInfo(type);
       if (!info) continue;
-      if (resource.Properties !== undefined && (!asObject(resource.Properties) || isIntrinsic(resource.Properties))) continue;
+      // Computed Properties (an Fn::If at the top) are not edited.
+      if (!view.properties && view.resource.Properties !== undefined) continue;
       const rejection = tagLintRejection(type, region);
       if (rejection === 'shape') continue;
       // Tags the author already wrote show the stack targets a CloudFormation that takes them.
-      if (rejection === 'absent' && !optedIn(type) && asObject(resource.Properties)?.[info.property] === undefined) continue;
+      if (rejection === 'absent' && !optedIn(type) && property(view, info.property) === undefined) continue;
       const desired = desiredFor(id, type);
       if (desired.length === 0) continue;
-      const result = tagResource(template, id, type, info, desired);
+      const result = tagResource(fixer, view, info, desired);
       if (!result) continue;
-      const { missing, ops, problem, at } = result;
+      const { missing, problem, at } = result;
       const where = `${id} (${type})`;
       const list = missing.map((d) => d.key).join(', ');
       if (problem) {
-        findings.push({ pointer: at, message: `${where}: ${problem}; make sure it carries the standard tags ${list}` });
+        findings.push({ pointer: at, message: `${where}: ${problem}; make sure it carries the standard tags ${list}`, messageId: 'tagsNotWritable' });
         continue;
       }
       const lacks = `${where} lacks the tag${missing.length > 1 ? 's' : ''} ${list}`;
-      const refusal = replacementRefusal(template, ops);
+      if (info.replaces) fixer.unsafe();
+      const fix = fixer.take();
+      const refusal = replacementRefusal(template, fix.ops);
       if (refusal) {
-        findings.push({ pointer: at, message: `${lacks}; not fixed: ${refusal}` });
+        findings.push({ pointer: at, message: `${lacks}; not fixed: ${refusal}`, messageId: 'missingTagsNotReplaceable' });
         continue;
       }
       const finding: Finding = {
         pointer: at,
         message: lacks + (info.replaces ? `; updating ${info.property} replaces this resource type` : ''),
-        fix: { ops, ...(info.replaces ? { safety: 'unsafe' as const } : {}) },
+        messageId: 'missingTags',
+        fix,
       };
       findings.push(finding);
       if (missing.some((d) => d.usesEnvironment)) {
@@ -347,9 +391,8 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
     // The environment parameter is a finding of its own, so that every tag fix stays valid when
     // another one is suppressed or held back as unsafe. It is safe when one fix needing it is.
     if (needingEnvironment.size > 0 && environmentMissing) {
-      let ops: Operation[];
       try {
-        ops = ensureParameter(template, ENVIRONMENT_SUFFIX_PARAMETER_NAME, ENVIRONMENT_SUFFIX_PARAMETER);
+        fixer.ensureParameter(ENVIRONMENT_SUFFIX_PARAMETER_NAME, ENVIRONMENT_SUFFIX_PARAMETER);
       } catch {
         // A resource already has the logical id EnvironmentSuffix: the tag values cannot refer to it.
         return [
@@ -357,13 +400,16 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
           {
             pointer: pointer('Resources', ENVIRONMENT_SUFFIX_PARAMETER_NAME),
             message: `Cannot add parameter ${ENVIRONMENT_SUFFIX_PARAMETER_NAME} for the standard tags: a resource uses that logical id`,
+            messageId: 'environmentParameterTaken',
           },
         ];
       }
+      if (!anySafeNeedsEnvironment) fixer.unsafe();
       findings.unshift({
         pointer: template.Parameters !== undefined ? pointer('Parameters') : '',
         message: `The standard tags refer to the environment; adding parameter ${ENVIRONMENT_SUFFIX_PARAMETER_NAME}`,
-        fix: { ops, ...(anySafeNeedsEnvironment ? {} : { safety: 'unsafe' as const }) },
+        messageId: 'addEnvironmentParameter',
+        fix: fixer.take(),
       });
     }
     return findings;
@@ -374,10 +420,9 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
 function existingTagValues(template: Template, key: string): JsonValue[] {
   const out: JsonValue[] = [];
   const wanted = key.toLowerCase();
-  for (const { resource } of resourcesOfType(template)) {
-    if (typeof resource.Type !== 'string') continue;
-    const info = tagInfo(resource.Type);
-    const tags = asObject(resource.Properties)?.[info?.property ?? 'Tags'];
+  for (const view of resources(template)) {
+    if (view.type === '') continue;
+    const tags = property(view, tagInfo(view.type)?.property ?? 'Tags')?.value;
     if (Array.isArray(tags)) {
       for (const tag of tags) {
         const o = asObject(tag);
@@ -406,22 +451,17 @@ function mostCommon(values: JsonValue[]): JsonValue | undefined {
 
 /** The parameter the template's existing `Environment` tags refer to (`{Ref: P}`, P a String parameter), if they agree on one. */
 function taggedEnvironmentParameter(template: Template): string | undefined {
-  const parameters = asObject(template.Parameters) ?? {};
-  const refs = existingTagValues(template, 'Environment')
-    .map((v) => asObject(v)?.['Ref'])
-    .filter((r): r is string => typeof r === 'string' && asObject(parameters[r])?.['Type'] === 'String');
+  const refs = existingTagValues(template, 'Environment').flatMap((v) => {
+    const target = targetOfValue(template, v);
+    return target.kind === 'parameter' && parameter(template, target.id)?.['Type'] === 'String' ? [target.id] : [];
+  });
   const best = mostCommon(refs);
   return typeof best === 'string' ? best : undefined;
 }
 
 /** The value the template's existing `Project` tags use most (a literal or a Ref to a parameter), if any. */
 function taggedProject(template: Template): JsonValue | undefined {
-  const parameters = asObject(template.Parameters) ?? {};
-  const usable = existingTagValues(template, 'Project').filter((v) => {
-    if (typeof v === 'string') return v !== '';
-    const ref = asObject(v)?.['Ref'];
-    return isIntrinsic(v) && typeof ref === 'string' && Object.prototype.hasOwnProperty.call(parameters, ref);
-  });
+  const usable = existingTagValues(template, 'Project').filter((v) => (typeof v === 'string' ? v !== '' : targetOfValue(template, v).kind === 'parameter'));
   return mostCommon(usable);
 }
 
@@ -433,18 +473,21 @@ function mentions(value: JsonValue, parameter: string): boolean {
 
 interface TagResult {
   missing: Desired[];
-  ops: Operation[];
+  /** Why the tags cannot be added; when undefined, the fixer holds the fix. */
   problem?: string;
   at: string;
 }
 
-/** Ops adding the missing tags to one resource, or a reason why they cannot be added; undefined when nothing is missing. */
-function tagResource(template: Template, id: string, type: string, info: TagInfo, desired: Desired[]): TagResult | undefined {
-  const resourcePointer = pointer('Resources', id);
-  const properties = asObject(template.Resources[id]?.Properties);
+/**
+ * Adds the missing tags of one resource to `fixer`, or says why they cannot be added; undefined
+ * when nothing is missing.
+ */
+function tagResource(fixer: Fixer, view: ResourceView, info: TagInfo, desired: Desired[]): TagResult | undefined {
+  const { id, type } = view;
+  const written = property(view, info.property);
   const tagsPointer = pointer('Resources', id, 'Properties', info.property);
-  const tags = properties?.[info.property];
-  const instanceKeys = info.variant === 'asg' ? launchTemplateInstanceTagKeys(template, properties) : new Set<string>();
+  const tags = written?.value;
+  const instanceKeys = info.variant === 'asg' ? launchTemplateInstanceTagKeys(fixer.template, view) : new Set<string>();
   // An Auto Scaling group's propagated tag overrides the instance tag of the same key its
   // launch template sets: keep the launch template's value on the instances.
   const entry = (d: Desired): JsonValue =>
@@ -453,33 +496,30 @@ function tagResource(template: Template, id: string, type: string, info: TagInfo
       : { Key: d.key, Value: d.value };
 
   if (tags === undefined) {
-    const value: JsonValue =
-      info.variant === 'map' ? Object.fromEntries(desired.map((d) => [d.key, d.value])) : desired.map(entry);
-    const ops: Operation[] = properties
-      ? [{ op: 'add', path: tagsPointer, value }]
-      : [{ op: 'add', path: pointer('Resources', id, 'Properties'), value: { [info.property]: value } }];
-    return { missing: desired, ops, at: resourcePointer };
+    fixer.setProperty(id, [info.property], info.variant === 'map' ? Object.fromEntries(desired.map((d) => [d.key, d.value])) : desired.map(entry));
+    return { missing: desired, at: view.pointer };
   }
 
   if (isIntrinsic(tags)) {
     const missing = desired; // cannot tell which are present
-    return { missing, ops: [], problem: `${info.property} is computed by ${Object.keys(tags)[0]}, so tapfix cannot add tags to it`, at: tagsPointer };
+    return { missing, problem: `${info.property} is computed by ${Object.keys(tags)[0]}, so tapfix cannot add tags to it`, at: tagsPointer };
   }
 
   if (info.variant === 'map') {
     const map = asObject(tags);
-    if (!map) return { missing: desired, ops: [], problem: `${info.property} is not an object of key -> value as ${type} expects`, at: tagsPointer };
+    if (!map) return { missing: desired, problem: `${info.property} is not an object of key -> value as ${type} expects`, at: tagsPointer };
     const present = Object.keys(map);
     const missing = desired.filter((d) => !present.some((k) => k.toLowerCase() === d.key.toLowerCase()));
     if (missing.length === 0) return undefined;
     if (present.length + missing.length > MAX_TAGS) {
-      return { missing, ops: [], problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
+      return { missing, problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
     }
-    return { missing, ops: missing.map((d) => ({ op: 'add', path: `${tagsPointer}${pointer(d.key)}`, value: d.value })), at: tagsPointer };
+    for (const d of missing) fixer.set(`${tagsPointer}${pointer(d.key)}`, d.value);
+    return { missing, at: tagsPointer };
   }
 
   if (!Array.isArray(tags)) {
-    return { missing: desired, ops: [], problem: `${info.property} is not a list of {Key, Value} as ${type} expects`, at: tagsPointer };
+    return { missing: desired, problem: `${info.property} is not a list of {Key, Value} as ${type} expects`, at: tagsPointer };
   }
   // Entries we cannot read (intrinsics, odd shapes) might hold any key.
   const keysWritten: JsonValue[] = [];
@@ -499,36 +539,26 @@ function tagResource(template: Template, id: string, type: string, info: TagInfo
   if (unsure.length > 0) {
     return {
       missing,
-      ops: [],
       problem: `${info.property} has entries computed by intrinsics that may already hold ${unsure.map((d) => d.key).join(', ')}, so tapfix leaves it alone`,
       at: tagsPointer,
     };
   }
   if (tags.length + missing.length > MAX_TAGS) {
-    return { missing, ops: [], problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
+    return { missing, problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
   }
-  return { missing, ops: missing.map((d) => ({ op: 'add', path: `${tagsPointer}/-`, value: entry(d) })), at: tagsPointer };
+  for (const d of missing) fixer.append(tagsPointer, entry(d));
+  return { missing, at: tagsPointer };
 }
 
 /** Lower-cased keys of the instance tags set by the launch template (in this template) an Auto Scaling group launches from. */
-function launchTemplateInstanceTagKeys(template: Template, asg: JsonObject | undefined): Set<string> {
+function launchTemplateInstanceTagKeys(template: Template, asg: ResourceView): Set<string> {
   const keys = new Set<string>();
-  const spec =
-    asObject(asg?.['LaunchTemplate']) ??
-    asObject(asObject(asObject(asg?.['MixedInstancesPolicy'])?.['LaunchTemplate'])?.['LaunchTemplateSpecification']);
+  const spec = asObject(property(asg, 'LaunchTemplate')?.value) ?? asObject(property(asg, 'MixedInstancesPolicy', 'LaunchTemplate', 'LaunchTemplateSpecification')?.value);
   if (!spec) return keys;
-  const target = (v: JsonValue | undefined): string | undefined => {
-    const o = asObject(v);
-    if (typeof o?.['Ref'] === 'string') return o['Ref'];
-    const getAtt = o?.['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-    if (typeof getAtt === 'string') return getAtt.split('.')[0];
-    return undefined;
-  };
-  const id = target(spec['LaunchTemplateId']) ?? target(spec['LaunchTemplateName']);
-  const lt = id !== undefined ? template.Resources[id] : undefined;
-  if (!lt || lt.Type !== 'AWS::EC2::LaunchTemplate') return keys;
-  const specs = asObject(asObject(lt.Properties)?.['LaunchTemplateData'])?.['TagSpecifications'];
+  const id = targetOf(spec['LaunchTemplateId']) ?? targetOf(spec['LaunchTemplateName']);
+  const lt = id !== undefined ? resource(template, id) : undefined;
+  if (!lt || lt.type !== 'AWS::EC2::LaunchTemplate') return keys;
+  const specs = property(lt, 'LaunchTemplateData', 'TagSpecifications')?.value;
   if (!Array.isArray(specs)) return keys;
   for (const ts of specs) {
     const o = asObject(ts);

@@ -1,66 +1,30 @@
-import { asObject } from './template.js';
-// Network helpers shared by the security-group transforms (lambda-dedicated-sg,
-// sg-rule-descriptions): reading security group references, walking every inline and standalone
-// rule, and describing a rule in words AWS accepts as a rule Description.
-// Everything here is pure and tolerant: intrinsics, missing properties and odd shapes give
-// "unknown" answers, never exceptions.
-
+// Security group rules as the security-group transforms (lambda-dedicated-sg, sg-rule-descriptions)
+// read them: which template group a value names, every inline and standalone rule, and a rule
+// described in words AWS accepts as a rule Description. Pure and tolerant: intrinsics, missing
+// properties and odd shapes give "unknown" answers, never exceptions.
 import type { JsonObject, JsonValue, Template } from '../types.js';
-import { pointer } from './pointer.js';
-import { intrinsicName, resourcesOfType } from './template.js';
+import { branchesOf, isNoValue, propertyValues, resources, targetOfValue, type ResourceView } from './query.js';
+import { hasOwn, intrinsicName, isIntrinsic, resolve } from './values.js';
 
 export const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 export const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
 export const SECURITY_GROUP_EGRESS = 'AWS::EC2::SecurityGroupEgress';
 
-export { asObject } from './template.js';
-
-import { hasOwn } from './values.js';
-export { hasOwn };
-
-/** How a template names a resource: `{Ref: X}` or `{Fn::GetAtt: [X, Attribute]}` (or `"X.Attribute"`). */
-export interface ResourceRef {
+/** How a value names a template security group: `Ref SG`, or `GetAtt SG.GroupId` (either written form). */
+export interface GroupRef {
   id: string;
   form: 'Ref' | 'GetAtt';
-  /** The GetAtt attribute (GetAtt form only). */
-  attribute?: string;
-}
-
-/** The resource a `Ref`/`Fn::GetAtt` node names, or undefined for anything else. */
-export function resourceRef(v: unknown): ResourceRef | undefined {
-  const name = intrinsicName(v);
-  if (name === 'Ref') {
-    const target = (v as JsonObject)['Ref'];
-    return typeof target === 'string' ? { id: target, form: 'Ref' } : undefined;
-  }
-  if (name === 'Fn::GetAtt') {
-    const arg = (v as JsonObject)['Fn::GetAtt'];
-    if (typeof arg === 'string') {
-      const dot = arg.indexOf('.');
-      return dot > 0 ? { id: arg.slice(0, dot), form: 'GetAtt', attribute: arg.slice(dot + 1) } : undefined;
-    }
-    if (Array.isArray(arg) && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
-      return { id: arg[0], form: 'GetAtt', attribute: arg[1] };
-    }
-  }
-  return undefined;
 }
 
 /**
- * The logical id of the template security group a value names as a group id: `{Ref: SG}` or
- * `{Fn::GetAtt: [SG, GroupId]}` where SG is an AWS::EC2::SecurityGroup of the template.
+ * The template security group a value names as a group id: a reference (see `resolve`) to an
+ * AWS::EC2::SecurityGroup of the template, by Ref or by its GroupId attribute.
  */
-export function securityGroupRef(t: Template, v: unknown): ResourceRef | undefined {
-  const ref = resourceRef(v);
-  if (!ref) return undefined;
-  if (ref.form === 'GetAtt' && ref.attribute !== 'GroupId') return undefined;
-  const resource = asObject(asObject(t.Resources)?.[ref.id]);
-  return resource?.['Type'] === SECURITY_GROUP ? ref : undefined;
-}
-
-/** A reference to `id` written the same way as `like` (Ref stays Ref, GetAtt GroupId stays GetAtt). */
-export function sameFormRef(like: ResourceRef, id: string): JsonObject {
-  return like.form === 'Ref' ? { Ref: id } : { 'Fn::GetAtt': [id, like.attribute ?? 'GroupId'] };
+export function securityGroupRef(t: Template, v: unknown): GroupRef | undefined {
+  const target = targetOfValue(t, v);
+  if (target.kind !== 'resource' || target.view.type !== SECURITY_GROUP) return undefined;
+  if (target.attribute === undefined) return { id: target.id, form: 'Ref' };
+  return target.attribute === 'GroupId' ? { id: target.id, form: 'GetAtt' } : undefined;
 }
 
 export type Direction = 'ingress' | 'egress';
@@ -71,15 +35,19 @@ export interface RuleEntry {
   /** Inline: an item of a SecurityGroup's SecurityGroupIngress/Egress; standalone: a rule resource. */
   kind: 'inline' | 'standalone';
   /** The rule object (inline item, or the standalone resource's Properties). */
-  rule: JsonObject;
+  rule: Readonly<JsonObject>;
   /** JSON pointer of the rule object. */
   pointer: string;
-  /** Logical id of the SecurityGroup resource (inline) or of the rule resource (standalone). */
+  /** The SecurityGroup resource (inline) or the rule resource (standalone). */
+  resource: ResourceView;
+  /** Logical id of {@link resource}. */
   resourceId: string;
   /** The group the rule belongs to, when it is a template SecurityGroup (inline: always). */
   groupId?: string;
   /** Inline rules: pointer of the list the rule is an item of (the list that can take a twin). */
   listPointer?: string;
+  /** Inline rules: the list item as written (the rule, or an Fn::If holding it). */
+  item?: JsonValue;
 }
 
 /**
@@ -89,22 +57,24 @@ export interface RuleEntry {
  */
 export function securityGroupRules(t: Template): RuleEntry[] {
   const out: RuleEntry[] = [];
-  const resources = asObject(t.Resources) ?? {};
-  for (const id of Object.keys(resources)) {
-    const resource = asObject(resources[id]);
-    if (!resource) continue;
-    const type = resource['Type'];
-    const props = asObject(resource['Properties']);
-    if (!props) continue;
-    if (type === SECURITY_GROUP) {
+  for (const view of resources(t, SECURITY_GROUP, SECURITY_GROUP_INGRESS, SECURITY_GROUP_EGRESS)) {
+    if (!view.properties) continue;
+    if (view.type === SECURITY_GROUP) {
       for (const [key, direction] of [['SecurityGroupIngress', 'ingress'], ['SecurityGroupEgress', 'egress']] as const) {
-        if (!hasOwn(props, key)) continue;
-        collectInline(props[key]!, pointer('Resources', id, 'Properties', key), direction, id, out, 0);
+        for (const list of propertyValues(view, key)) {
+          if (!Array.isArray(list.value)) continue;
+          list.value.forEach((item, i) => {
+            for (const branch of branchesOf(item, `${list.pointer}/${i}`)) {
+              if (!isRule(branch.value)) continue;
+              out.push({ direction, kind: 'inline', rule: branch.value, pointer: branch.pointer, resource: view, resourceId: view.id, groupId: view.id, listPointer: list.pointer, item });
+            }
+          });
+        }
       }
-    } else if (type === SECURITY_GROUP_INGRESS || type === SECURITY_GROUP_EGRESS) {
-      const direction: Direction = type === SECURITY_GROUP_INGRESS ? 'ingress' : 'egress';
-      const owner = securityGroupRef(t, props['GroupId']);
-      const entry: RuleEntry = { direction, kind: 'standalone', rule: props, pointer: pointer('Resources', id, 'Properties'), resourceId: id };
+    } else {
+      const direction: Direction = view.type === SECURITY_GROUP_INGRESS ? 'ingress' : 'egress';
+      const entry: RuleEntry = { direction, kind: 'standalone', rule: view.properties, pointer: view.propertiesPointer, resource: view, resourceId: view.id };
+      const owner = securityGroupRef(t, view.properties['GroupId']);
       if (owner) entry.groupId = owner.id;
       out.push(entry);
     }
@@ -112,36 +82,8 @@ export function securityGroupRules(t: Template): RuleEntry[] {
   return out;
 }
 
-function collectInline(v: JsonValue, at: string, direction: Direction, groupId: string, out: RuleEntry[], depth: number): void {
-  if (depth > 8) return;
-  if (Array.isArray(v)) {
-    v.forEach((item, i) => collectItem(item, `${at}/${i}`, at, direction, groupId, out, depth));
-    return;
-  }
-  if (intrinsicName(v) === 'Fn::If') {
-    const arg = (v as JsonObject)['Fn::If'];
-    if (!Array.isArray(arg) || arg.length !== 3) return;
-    for (const branch of [1, 2]) collectInline(arg[branch]!, `${at}/Fn::If/${branch}`, direction, groupId, out, depth + 1);
-  }
-}
-
-function collectItem(v: JsonValue, at: string, listPointer: string, direction: Direction, groupId: string, out: RuleEntry[], depth: number): void {
-  if (depth > 8) return;
-  const name = intrinsicName(v);
-  if (name === 'Fn::If') {
-    const arg = (v as JsonObject)['Fn::If'];
-    if (!Array.isArray(arg) || arg.length !== 3) return;
-    for (const branch of [1, 2]) collectItem(arg[branch]!, `${at}/Fn::If/${branch}`, listPointer, direction, groupId, out, depth + 1);
-    return;
-  }
-  if (name !== undefined) return;
-  const rule = asObject(v);
-  if (rule) out.push({ direction, kind: 'inline', rule, pointer: at, resourceId: groupId, groupId, listPointer });
-}
-
-/** The peer key of a rule: Source* for ingress, Destination* for egress. */
-export function peerGroupKey(direction: Direction): 'SourceSecurityGroupId' | 'DestinationSecurityGroupId' {
-  return direction === 'ingress' ? 'SourceSecurityGroupId' : 'DestinationSecurityGroupId';
+function isRule(v: JsonValue): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !isIntrinsic(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +96,7 @@ export function peerGroupKey(direction: Direction): 'SourceSecurityGroupId' | 'D
  * AWS::EC2::SecurityGroup Ingress/Egress `Description` property docs.
  */
 const DESCRIPTION_FORBIDDEN = /[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g;
-export const MAX_DESCRIPTION_LENGTH = 255;
+const MAX_DESCRIPTION_LENGTH = 255;
 
 /** `text` reduced to the characters EC2 accepts in a description, cut to 255 characters. */
 export function safeDescription(text: string): string {
@@ -254,16 +196,18 @@ function literalInt(v: unknown): number | undefined {
 function intrinsicWords(v: unknown, depth = 0): string | undefined {
   if (depth > 3) return undefined;
   if (typeof v === 'string' || typeof v === 'number') return String(v).trim() || undefined;
-  const ref = resourceRef(v);
-  if (ref && !ref.id.startsWith('AWS::')) return ref.form === 'GetAtt' && ref.attribute && /Port$/.test(ref.attribute) ? `${ref.id} port` : ref.id;
   const name = intrinsicName(v);
+  if (name === 'Ref' || name === 'Fn::GetAtt') {
+    const r = resolve(v);
+    if ((r.kind === 'ref' || r.kind === 'getatt') && !r.target.startsWith('AWS::')) return r.kind === 'getatt' && /Port$/.test(r.attribute) ? `${r.target} port` : r.target;
+  }
   const arg = name ? (v as JsonObject)[name] : undefined;
   if (name === 'Fn::ImportValue' && typeof arg === 'string') return arg;
   if (name === 'Fn::FindInMap' && Array.isArray(arg) && typeof arg[0] === 'string') {
     return typeof arg[2] === 'string' ? `${arg[0]}.${arg[2]}` : arg[0];
   }
   if (name === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
-    const branches = [arg[1], arg[2]].filter((b) => !(intrinsicName(b) === 'Ref' && (b as JsonObject)['Ref'] === 'AWS::NoValue'));
+    const branches = [arg[1], arg[2]].filter((b) => !isNoValue(b));
     const words = branches.map((b) => intrinsicWords(b, depth + 1));
     if (words.length > 0 && words.every((w): w is string => w !== undefined)) return [...new Set(words)].join(' or ');
   }
@@ -300,7 +244,7 @@ function icmpText(v6: boolean, type: unknown, code: unknown): string {
   return co === undefined || co === -1 ? base : `${base} code ${co}`;
 }
 
-function trafficText(rule: JsonObject): string {
+function trafficText(rule: Readonly<JsonObject>): string {
   const protocol = protocolOf(rule['IpProtocol']);
   switch (protocol.k) {
     case 'all':
@@ -337,7 +281,7 @@ const PEER_KEYS: Readonly<Record<Direction, ReadonlyArray<[string, string]>>> = 
   ],
 };
 
-function peerText(rule: JsonObject, direction: Direction): string | undefined {
+function peerText(rule: Readonly<JsonObject>, direction: Direction): string | undefined {
   for (const [key, generic] of PEER_KEYS[direction]) {
     if (!hasOwn(rule, key)) continue;
     const v = rule[key];
@@ -353,101 +297,8 @@ function peerText(rule: JsonObject, direction: Direction): string | undefined {
  * `tcp/8000-8080 from 10.0.0.0/16`. The peer is the CIDR or prefix list as written, or the
  * logical id / parameter name a Ref or GetAtt names. Always within EC2's character set and length.
  */
-export function describeRule(rule: JsonObject, direction: Direction): string {
+export function describeRule(rule: Readonly<JsonObject>, direction: Direction): string {
   const peer = peerText(rule, direction);
   const text = trafficText(rule) + (peer ? ` ${direction === 'ingress' ? 'from' : 'to'} ${peer}` : '');
   return safeDescription(text) || (direction === 'ingress' ? 'Inbound rule' : 'Outbound rule');
-}
-
-// ---------------------------------------------------------------------------------------------
-// What a group's names say it is for
-
-/**
- * Words that, in a security group's names, give it to something other than a Lambda function:
- * a web or application tier, a load balancer, instances, a database, a cache, containers, a file
- * system, an endpoint. "app" and "application" alone also name Lambda applications, so they
- * count only in the phrases below.
- */
-const ROLE_WORDS = new Set([
-  'web', 'www', 'webserver', 'webservers', 'frontend', 'appserver', 'appservers',
-  'alb', 'elb', 'nlb', 'lb', 'loadbalancer',
-  'ec2', 'instance', 'instances', 'bastion', 'jumpbox', 'jumphost', 'nat',
-  'db', 'database', 'databases', 'rds', 'aurora', 'mysql', 'mariadb', 'postgres', 'postgresql', 'redshift',
-  'cache', 'redis', 'memcached', 'elasticache',
-  'ecs', 'eks', 'fargate', 'container', 'containers', 'kubernetes', 'k8s',
-  'efs', 'nfs', 'opensearch', 'elasticsearch', 'kafka', 'msk', 'emr',
-  'endpoint', 'endpoints', 'vpce',
-]);
-const ROLE_PHRASES: ReadonlyArray<readonly [string, string]> = [
-  ['load', 'balancer'], ['load', 'balancers'],
-  ['app', 'tier'], ['application', 'tier'], ['app', 'server'], ['app', 'servers'], ['application', 'server'], ['application', 'servers'],
-];
-const LAMBDA_WORDS = new Set(['lambda', 'lambdas', 'function', 'functions', 'fn', 'serverless']);
-
-/** The literal text of a name: a string, or the fixed parts of a Fn::Sub or Fn::Join (never what a variable holds). */
-function literalText(v: unknown, depth = 0): string {
-  if (typeof v === 'string') return v;
-  if (depth > 4) return '';
-  const name = intrinsicName(v);
-  const arg = name ? (v as JsonObject)[name] : undefined;
-  if (name === 'Fn::Sub') {
-    const text = Array.isArray(arg) ? arg[0] : arg;
-    return typeof text === 'string' ? text.replace(/\$\{[^}]*\}/g, ' ') : '';
-  }
-  if (name === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) return arg[1].map((part) => literalText(part, depth + 1)).join(' ');
-  return '';
-}
-
-/** Lower-case words of a name, splitting camelCase and acronyms (`ALBSecurityGroup` -> alb, security, group). */
-function words(text: string): string[] {
-  return text
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-}
-
-function roleIn(ws: readonly string[]): string | undefined {
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i]!;
-    if (ROLE_WORDS.has(w)) return w;
-    // `DBSG`, `RDSSG`: an acronym run into the group's own abbreviation.
-    if (w.endsWith('sg') && ROLE_WORDS.has(w.slice(0, -2))) return w.slice(0, -2);
-    const phrase = ROLE_PHRASES.find(([a, b]) => a === w && b === ws[i + 1]);
-    if (phrase) return phrase.join(' ');
-  }
-  return undefined;
-}
-
-/** Another role a security group's names give it, and which name says so. */
-export interface NamedRole {
-  role: string;
-  /** `logical id`, `GroupName`, `GroupDescription` or `Name tag`. */
-  source: string;
-}
-
-/**
- * The role other than a Lambda function that the logical id, GroupName, GroupDescription or Name
- * tag of security group `id` names, if any. A name that also mentions Lambda or a function is
- * the function's own (`Lambda access to the database` names what the function reaches), so
- * each name is read on its own and only one that names another role without Lambda counts.
- */
-export function otherRoleNamed(t: Template, id: string): NamedRole | undefined {
-  const props = asObject(asObject(asObject(t.Resources)?.[id])?.['Properties']) ?? {};
-  const tags = Array.isArray(props['Tags']) ? props['Tags'] : [];
-  const nameTag = tags.map((tag) => asObject(tag)).find((tag) => tag?.['Key'] === 'Name')?.['Value'];
-  const names: Array<[string, string]> = [
-    ['logical id', id],
-    ['GroupName', literalText(props['GroupName'])],
-    ['GroupDescription', literalText(props['GroupDescription'])],
-    ['Name tag', literalText(nameTag)],
-  ];
-  for (const [source, text] of names) {
-    const ws = words(text);
-    if (ws.some((w) => LAMBDA_WORDS.has(w))) continue;
-    const role = roleIn(ws);
-    if (role) return { role, source };
-  }
-  return undefined;
 }

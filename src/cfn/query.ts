@@ -253,3 +253,15 @@ export function walkValues(value: JsonValue, at: ReadonlyArray<string | number>,
   };
   step(value, 0);
 }
+
+/**
+ * The values `value` (written at `at`) can take through Fn::If, as {@link propertyValues} reads
+ * each step: both branches followed, `Ref AWS::NoValue` branches dropped; a value that is not an
+ * Fn::If is its own one branch. For the items of a list read with {@link propertyValues}, which
+ * may each be an Fn::If.
+ */
+export function branchesOf(value: JsonValue, at: string): BranchValue[] {
+  const out: BranchValue[] = [];
+  walk(value, at, [], [], out);
+  return out;
+}

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import transform from '../../transforms/flowlog-least-privilege.js';
-import { deepFreeze } from '../../src/cfn/template.js';
-import type { JsonObject, JsonValue, Template } from '../../src/types.js';
+import { expectIdempotent, runTransform } from '../harness.js';
 
-const run = (t: JsonObject) =>
-  transform.check({ template: deepFreeze(t) as unknown as Template, options: {}, region: undefined, filePath: undefined, format: 'json' });
+const ID = 'flowlog-least-privilege';
+type Obj = Record<string, any>;
 
-const trust = (service: JsonValue = 'vpc-flow-logs.amazonaws.com'): JsonObject => ({
+const trust = (service: unknown = 'vpc-flow-logs.amazonaws.com'): Obj => ({
   Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
 });
-const role = (props: JsonObject): JsonObject => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust(), ...props } });
-const flowLog = (props: JsonObject): JsonObject => ({
+const role = (props: Obj): Obj => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust(), ...props } });
+const flowLog = (props: Obj): Obj => ({
   Type: 'AWS::EC2::FlowLog',
   Properties: { ResourceId: 'vpc-1', ResourceType: 'VPC', TrafficType: 'ALL', DeliverLogsPermissionArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, ...props },
 });
+const arn = (tail: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${tail}` });
+const FULL = 'arn:aws:iam::aws:policy/CloudWatchLogsFullAccess';
 
 describe('flowlog-least-privilege', () => {
   it.each([
@@ -21,86 +21,139 @@ describe('flowlog-least-privilege', () => {
     'arn:aws-cn:iam::aws:policy/CloudWatchFullAccessV2',
     { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess' },
     { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] },
-  ] as JsonValue[])('removes %j', (arn) => {
-    const [finding] = run({ Resources: { Role: role({ ManagedPolicyArns: [arn, 'arn:aws:iam::aws:policy/ReadOnlyAccess'] }) } });
-    expect(finding!.fix!.ops).toContainEqual({ op: 'remove', path: '/Resources/Role/Properties/ManagedPolicyArns/0' });
+  ])('removes %j and keeps the other managed policies', (broad) => {
+    const r = runTransform(ID, { Resources: { Role: role({ ManagedPolicyArns: [broad, 'arn:aws:iam::aws:policy/ReadOnlyAccess'] }) } });
+    expect(r.ids).toEqual(['broadPermissions']);
+    expect(r.findings[0]!.pointer).toBe('/Resources/Role/Properties/ManagedPolicyArns/0');
+    expect(r.template.Resources.Role.Properties.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    expect(r.template.Resources.Role.Properties.Policies[0].PolicyName).toBe('VPCFlowLogsDelivery');
+    expectIdempotent(ID, r);
   });
 
   it('keeps a customer managed policy and other AWS policies', () => {
-    expect(run({ Resources: { Role: role({ ManagedPolicyArns: ['arn:aws:iam::123456789012:policy/MyFullAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess'] }) } })).toEqual([]);
+    const r = runTransform(ID, { Resources: { Role: role({ ManagedPolicyArns: ['arn:aws:iam::123456789012:policy/MyFullAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess'] }) } });
+    expect(r.findings).toEqual([]);
+  });
+
+  it('leaves roles other services assume', () => {
+    const r = runTransform(ID, { Resources: { Role: { ...role({ ManagedPolicyArns: [FULL] }), Properties: { AssumeRolePolicyDocument: trust('lambda.amazonaws.com'), ManagedPolicyArns: [FULL] } } } });
+    expect(r.findings).toEqual([]);
   });
 
   it('scopes CreateLogGroup to a parameter-named group and the rest to a template group', () => {
-    const t: JsonObject = {
+    const r = runTransform(ID, {
       Parameters: { Name: { Type: 'String' } },
       Resources: {
-        Role: role({ ManagedPolicyArns: ['arn:aws:iam::aws:policy/CloudWatchLogsFullAccess'] }),
+        Role: role({ ManagedPolicyArns: [FULL] }),
         Group: { Type: 'AWS::Logs::LogGroup' },
         A: flowLog({ LogDestination: { 'Fn::GetAtt': ['Group', 'Arn'] } }),
         B: flowLog({ LogGroupName: { Ref: 'Name' } }),
       },
-    };
-    const add = run(t)[0]!.fix!.ops.find((o) => o.op === 'add');
-    const statements = ((add as { value: JsonValue[] }).value[0] as JsonObject)['PolicyDocument'] as JsonObject;
-    expect(statements['Statement']).toEqual([
+    });
+    const props = r.template.Resources.Role.Properties;
+    expect(props.ManagedPolicyArns).toBeUndefined();
+    expect(props.Policies).toEqual([
       {
-        Sid: 'DeliverFlowLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [
-          { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Group}' },
-          { 'Fn::GetAtt': ['Group', 'Arn'] },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}' },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}:*' },
-        ],
-      },
-      {
-        Sid: 'CreateFlowLogGroup',
-        Effect: 'Allow',
-        Action: 'logs:CreateLogGroup',
-        Resource: [
-          { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}' },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}:*' },
-        ],
-      },
-      {
-        Sid: 'DescribeLogGroups',
-        Effect: 'Allow',
-        Action: 'logs:DescribeLogGroups',
-        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*' },
+        PolicyName: 'VPCFlowLogsDelivery',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DeliverFlowLogs',
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+              Resource: [arn('${Group}'), { 'Fn::GetAtt': ['Group', 'Arn'] }, arn('${Name}'), arn('${Name}:*')],
+            },
+            { Sid: 'CreateFlowLogGroup', Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: [arn('${Name}'), arn('${Name}:*')] },
+            { Sid: 'DescribeLogGroups', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: arn('*') },
+          ],
+        },
       },
     ]);
   });
 
+  it('replaces a logs:* statement in place, the statements after it kept in order', () => {
+    const keep = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
+    const r = runTransform(ID, {
+      Resources: {
+        Role: role({ Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }, keep] } }] }),
+        Group: { Type: 'AWS::Logs::LogGroup' },
+        F: flowLog({ LogGroupName: { Ref: 'Group' } }),
+      },
+    });
+    expect(r.ids).toEqual(['broadPermissions']);
+    expect(r.findings[0]!.pointer).toBe('/Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0');
+    expect(r.template.Resources.Role.Properties.Policies[0].PolicyDocument.Statement.map((s: Obj) => s['Sid'] ?? s['Action'])).toEqual([
+      'DeliverFlowLogs',
+      'DescribeLogGroups',
+      's3:GetObject',
+    ]);
+    expectIdempotent(ID, r);
+  });
+
+  it('replaces a single logs:* statement by the list of statements', () => {
+    const r = runTransform(ID, { Resources: { Role: role({ Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: { Effect: 'Allow', Action: ['logs:*'], Resource: '*' } } }] }) } });
+    const statement = r.template.Resources.Role.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statement.map((s: Obj) => s['Sid'])).toEqual(['DeliverFlowLogs', 'DescribeLogGroups']);
+    expect(statement[0].Resource).toEqual(arn('*'));
+  });
+
   it('only removes the managed policy when an inline policy already grants delivery', () => {
-    const t: JsonObject = {
+    const r = runTransform(ID, {
       Resources: {
         Role: role({
-          ManagedPolicyArns: ['arn:aws:iam::aws:policy/CloudWatchLogsFullAccess'],
+          ManagedPolicyArns: [FULL],
           Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] } }],
         }),
       },
-    };
-    expect(run(t)[0]!.fix!.ops).toEqual([{ op: 'remove', path: '/Resources/Role/Properties/ManagedPolicyArns' }]);
+    });
+    expect(r.result.operations).toEqual([{ op: 'remove', path: '/Resources/Role/Properties/ManagedPolicyArns' }]);
+  });
+
+  it('names a log group that depends on the role by its name', () => {
+    const r = runTransform(ID, {
+      Resources: {
+        Role: role({ ManagedPolicyArns: [FULL] }),
+        Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Role', 'Arn'] } }, Action: 'kms:*', Resource: '*' }] } } },
+        Group: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'flow-logs', KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        F: flowLog({ LogGroupName: { Ref: 'Group' } }),
+      },
+    });
+    expect(r.template.Resources.Role.Properties.Policies[0].PolicyDocument.Statement[0].Resource).toEqual([arn('flow-logs'), arn('flow-logs:*')]);
   });
 
   it.each([
-    ['a role trusted by another service', { Resources: { Role: { ...role({ ManagedPolicyArns: ['arn:aws:iam::aws:policy/CloudWatchLogsFullAccess'] }), Properties: { AssumeRolePolicyDocument: trust(['vpc-flow-logs.amazonaws.com', 'ec2.amazonaws.com']), ManagedPolicyArns: ['arn:aws:iam::aws:policy/CloudWatchLogsFullAccess'] } } } }],
-    ['a role of a Firehose flow log', { Resources: { Role: role({ ManagedPolicyArns: ['arn:aws:iam::aws:policy/CloudWatchLogsFullAccess'] }), F: flowLog({ LogDestinationType: 'kinesis-data-firehose', LogDestination: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/x' }) } }],
-  ] as Array<[string, JsonObject]>)('reports %s without a fix', (_, t) => {
-    const findings = run(t);
-    expect(findings).toHaveLength(1);
-    expect(findings[0]!.fix).toBeUndefined();
+    ['broadPermissionsMixedTrust', { Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust(['vpc-flow-logs.amazonaws.com', 'ec2.amazonaws.com']), ManagedPolicyArns: [FULL] } } } }],
+    ['broadPermissionsOtherDestination', { Resources: { Role: role({ ManagedPolicyArns: [FULL] }), F: flowLog({ LogDestinationType: 'kinesis-data-firehose', LogDestination: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/x' }) } }],
+    ['broadPermissionsOpaquePolicies', { Conditions: { C: { 'Fn::Equals': ['a', 'b'] } }, Resources: { Role: role({ ManagedPolicyArns: [FULL], Policies: { 'Fn::If': ['C', [], []] } }) } }],
+    [
+      'broadPermissionsSeveralWildcards',
+      {
+        Resources: {
+          Role: role({
+            Policies: [
+              { PolicyName: 'a', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] } },
+              { PolicyName: 'b', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+            ],
+          }),
+        },
+      },
+    ],
+  ] as Array<[string, Obj]>)('reports %s without a fix', (id, t) => {
+    const r = runTransform(ID, t);
+    expect(r.ids).toEqual([id]);
+    expect(r.findings[0]!.fix).toBe('none');
+    expect(r.changed).toBe(false);
   });
 
-  it('never throws on odd shapes', () => {
-    const t = {
+  it('never fails on odd shapes', () => {
+    const r = runTransform(ID, {
       Resources: {
-        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: ['x', null, { Effect: 'Allow', Principal: '*' }] }, ManagedPolicyArns: { Ref: 'P' } } },
+        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: ['x', null, { Effect: 'Allow', Principal: '*' }] }, ManagedPolicyArns: { Ref: 'AWS::NoValue' } } },
         Role2: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust(), ManagedPolicyArns: [null, 3], Policies: [null, { PolicyDocument: { Statement: 'x' } }] } },
         F: { Type: 'AWS::EC2::FlowLog', Properties: null },
       },
-    } as unknown as JsonObject;
-    expect(() => run(t)).not.toThrow();
+    });
+    expect(r.findings).toEqual([]);
   });
 });

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import transform from '../../transforms/sg-rule-descriptions.js';
-import { describeRule, safeDescription } from '../../src/cfn/network.js';
-import { deepFreeze } from '../../src/cfn/template.js';
-import type { JsonObject, Template } from '../../src/types.js';
+import { expectIdempotent, runTransform } from '../harness.js';
 
-const run = (t: JsonObject) =>
-  transform.check({ template: deepFreeze(t) as unknown as Template, options: {}, region: undefined, filePath: undefined, format: 'json' });
+const ID = 'sg-rule-descriptions';
 
-describe('describeRule', () => {
+/** The Description the fix gives `rule` as the only item of a group's ingress or egress list. */
+function described(rule: object, direction: 'ingress' | 'egress'): string {
+  const key = direction === 'ingress' ? 'SecurityGroupIngress' : 'SecurityGroupEgress';
+  const r = runTransform(ID, { Resources: { G: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'g', [key]: [rule] } } } });
+  expect(r.ids).toEqual(['noDescription']);
+  return r.template.Resources.G.Properties[key][0].Description;
+}
+
+describe('sg-rule-descriptions: the description says what the rule does', () => {
   it.each([
     [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }, 'ingress', 'HTTPS (tcp/443) from 0.0.0.0/0'],
     [{ IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, SourceSecurityGroupId: { Ref: 'EC2SecurityGroup' } }, 'ingress', 'MySQL/Aurora (tcp/3306) from EC2SecurityGroup'],
@@ -27,20 +31,48 @@ describe('describeRule', () => {
     [{ IpProtocol: { Ref: 'Proto' }, CidrIp: { 'Fn::Select': [0, { Ref: 'Cidrs' }] } }, 'ingress', 'Protocol Proto from CIDR range'],
     [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }, 'ingress', 'SSH (tcp/22)'],
   ] as const)('%j %s', (rule, direction, expected) => {
-    expect(describeRule(rule as unknown as JsonObject, direction)).toBe(expected);
+    expect(described(rule, direction)).toBe(expected);
   });
 
   it('keeps to the characters and length EC2 accepts', () => {
-    expect(safeDescription('a → b <c> "d" é')).toBe('a b c d');
-    const long = describeRule({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, SourceSecurityGroupId: { Ref: 'X'.repeat(300) } }, 'ingress');
+    expect(described({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: 'a → b <c> "d" é' }, 'ingress')).toBe('HTTPS (tcp/443) from a b c d');
+    const long = described({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, SourceSecurityGroupId: { Ref: 'X'.repeat(300) } }, 'ingress');
     expect(long.length).toBe(255);
     expect(long.startsWith('SSH (tcp/22) from XXX')).toBe(true);
   });
 });
 
 describe('sg-rule-descriptions', () => {
+  it('describes inline rules in Fn::If lists and items, and standalone rules, once', () => {
+    const r = runTransform(ID, {
+      Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
+      Resources: {
+        G: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Properties: {
+            GroupDescription: 'g',
+            SecurityGroupEgress: { 'Fn::If': ['C', [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }], { Ref: 'AWS::NoValue' }] },
+            SecurityGroupIngress: [{ 'Fn::If': ['C', { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' }, { Ref: 'AWS::NoValue' }] }],
+          },
+        },
+        In: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'G' }, IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '10.0.0.0/8' } },
+      },
+    });
+    expect(r.ids).toEqual(['noDescription', 'noDescription', 'noDescription']);
+    expect(r.findings.map((f) => f.pointer)).toEqual([
+      '/Resources/G/Properties/SecurityGroupIngress/0/Fn::If/1',
+      '/Resources/G/Properties/SecurityGroupEgress/Fn::If/1/0',
+      '/Resources/In/Properties',
+    ]);
+    const g = r.template.Resources.G.Properties;
+    expect(g.SecurityGroupIngress[0]['Fn::If'][1].Description).toBe('SSH (tcp/22) from 10.0.0.0/8');
+    expect(g.SecurityGroupEgress['Fn::If'][1][0].Description).toBe('All traffic to 0.0.0.0/0');
+    expect(r.template.Resources.In.Properties.Description).toBe('HTTP (tcp/80) from 10.0.0.0/8');
+    expectIdempotent(ID, r);
+  });
+
   it('replaces an empty description and leaves intrinsic ones', () => {
-    const findings = run({
+    const r = runTransform(ID, {
       Resources: {
         G: {
           Type: 'AWS::EC2::SecurityGroup',
@@ -54,21 +86,21 @@ describe('sg-rule-descriptions', () => {
         },
       },
     });
-    expect(findings.map((f) => f.fix?.ops)).toEqual([
-      [{ op: 'replace', path: '/Resources/G/Properties/SecurityGroupIngress/0/Description', value: 'HTTP (tcp/80) from 10.0.0.0/16' }],
+    expect(r.ids).toEqual(['noDescription']);
+    expect(r.result.operations).toEqual([
+      { op: 'replace', path: '/Resources/G/Properties/SecurityGroupIngress/0/Description', value: 'HTTP (tcp/80) from 10.0.0.0/16' },
     ]);
   });
 
-  it('never throws on odd shapes', () => {
-    expect(() =>
-      run({
-        Resources: {
-          A: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [null, 'x', 3, ['y'], { 'Fn::If': ['C'] }] } },
-          B: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: null },
-          C: null,
-          D: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupEgress: { 'Fn::If': ['C', { Ref: 'AWS::NoValue' }, [{ IpProtocol: '-1' }]] } } },
-        },
-      } as unknown as JsonObject),
-    ).not.toThrow();
+  it('never fails on odd shapes', () => {
+    const r = runTransform(ID, {
+      Resources: {
+        A: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'a', SecurityGroupIngress: [null, 'x', 3, ['y'], { 'Fn::If': ['C'] }] } },
+        B: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: null },
+        C: { Type: 'AWS::EC2::SecurityGroupEgress', Properties: { 'Fn::If': ['C', {}, {}] } },
+        D: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'd', SecurityGroupEgress: { 'Fn::If': ['C', { Ref: 'AWS::NoValue' }, [{ IpProtocol: '-1' }]] } } },
+      },
+    });
+    expect(r.findings.map((f) => f.pointer)).toEqual(['/Resources/D/Properties/SecurityGroupEgress/Fn::If/2/0']);
   });
 });

@@ -1,28 +1,76 @@
 import { describe, expect, it } from 'vitest';
-import { deepFreeze } from '../../src/cfn/template.js';
-import transform, { projectFromPath } from '../../transforms/standard-tags.js';
-import type { Template } from '../../src/types.js';
+import { expectIdempotent, runTransform, type RunOptions } from '../harness.js';
 
-const run = (t: object, options: Record<string, unknown> = transform.meta.defaultOptions, region?: string) =>
-  transform.check({ template: deepFreeze(t) as Template, options, region, filePath: 'stacks/web-shop.yaml', format: 'yaml' });
+const ID = 'standard-tags';
+type Obj = Record<string, any>;
+const FILE = 'stacks/web-shop.yaml';
 
-const tagged = (findings: ReturnType<typeof run>) =>
-  findings.filter((f) => f.fix?.ops.some((op) => op.path.startsWith('/Resources/'))).map((f) => f.pointer.split('/')[2]);
+const run = (t: Obj, options?: Record<string, unknown>, region?: string, more: RunOptions = {}) =>
+  runTransform(ID, t, { filePath: FILE, format: 'json', ...(options ? { options } : {}), ...(region ? { region } : {}), ...more });
 
-describe('projectFromPath', () => {
+/** Logical ids of the resources that got tags. */
+const tagged = (r: ReturnType<typeof run>) => r.findings.filter((f) => f.fix === 'applied' && f.pointer.startsWith('/Resources/')).map((f) => f.pointer.split('/')[2]);
+
+describe('standard-tags: the Project tag from the file name', () => {
   it.each([
     ['stacks/web-shop.yaml', 'WebShop'],
     ['infra/payments/template.yaml', 'Payments'],
     ['corpus/json/Pr7524/model.json', 'Pr7524'],
     ['C:\\work\\secure_app\\main.template.json', 'SecureApp'],
     ['template.yaml', 'App'],
-    [undefined, 'App'],
-  ])('%s -> %s', (path, project) => expect(projectFromPath(path)).toBe(project));
+  ])('%s -> %s', (filePath, project) => {
+    const r = runTransform(ID, { Parameters: { EnvironmentSuffix: { Type: 'String' } }, Resources: { Q: { Type: 'AWS::SQS::Queue' } } }, { filePath, format: 'json' });
+    expect(r.template.Resources.Q.Properties.Tags).toContainEqual({ Key: 'Project', Value: project });
+  });
 });
 
 describe('standard-tags', () => {
+  it('tags a resource, adds the environment parameter as its own finding, and is idempotent', () => {
+    const r = run({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } });
+    expect(r.ids).toEqual(['addEnvironmentParameter', 'missingTags']);
+    expect(r.template.Resources.Q.Properties.Tags).toEqual([
+      { Key: 'Name', Value: { 'Fn::Sub': 'Q-${EnvironmentSuffix}' } },
+      { Key: 'Environment', Value: { Ref: 'EnvironmentSuffix' } },
+      { Key: 'Project', Value: 'WebShop' },
+    ]);
+    expect(r.template.Parameters.EnvironmentSuffix.Type).toBe('String');
+    expectIdempotent(ID, r, { filePath: FILE });
+  });
+
+  it('reuses the environment and project the existing tags and parameters name', () => {
+    const r = run({
+      Parameters: { Stage: { Type: 'String' }, Env: { Type: 'String' }, AppProjectName: { Type: 'String' } },
+      Resources: {
+        A: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'environment', Value: { Ref: 'Env' } }] } },
+        B: { Type: 'AWS::SNS::Topic', Properties: {} },
+      },
+    });
+    expect(r.template.Resources.B.Properties.Tags).toEqual([
+      { Key: 'Name', Value: { 'Fn::Sub': 'B-${Env}' } },
+      { Key: 'Environment', Value: { Ref: 'Env' } },
+      { Key: 'Project', Value: { Ref: 'AppProjectName' } },
+    ]);
+  });
+
+  it('appends to map tags and sets PropagateAtLaunch from the launch template', () => {
+    const r = run({
+      Parameters: { EnvironmentSuffix: { Type: 'String' } },
+      Resources: {
+        P: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'v', Tags: { Owner: 'me' } } },
+        Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'web' }] }] } } },
+        Asg: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MaxSize: '1', MinSize: '1', LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: '1' } } },
+      },
+    });
+    expect(r.template.Resources.P.Properties.Tags).toEqual({ Owner: 'me', Name: { 'Fn::Sub': 'P-${EnvironmentSuffix}' }, Environment: { Ref: 'EnvironmentSuffix' }, Project: 'WebShop' });
+    expect(r.template.Resources.Asg.Properties.Tags.map((t: Obj) => [t['Key'], t['PropagateAtLaunch']])).toEqual([
+      ['Name', false],
+      ['Environment', true],
+      ['Project', true],
+    ]);
+  });
+
   it('treats keys case-insensitively and Fn::Sub keys by their literal parts', () => {
-    const findings = run({
+    const r = run({
       Parameters: { EnvironmentSuffix: { Type: 'String' } },
       Resources: {
         Q: {
@@ -31,44 +79,55 @@ describe('standard-tags', () => {
             Tags: [
               { Key: 'name', Value: 'q' },
               { Key: { 'Fn::Sub': 'kubernetes.io/cluster/${AWS::StackName}' }, Value: 'owned' },
-              { Key: { 'Fn::Sub': 'Env${X}' }, Value: 'x' },
+              { Key: { 'Fn::Sub': 'Env${AWS::Region}' }, Value: 'x' },
             ],
           },
         },
       },
     });
-    // `Env${X}` may be "Environment": report, do not guess.
-    expect(findings).toHaveLength(1);
-    expect(findings[0]!.fix).toBeUndefined();
-    expect(findings[0]!.message).toContain('may already hold Environment');
+    // `Env${AWS::Region}` may be "Environment": report, do not guess.
+    expect(r.ids).toEqual(['tagsNotWritable']);
+    expect(r.changed).toBe(false);
   });
 
-  it('skips Custom::, SAM and unknown types and never throws on odd resources', () => {
-    const findings = run({
+  it('skips Custom::, SAM and unknown types and computed Properties', () => {
+    const r = run({
+      Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
       Parameters: { EnvironmentSuffix: { Type: 'String' } },
       Resources: {
-        A: { Type: 'Custom::Thing' },
+        A: { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f' } },
         B: { Type: 'AWS::Serverless::Function', Properties: {} },
         C: { Type: 'AWS::Nope::Nope' },
-        D: null,
-        E: { Properties: {} },
         F: { Type: 'AWS::SQS::Queue', Properties: { 'Fn::If': ['C', {}, {}] } },
         G: { Type: 'AWS::SQS::Queue', Properties: { Tags: { Name: 'x' } } },
       },
     });
-    expect(findings.map((f) => [f.pointer, !!f.fix])).toEqual([['/Resources/G/Properties/Tags', false]]);
+    expect(r.findings.map((f) => [f.messageId, f.pointer])).toEqual([['tagsNotWritable', '/Resources/G/Properties/Tags']]);
+  });
+
+  it('reports an environmentParameter option that names no parameter', () => {
+    expect(run({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }, { environmentParameter: 'Nope' }).ids).toEqual(['unknownEnvironmentParameter']);
+  });
+
+  it('reports that it cannot add EnvironmentSuffix when a resource has that logical id', () => {
+    const r = run({ Resources: { EnvironmentSuffix: { Type: 'AWS::SQS::Queue' } } });
+    expect(r.ids).toEqual(['environmentParameterTaken']);
+    expect(r.changed).toBe(false);
   });
 
   it('marks replacing tag updates unsafe and adds the parameter as its own finding', () => {
-    const findings = run({ Resources: { Q: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 1 } } } });
-    expect(findings.map((f) => f.fix?.safety ?? 'safe')).toEqual(['unsafe', 'unsafe']);
-    expect(findings[0]!.fix!.ops[0]!.path).toBe('/Parameters');
+    const r = run({ Resources: { Q: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 1 } } } }, undefined, undefined, { unsafe: false });
+    expect(r.ids).toEqual(['addEnvironmentParameter', 'missingTags']);
+    expect(r.findings.map((f) => [f.safety, f.fix])).toEqual([
+      ['unsafe', 'held'],
+      ['unsafe', 'held'],
+    ]);
   });
 
   // Issue 10 item 8: CloudFormation creates a replacement before deleting the original, so a
   // resource whose name the template sets cannot be replaced; the next update would fail.
   it('reports without a fix a replacing tag update of a resource with a custom name', () => {
-    const findings = run({
+    const r = run({
       Resources: {
         Key: { Type: 'AWS::EC2::KeyPair', Properties: { KeyName: 'deploy' } },
         NamedQueue: { Type: 'AWS::Batch::JobQueue', Properties: { JobQueueName: 'jobs', Priority: 1 } },
@@ -76,29 +135,29 @@ describe('standard-tags', () => {
         Collection: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { Name: 'logs' } },
       },
     });
-    expect(findings.map((f) => [f.pointer, f.fix])).toEqual([
-      ['/Resources/Key', undefined],
-      ['/Resources/NamedQueue', undefined],
-      ['/Resources/NamedEnvironment', undefined],
-      ['/Resources/Collection', undefined],
+    expect(r.findings.map((f) => [f.messageId, f.pointer, f.fix])).toEqual([
+      ['missingTagsNotReplaceable', '/Resources/Key', 'none'],
+      ['missingTagsNotReplaceable', '/Resources/NamedQueue', 'none'],
+      ['missingTagsNotReplaceable', '/Resources/NamedEnvironment', 'none'],
+      ['missingTagsNotReplaceable', '/Resources/Collection', 'none'],
     ]);
-    expect(findings[0]!.message).toContain('not fixed: updating Tags replaces Key, and CloudFormation cannot replace');
-    expect(findings[0]!.message).toContain('custom name (KeyName)');
-    expect(findings[1]!.message).toContain('custom name (JobQueueName)');
+    expect(r.changed).toBe(false);
   });
 
   it('still offers the unsafe fix to a replacing resource without a custom name', () => {
-    const findings = run({
+    const r = run({
       Resources: {
         Named: { Type: 'AWS::Batch::JobQueue', Properties: { JobQueueName: 'jobs', Priority: 1 } },
         Unnamed: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 2 } },
       },
     });
-    expect(findings.map((f) => [f.pointer, f.fix?.safety])).toEqual([
-      ['', 'unsafe'],
-      ['/Resources/Named', undefined],
-      ['/Resources/Unnamed', 'unsafe'],
+    expect(r.findings.map((f) => [f.messageId, f.pointer, f.safety])).toEqual([
+      ['addEnvironmentParameter', '', 'unsafe'],
+      ['missingTagsNotReplaceable', '/Resources/Named', undefined],
+      ['missingTags', '/Resources/Unnamed', 'unsafe'],
     ]);
+    expect(r.template.Resources.Named.Properties.Tags).toBeUndefined();
+    expect(Object.keys(r.template.Resources.Unnamed.Properties.Tags)).toEqual(['Name', 'Environment', 'Project']);
   });
 
   // Issue 10 item 7: CloudFormation made these types taggable after the schemas cfn-lint 1.51
@@ -117,7 +176,7 @@ describe('standard-tags', () => {
 
   it('does not tag types whose tags cfn-lint rejects, by default', () => {
     expect(tagged(run(recent))).toEqual(['Queue']);
-    expect(tagged(run(recent, transform.meta.defaultOptions, 'eu-central-1'))).toEqual(['Queue']);
+    expect(tagged(run(recent, undefined, 'eu-central-1'))).toEqual(['Queue']);
   });
 
   it('tags them when asked to, all of them or the ones listed', () => {
@@ -126,20 +185,18 @@ describe('standard-tags', () => {
   });
 
   it('completes the tags a resource of such a type already has', () => {
-    const findings = run({
+    const r = run({
       Parameters: { EnvironmentSuffix: { Type: 'String' } },
       Resources: { Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Tags: [{ Key: 'Name', Value: 'web' }] } } },
     });
-    expect(findings.map((f) => f.fix?.ops.map((op) => op.path))).toEqual([
-      ['/Resources/Listener/Properties/Tags/-', '/Resources/Listener/Properties/Tags/-'],
-    ]);
+    expect(r.result.operations.map((op) => op.path)).toEqual(['/Resources/Listener/Properties/Tags/-', '/Resources/Listener/Properties/Tags/-']);
   });
 
   it('tags a type cfn-lint rejects in some regions only where it accepts it', () => {
     // cfn-lint 1.51 has no Tags on AWS::IoT::TopicRule in eleven newer regions, af-south-1 among them.
     const rule = { Parameters: recent.Parameters, Resources: { Rule: { Type: 'AWS::IoT::TopicRule', Properties: {} } } };
-    expect(tagged(run(rule, transform.meta.defaultOptions, 'us-east-1'))).toEqual(['Rule']);
-    expect(tagged(run(rule, transform.meta.defaultOptions, 'af-south-1'))).toEqual([]);
+    expect(tagged(run(rule, undefined, 'us-east-1'))).toEqual(['Rule']);
+    expect(tagged(run(rule, undefined, 'af-south-1'))).toEqual([]);
     expect(tagged(run(rule))).toEqual([]);
   });
 
@@ -147,13 +204,13 @@ describe('standard-tags', () => {
     // A lint gate runs cfn-lint in us-east-1 unless told otherwise, where AWS::CloudWatch::Dashboard
     // has no Tags yet; us-west-2 would deploy them.
     const dashboard = { Parameters: recent.Parameters, Resources: { Board: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} } } };
-    expect(tagged(run(dashboard, transform.meta.defaultOptions, 'us-west-2'))).toEqual([]);
+    expect(tagged(run(dashboard, undefined, 'us-west-2'))).toEqual([]);
     expect(tagged(run(dashboard, { tagRecentlyTaggableTypes: true }, 'us-west-2'))).toEqual(['Board']);
   });
 
   it('never tags a type whose schema wants the tags in another shape', () => {
     // CloudFormation's AWS::CloudFront::AnycastIpList takes Tags as {Items: [...]}, not a list.
     const list = { Parameters: recent.Parameters, Resources: { Ips: { Type: 'AWS::CloudFront::AnycastIpList', Properties: {} } } };
-    expect(run(list, { tagRecentlyTaggableTypes: true })).toEqual([]);
+    expect(run(list, { tagRecentlyTaggableTypes: true }).findings).toEqual([]);
   });
 });
