@@ -202,3 +202,25 @@ describe('traversal', () => {
     expect(seen).toEqual(['Resources/R/Properties/A/0', 'Outputs/O/Value/Fn::Sub']);
   });
 });
+
+describe('propertiesComputed', () => {
+  it('tells Properties no fix can edit from missing ones', async () => {
+    const { propertiesComputed } = await import('../src/cfn/query.js');
+    const template = t({
+      Resources: {
+        Missing: { Type: 'X' },
+        Plain: { Type: 'X', Properties: {} },
+        If: { Type: 'X', Properties: { 'Fn::If': ['C', {}, {}] } },
+        List: { Type: 'X', Properties: [] },
+        Null: { Type: 'X', Properties: null },
+      },
+    });
+    expect(resources(template).map((r) => [r.id, propertiesComputed(r)])).toEqual([
+      ['Missing', false],
+      ['Plain', false],
+      ['If', true],
+      ['List', true],
+      ['Null', true],
+    ]);
+  });
+});

@@ -251,3 +251,12 @@ export function walkValues(value: JsonValue, at: ReadonlyArray<string | number>,
   };
   step(value, 0);
 }
+
+/**
+ * True when the resource's Properties are written but are not a plain object (an intrinsic such
+ * as Fn::If, a string, a list): no fix can edit them, so transforms leave the resource alone.
+ * Missing Properties are not computed: a fix adds them.
+ */
+export function propertiesComputed(view: ResourceView): boolean {
+  return view.properties === undefined && view.resource.Properties !== undefined;
+}
