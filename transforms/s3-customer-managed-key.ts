@@ -4,10 +4,10 @@ import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
 import { policyOfProperties, principalsOf, statementAllows, statementViews, type StatementView } from '../src/cfn/iam.js';
 import {
-  accountRootStatement,
   addKeyPolicyStatements,
   cloudFrontKeyStatement,
   cloudTrailKeyStatements,
+  createdKeyProperties,
   keyOf,
   keyPolicyDelegatesToIam,
   keyPolicyEditable,
@@ -219,11 +219,31 @@ lets IAM policies grant access and it does not depend on a bucket to move (a key
 role whose policy names the bucket: bucket, key and role would wait for each other, which
 CloudFormation rejects), or the one this rule created before, found by its alias;
 otherwise one new key is shared by all buckets fixed in
-the template: an \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
+the template: a symmetric \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
 \`UpdateReplacePolicy: Retain\` (deleting the key would make retained buckets unreadable) and a key
 policy that delegates access to IAM in the account
-(\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), plus an \`AWS::KMS::Alias\`
-(\`alias/\${AWS::StackName}-s3\`).
+(\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), grants the services below what
+they need, and denies \`kms:CreateGrant\` to every principal unless the grant is for an AWS
+resource or the caller is an AWS service (\`BoolIfExists\` on \`kms:GrantIsForAWSResource\` and
+\`aws:PrincipalIsAWSService\`, both \`"false"\`), plus an \`AWS::KMS::Alias\`
+(\`alias/\${AWS::StackName}-s3\`). The key so passes the AWS Control Tower proactive controls for
+keys ([CT.KMS.PR.1](https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-1-description)
+rotation, [CT.KMS.PR.3](https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description)
+grants limited to AWS services; CT.KMS.PR.2, on RSA keys, does not apply), and the moved buckets
+pass CT.S3.PR.10 (SSE-KMS default encryption).
+
+The grant restriction stops none of the users of the key. S3 encrypts and decrypts objects with
+the caller's own \`kms:GenerateDataKey\` / \`kms:Decrypt\` permission and creates no grant
+([SSE-KMS permissions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)).
+CloudTrail, CloudWatch Logs and CloudFront call KMS as their service principals, for which
+\`aws:PrincipalIsAWSService\` is true
+([global condition keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice)),
+and the statements below give them cryptographic operations only. Services that create grants on
+behalf of a role (EBS volumes launched by EC2 or by the Auto Scaling service-linked role, RDS, ...)
+send \`CreateGrant\` with \`kms:GrantIsForAWSResource\` true
+([AWS KMS condition keys](https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource),
+[Auto Scaling key policy](https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html)),
+which the statement lets through.
 
 Services that write into such a bucket, or read it, with their own identity need the key too, and
 get exactly that grant in the key policy:
@@ -285,7 +305,10 @@ Left as they are, with a report:
 Unsafe. Existing objects stay SSE-S3 (only new objects use the key), and every reader and
 writer of new objects now needs \`kms:Decrypt\` / \`kms:GenerateDataKey\` on the key: roles in
 other stacks, cross-account readers, and tools that download objects. \`ec2-role-kms\` adds the
-grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a month.
+grant to EC2 and Lambda roles in the template. IAM principals cannot create grants on the new key
+themselves (only through an AWS service, for the resources it encrypts); a workflow that hands out
+grants with \`CreateGrant\` directly needs its own key-policy exception. The added key costs about
+1 USD a month.
 
 ## Options
 - \`aliasName\` (default \`alias/\${AWS::StackName}-s3\`): Fn::Sub text of the new key's alias.
@@ -426,17 +449,12 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     const keyArn: JsonValue = { 'Fn::GetAtt': [targetKey, 'Arn'] };
 
     if (newKeyId) {
-      const need = plannedNeeds.get(newKeyId)!;
-      const statements: JsonObject[] = [accountRootStatement(), ...missingKeyStatements(t, newKeyId, need).statements];
+      const { statements } = missingKeyStatements(t, newKeyId, plannedNeeds.get(newKeyId)!);
       fx.set(pointer('Resources', newKeyId), {
         Type: KMS_KEY,
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
-        Properties: {
-          Description: 'Customer managed key for S3 default bucket encryption',
-          EnableKeyRotation: true,
-          KeyPolicy: { Version: '2012-10-17', Statement: statements },
-        },
+        Properties: createdKeyProperties('Customer managed key for S3 default bucket encryption', statements),
       });
       const aliasId = fx.addResource('S3EncryptionKeyAlias', { Type: KMS_ALIAS, Properties: { AliasName: { 'Fn::Sub': aliasText }, TargetKeyId: { Ref: newKeyId } } });
       findings.push({

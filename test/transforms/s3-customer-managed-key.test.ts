@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createdKeyProperties } from '../../src/cfn/kms.js';
 import { expectIdempotent, runTransform } from '../harness.js';
 
 const ID = 's3-customer-managed-key';
@@ -17,6 +18,8 @@ describe('s3-customer-managed-key', () => {
     expect(r.ids).toEqual(['newKey', 'notCustomerManagedKey', 'notCustomerManagedKey', 'notCustomerManagedKey']);
     const key = r.template.Resources.S3EncryptionKey;
     expect(key).toMatchObject({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    // Built by the one builder of keys tapfix adds: rotation, account root, CT.KMS.PR.3 grant restriction.
+    expect(key.Properties).toEqual(createdKeyProperties('Customer managed key for S3 default bucket encryption', []));
     expect(r.template.Resources.S3EncryptionKeyAlias).toEqual({
       Type: 'AWS::KMS::Alias',
       Properties: { AliasName: { 'Fn::Sub': 'alias/${AWS::StackName}-s3' }, TargetKeyId: { Ref: 'S3EncryptionKey' } },
@@ -152,7 +155,8 @@ describe('s3-customer-managed-key', () => {
       expect(keyStatements(r).find((s) => s['Sid'] === 'AllowCloudTrailToEncryptLogs')?.['Condition']).toEqual({
         StringLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/audit' } },
       });
-      expect(keyStatements(r).some((s) => s['Sid'] === 'AllowCloudTrailToDescribeKey')).toBe(true);
+      // The service statements sit between the account root and the grant restriction.
+      expect(keyStatements(r).map((s) => s['Sid'])).toEqual(['EnableIAMPolicies', 'AllowCloudTrailToEncryptLogs', 'AllowCloudTrailToDescribeKey', 'DenyGrantsExceptForAwsResources']);
     });
 
     it('adds the grant to a template key that already encrypts the trail bucket without it, as a safe fix', () => {
