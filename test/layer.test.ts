@@ -217,5 +217,24 @@ describe('branchesOf', () => {
       { value: { X: 2 }, pointer: '/L/0/Fn::If/2', when: [{ condition: 'A', value: false }] },
     ]);
     expect(branchesOf({ X: 3 }, '/L/1')).toEqual([{ value: { X: 3 }, pointer: '/L/1', when: [] }]);
+describe('propertiesComputed', () => {
+  it('tells Properties no fix can edit from missing ones', async () => {
+    const { propertiesComputed } = await import('../src/cfn/query.js');
+    const template = t({
+      Resources: {
+        Missing: { Type: 'X' },
+        Plain: { Type: 'X', Properties: {} },
+        If: { Type: 'X', Properties: { 'Fn::If': ['C', {}, {}] } },
+        List: { Type: 'X', Properties: [] },
+        Null: { Type: 'X', Properties: null },
+      },
+    });
+    expect(resources(template).map((r) => [r.id, propertiesComputed(r)])).toEqual([
+      ['Missing', false],
+      ['Plain', false],
+      ['If', true],
+      ['List', true],
+      ['Null', true],
+    ]);
   });
 });

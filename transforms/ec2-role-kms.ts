@@ -1,31 +1,27 @@
 import { defineTransform } from '../src/transform.js';
-import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
-import { pointer } from '../src/cfn/pointer.js';
 import { launchTemplatesOfGroup } from '../src/cfn/compute.js';
-import { policyDocumentsOfRole, roleByArn, rolesIn } from '../src/cfn/iam.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
+import { policyDocument, policyDocumentsOfRole, roleByArn, rolesIn, statementAllows, statementViews } from '../src/cfn/iam.js';
 import {
-  allowsAction,
+  addKeyPolicyStatements,
   AUTOSCALING_KEY_USE_ACTIONS,
   AUTOSCALING_SERVICE_LINKED_ROLE,
   autoScalingKeyStatements,
   keyOf,
-  keyPolicyAdditionOps,
   keyPolicyAllowsPrincipal,
-  propertiesOf,
-  resourceOf,
-  resourcesOfStatement,
   roleCanDecrypt,
-  statementsOf,
 } from '../src/cfn/kms.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
-import { typeOf } from '../src/cfn/query.js';
-import { BUCKET_TYPE as S3_BUCKET, bucketByArn, bucketEncryption } from '../src/cfn/s3.js';
-import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
-import { referencesIn, referencesTo, resourcesOfType } from '../src/cfn/template.js';
-import { asObject, intrinsicName, subText as templateText, toList } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { parsePointer, pointer } from '../src/cfn/pointer.js';
+import { property, propertiesComputed, resource, resources, typeOf, type ResourceView } from '../src/cfn/query.js';
+import { BUCKET_TYPE, bucketByArn, bucketEncryption } from '../src/cfn/s3.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { referencesIn, referencesTo } from '../src/cfn/template.js';
+import { asObject, subText, toList } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 const ID = 'ec2-role-kms';
+const SECRET = 'AWS::SecretsManager::Secret';
 
 interface Options extends Record<string, unknown> {
   /** Name of the inline policy added to the role. */
@@ -35,28 +31,26 @@ interface Options extends Record<string, unknown> {
 }
 
 const PROFILE_USERS = new Set(['AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration', 'AWS::EC2::SpotFleet']);
-const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 
-/** Logical id of the resource a reference pointer lies in. */
-function resourceAt(p: string): string | undefined {
-  const m = /^\/Resources\/([^/]+)\//.exec(p);
-  return m ? m[1]!.replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+/** True when a resource of one of `types` refers to `id` in its body. */
+function referredToBy(t: Template, id: string, types: ReadonlySet<string>): boolean {
+  return referencesTo(t, id).some((r) => {
+    const [section, owner, ...within] = parsePointer(r.pointer);
+    return section === 'Resources' && owner !== undefined && within.length > 0 && types.has(typeOf(t, owner) ?? '');
+  });
 }
 
 /** Roles used by EC2 (through an instance profile an instance or launch template uses) and by Lambda functions, with what uses them. */
 function computeRoles(t: Template): Map<string, { kind: string; via?: string }> {
   const out = new Map<string, { kind: string; via?: string }>();
-  for (const { id, resource } of resourcesOfType(t, 'AWS::IAM::InstanceProfile')) {
-    const used = referencesTo(t, id).some((r) => {
-      const user = resourceAt(r.pointer);
-      return user !== undefined && PROFILE_USERS.has(typeOf(t, user) ?? '');
-    });
-    if (!used) continue;
-    for (const role of rolesIn(t, propertiesOf(resource)?.['Roles'])) if (!out.has(role)) out.set(role, { kind: 'EC2 instance role', via: `profile ${id}` });
+  for (const profile of resources(t, 'AWS::IAM::InstanceProfile')) {
+    if (!referredToBy(t, profile.id, PROFILE_USERS)) continue;
+    for (const role of rolesIn(t, property(profile, 'Roles')?.value)) if (!out.has(role)) out.set(role, { kind: 'EC2 instance role', via: `profile ${profile.id}` });
   }
-  for (const { id, resource } of resourcesOfType(t, ...FUNCTION_TYPES)) {
-    const role = roleByArn(t, propertiesOf(resource)?.['Role']);
-    if (role && !out.has(role)) out.set(role, { kind: 'Lambda execution role', via: `function ${id}` });
+  for (const fn of resources(t, ...FUNCTION_TYPES)) {
+    const role = roleByArn(t, property(fn, 'Role')?.value);
+    if (role && !out.has(role)) out.set(role, { kind: 'Lambda execution role', via: `function ${fn.id}` });
   }
   return out;
 }
@@ -76,12 +70,12 @@ function keysNeeded(t: Template, roleId: string, bucketKeys: Map<string, string>
     needs.set(key, use);
   };
   for (const doc of policyDocumentsOfRole(t, roleId)) {
-    for (const statement of statementsOf(doc)) {
-      const reads = allowsAction(statement, 's3:GetObject');
-      const writes = allowsAction(statement, 's3:PutObject');
-      const secrets = allowsAction(statement, 'secretsmanager:GetSecretValue');
+    for (const statement of statementViews(doc)) {
+      const reads = statementAllows(statement, 's3:GetObject');
+      const writes = statementAllows(statement, 's3:PutObject');
+      const secrets = statementAllows(statement, 'secretsmanager:GetSecretValue');
       if (!reads && !writes && !secrets) continue;
-      for (const resource of resourcesOfStatement(statement)) {
+      for (const resource of statement.resources) {
         if (reads || writes) {
           const match = bucketByArn(t, resource);
           const key = match?.objects ? bucketKeys.get(match.bucket) : undefined;
@@ -100,53 +94,53 @@ function keysNeeded(t: Template, roleId: string, bucketKeys: Map<string, string>
 
 /** The secret a policy resource names: `Ref S` (the secret ARN), or an ARN written with its Name. */
 function secretOf(t: Template, resource: JsonValue): string | undefined {
-  const text = templateText(resource);
+  const text = subText(resource);
   if (text === undefined) return undefined;
   const ref = /^\$\{([^}.]+)\}$/.exec(text);
-  if (ref && typeOf(t, ref[1]!) === 'AWS::SecretsManager::Secret') return ref[1];
-  for (const { id, resource: secret } of resourcesOfType(t, 'AWS::SecretsManager::Secret')) {
-    const name = templateText(propertiesOf(secret)?.['Name']);
-    if (name && !name.includes('*') && new RegExp(`:secret:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\*|\\*|-[A-Za-z0-9]{6})?$`).test(text)) return id;
+  if (ref && typeOf(t, ref[1]!) === SECRET) return ref[1];
+  for (const secret of resources(t, SECRET)) {
+    const name = subText(property(secret, 'Name')?.value);
+    if (name && !name.includes('*') && new RegExp(`:secret:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\*|\\*|-[A-Za-z0-9]{6})?$`).test(text)) return secret.id;
   }
   return undefined;
 }
 
 /** True when the key's own policy lets the role do `actions` with it: a key policy that names a principal needs no IAM grant. */
-function keyPolicyGrants(t: Template, keyId: string, roleId: string, actions: readonly string[]): boolean {
-  const statements = statementsOf(propertiesOf(resourceOf(t, keyId))?.['KeyPolicy']).filter((s) =>
-    toList(asObject(s['Principal'])?.['AWS']).some((principal) => roleByArn(t, principal) === roleId),
+function keyPolicyGrants(t: Template, key: ResourceView, roleId: string, actions: readonly string[]): boolean {
+  const statements = statementViews(property(key, 'KeyPolicy')?.value).filter(
+    (s) => s.principal !== '*' && (s.principal?.['AWS'] ?? []).some((principal) => roleByArn(t, principal) === roleId),
   );
-  return actions.every((action) => statements.some((s) => allowsAction(s, action)));
+  return actions.every((action) => statements.some((s) => statementAllows(s, action)));
 }
 
 /** Inline policies for roles that read or write S3 objects and secrets encrypted with a template key. */
-function roleFindings(t: Template, options: Options): Finding[] {
+function roleFindings(t: Template, options: Options, fx: Fixer): Finding[] {
   const findings: Finding[] = [];
   const bucketKeys = new Map<string, string>();
-  for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
-    const enc = bucketEncryption(t, resource);
-    if (enc.keyId && (enc.state === 'kms' || enc.state === 'dsse')) bucketKeys.set(id, enc.keyId);
+  for (const bucket of resources(t, BUCKET_TYPE)) {
+    const enc = bucketEncryption(t, bucket.resource);
+    if (enc.keyId && (enc.state === 'kms' || enc.state === 'dsse')) bucketKeys.set(bucket.id, enc.keyId);
   }
   const secretKeys = new Map<string, string>();
-  for (const { id, resource } of resourcesOfType(t, 'AWS::SecretsManager::Secret')) {
-    const key = keyOf(t, propertiesOf(resource)?.['KmsKeyId']);
-    if (key) secretKeys.set(id, key);
+  for (const secret of resources(t, SECRET)) {
+    const key = keyOf(t, property(secret, 'KmsKeyId')?.value);
+    if (key) secretKeys.set(secret.id, key);
   }
   if (bucketKeys.size === 0 && secretKeys.size === 0) return findings;
 
   const roles = computeRoles(t);
-  if (options.allRoles !== false) for (const { id } of resourcesOfType(t, 'AWS::IAM::Role')) if (!roles.has(id)) roles.set(id, { kind: 'IAM role' });
+  if (options.allRoles !== false) for (const { id } of resources(t, 'AWS::IAM::Role')) if (!roles.has(id)) roles.set(id, { kind: 'IAM role' });
   const policyName = typeof options.policyName === 'string' && /^[\w+=,.@-]{1,128}$/.test(options.policyName) ? options.policyName : 'KmsAccessForEncryptedData';
 
   for (const [roleId, usage] of roles) {
-    const role = resourceOf(t, roleId);
-    if (!role || (role.Properties !== undefined && (!asObject(role.Properties) || intrinsicName(role.Properties)))) continue;
+    const role = resource(t, roleId);
+    if (!role || propertiesComputed(role)) continue;
     const needs = keysNeeded(t, roleId, bucketKeys, secretKeys);
-    const missing = [...needs].filter(([key, use]) => {
-      if (roleCanDecrypt(t, roleId, key)) return false;
+    const missing = [...needs].filter(([keyId, use]) => {
+      const key = resource(t, keyId)!;
+      if (roleCanDecrypt(t, roleId, keyId)) return false;
       if (keyPolicyGrants(t, key, roleId, use.write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'])) return false;
-      const condition = resourceOf(t, key)?.Condition;
-      return condition === undefined || condition === role.Condition;
+      return key.condition === undefined || key.condition === role.condition;
     });
     if (missing.length === 0) continue;
 
@@ -156,42 +150,49 @@ function roleFindings(t: Template, options: Options): Finding[] {
     const arns = (keys: string[]): JsonValue => (keys.length === 1 ? { 'Fn::GetAtt': [keys[0]!, 'Arn'] } : keys.map((k) => ({ 'Fn::GetAtt': [k, 'Arn'] })));
     if (writeKeys.length) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: arns(writeKeys) });
     if (readKeys.length) statements.push({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: arns(readKeys) });
+    addGrant(fx, role, policyName, { Version: '2012-10-17', Statement: statements }, missing.some(([key]) => dependenciesOf(t, key).has(roleId)));
 
-    const base = pointer('Resources', roleId, 'Properties');
-    const policies = propertiesOf(role)?.['Policies'];
-    const document = { Version: '2012-10-17', Statement: statements };
-    let ops: Operation[] | undefined;
-    if (missing.some(([key]) => dependenciesOf(t, key).has(roleId))) {
-      // The key's policy names the role: naming the key in the role as well would make each wait for the other.
-      const policy: JsonObject = { Type: 'AWS::IAM::Policy' };
-      if (typeof role.Condition === 'string') policy['Condition'] = role.Condition;
-      policy['Properties'] = { PolicyName: policyName, Roles: [{ Ref: roleId }], PolicyDocument: document };
-      ops = [{ op: 'add', path: pointer('Resources', freshLogicalId(t, `${roleId}${policyName}`)), value: policy }];
-    } else if (policies === undefined) {
-      const value = [{ PolicyName: policyName, PolicyDocument: document }];
-      ops = [role.Properties === undefined ? { op: 'add', path: base, value: { Policies: value } } : { op: 'add', path: `${base}/Policies`, value }];
-    } else if (Array.isArray(policies)) {
-      const names = new Set(policies.map((p) => asObject(p)?.['PolicyName']));
-      // A policy this rule added on an earlier run: extend it rather than adding a twin.
-      const ownIndex = policies.findIndex((p) => asObject(p)?.['PolicyName'] === policyName);
-      const own = ownIndex >= 0 ? asObject(asObject(policies[ownIndex])?.['PolicyDocument']) : undefined;
-      if (own && Array.isArray(own['Statement'])) {
-        ops = statements.map((s) => ({ op: 'add', path: `${base}/Policies/${ownIndex}/PolicyDocument/Statement/-`, value: s }) as Operation);
-      } else {
-        let name = policyName;
-        for (let n = 2; names.has(name); n++) name = `${policyName}${n}`;
-        ops = [{ op: 'add', path: `${base}/Policies/-`, value: { PolicyName: name, PolicyDocument: document } }];
-      }
-    }
     const data = [...new Set(missing.flatMap(([, use]) => [...use.what]))].join(', ');
     const keys = missing.map(([key]) => key);
     findings.push({
-      pointer: pointer('Resources', roleId),
+      pointer: role.pointer,
+      messageId: 'roleCannotDecrypt',
       message: `${usage.kind} ${roleId}${usage.via ? ` (${usage.via})` : ''} uses ${data}, encrypted with KMS ${keys.length === 1 ? 'key' : 'keys'} ${keys.join(', ')}, but may not decrypt with ${keys.length === 1 ? 'it' : 'them'}; fix: allow kms:Decrypt${writeKeys.length ? ' (and kms:GenerateDataKey where it writes objects)' : ''}`,
-      ...(ops ? { fix: { ops } } : {}),
+      ...(fx.pending ? { fix: fx.take() } : {}),
     });
   }
   return findings;
+}
+
+/**
+ * Grants `document` to the role: a new inline policy, or the statements appended to the one this
+ * rule added on an earlier run; a separate AWS::IAM::Policy when a key depends on the role
+ * (`separate`), since the role naming the key would then make each wait for the other. Nothing
+ * when the role's Policies are computed.
+ */
+function addGrant(fx: Fixer, role: ResourceView, policyName: string, document: JsonObject, separate: boolean): void {
+  const policies = property(role, 'Policies');
+  if (separate) {
+    const policy: JsonObject = { Type: 'AWS::IAM::Policy' };
+    if (role.condition !== undefined) policy['Condition'] = role.condition;
+    policy['Properties'] = { PolicyName: policyName, Roles: [{ Ref: role.id }], PolicyDocument: document };
+    fx.addResource(`${role.id}${policyName}`, policy);
+  } else if (policies === undefined) {
+    fx.setProperty(role.id, ['Policies'], [{ PolicyName: policyName, PolicyDocument: document }]);
+  } else if (Array.isArray(policies.value)) {
+    const names = new Set(policies.value.map((p) => asObject(p)?.['PolicyName']));
+    // A policy this rule added on an earlier run: extend it rather than adding a twin.
+    const ownIndex = policies.value.findIndex((p) => asObject(p)?.['PolicyName'] === policyName);
+    const own = ownIndex >= 0 ? property(role, 'Policies', ownIndex, 'PolicyDocument') : undefined;
+    const ownPolicy = own ? policyDocument(own.value, own.pointer) : undefined;
+    if (ownPolicy?.kind === 'list') {
+      for (const statement of document['Statement'] as JsonObject[]) fx.appendStatement(ownPolicy, statement);
+    } else {
+      let name = policyName;
+      for (let n = 2; names.has(name); n++) name = `${policyName}${n}`;
+      fx.append(policies.pointer, { PolicyName: name, PolicyDocument: document });
+    }
+  }
 }
 
 /** An EBS KmsKeyId naming the AWS managed key aws/ebs, which Auto Scaling may use without a grant. */
@@ -199,7 +200,7 @@ const AWS_MANAGED_EBS_KEY = /(^|:)alias\/aws\/ebs$/;
 
 /** The role name of a service-linked role ARN, for messages. */
 function roleName(role: JsonValue): string {
-  const text = templateText(role);
+  const text = subText(role);
   return text === undefined ? 'named by ServiceLinkedRoleARN' : text.slice(text.lastIndexOf('/') + 1);
 }
 
@@ -209,19 +210,19 @@ function roleName(role: JsonValue): string {
  * outside the template. Launch configurations cannot name a key (their volumes use the account's
  * EBS default key), so only launch templates are read.
  */
-function autoScalingFindings(t: Template): Finding[] {
+function autoScalingFindings(t: Template, fx: Fixer): Finding[] {
   const findings: Finding[] = [];
   // Key -> service-linked role (by its JSON) -> the role and the groups launching with it.
   const byKey = new Map<string, Map<string, { role: JsonValue; groups: string[] }>>();
-  for (const { id, resource } of resourcesOfType(t, 'AWS::AutoScaling::AutoScalingGroup')) {
-    if (skipsRule(resource, ID)) continue;
-    const role: JsonValue = propertiesOf(resource)?.['ServiceLinkedRoleARN'] ?? { 'Fn::Sub': AUTOSCALING_SERVICE_LINKED_ROLE };
+  for (const group of resources(t, 'AWS::AutoScaling::AutoScalingGroup')) {
+    if (skipsTransform(group.resource, ID)) continue;
+    const role: JsonValue = property(group, 'ServiceLinkedRoleARN')?.value ?? { 'Fn::Sub': AUTOSCALING_SERVICE_LINKED_ROLE };
     const outside = new Set<string>();
-    for (const launchTemplate of launchTemplatesOfGroup(t, resource)) {
-      const data = asObject(propertiesOf(resourceOf(t, launchTemplate))?.['LaunchTemplateData']);
-      for (const mapping of toList(data?.['BlockDeviceMappings'])) {
+    for (const launchTemplate of launchTemplatesOfGroup(t, group.resource)) {
+      const mappings = property(resource(t, launchTemplate)!, 'LaunchTemplateData', 'BlockDeviceMappings')?.value;
+      for (const mapping of toList(mappings)) {
         const keyRef = asObject(asObject(mapping)?.['Ebs'])?.['KmsKeyId'];
-        if (keyRef === undefined || AWS_MANAGED_EBS_KEY.test(templateText(keyRef) ?? '')) continue;
+        if (keyRef === undefined || AWS_MANAGED_EBS_KEY.test(subText(keyRef) ?? '')) continue;
         const key = keyOf(t, keyRef);
         if (!key) {
           outside.add(launchTemplate);
@@ -229,31 +230,33 @@ function autoScalingFindings(t: Template): Finding[] {
         }
         const roles = byKey.get(key) ?? new Map<string, { role: JsonValue; groups: string[] }>();
         const use = roles.get(JSON.stringify(role)) ?? { role, groups: [] };
-        const group = `${id} (launch template ${launchTemplate})`;
-        if (!use.groups.includes(group)) use.groups.push(group);
+        const entry = `${group.id} (launch template ${launchTemplate})`;
+        if (!use.groups.includes(entry)) use.groups.push(entry);
         roles.set(JSON.stringify(role), use);
         byKey.set(key, roles);
       }
     }
     if (outside.size > 0) {
       findings.push({
-        pointer: pointer('Resources', id),
+        pointer: group.pointer,
         severity: 'low',
-        message: `Auto Scaling group ${id} launches from ${[...outside].join(', ')}, whose volumes are encrypted with a KMS key defined outside this template: that key's policy must let the service-linked role ${roleName(role)} use the key and create grants for AWS resources, or instances fail to launch`,
+        messageId: 'volumeKeyOutsideTemplate',
+        message: `Auto Scaling group ${group.id} launches from ${[...outside].join(', ')}, whose volumes are encrypted with a KMS key defined outside this template: that key's policy must let the service-linked role ${roleName(role)} use the key and create grants for AWS resources, or instances fail to launch`,
       });
     }
   }
   for (const [key, uses] of byKey) {
-    const policy = propertiesOf(resourceOf(t, key))?.['KeyPolicy'];
+    const keyView = resource(t, key)!;
+    const policy = property(keyView, 'KeyPolicy')?.value;
     const roles = [...uses.values()].map((u) => u.role);
     const useFor = roles.filter((r) => !AUTOSCALING_KEY_USE_ACTIONS.every((action) => keyPolicyAllowsPrincipal(policy, r, action)));
     const grantFor = roles.filter((r) => !keyPolicyAllowsPrincipal(policy, r, 'kms:CreateGrant'));
     if (useFor.length === 0 && grantFor.length === 0) continue;
     // A custom role ARN built from a resource that waits for the key would close a dependency cycle.
     const cyclic = [...useFor, ...grantFor].some((r) =>
-      referencesIn(r).some((ref) => resourceOf(t, ref.target) !== undefined && (ref.target === key || dependsOnResource(t, ref.target, key))),
+      referencesIn(r).some((ref) => resource(t, ref.target) !== undefined && (ref.target === key || dependsOnResource(t, ref.target, key))),
     );
-    const ops = cyclic ? undefined : keyPolicyAdditionOps(t, key, autoScalingKeyStatements(useFor, grantFor));
+    if (!cyclic) addKeyPolicyStatements(fx, key, autoScalingKeyStatements(useFor, grantFor));
     const lacking = [...uses.values()].filter((u) => useFor.includes(u.role) || grantFor.includes(u.role));
     const roleNames = [...new Set(lacking.map((u) => roleName(u.role)))].join(', ');
     const groups = lacking.flatMap((u) => u.groups);
@@ -261,8 +264,9 @@ function autoScalingFindings(t: Template): Finding[] {
     const missing = [...(useFor.length ? ['use the key'] : []), ...(grantFor.length ? ['create grants for the volumes'] : [])];
     findings.push({
       pointer: pointer('Resources', key, 'Properties', 'KeyPolicy'),
+      messageId: 'autoScalingRoleLacksKey',
       message: `Auto Scaling ${subject} instances whose volumes are encrypted with KMS key ${key}, but the key policy does not let the service-linked role ${roleNames} ${missing.join(' and ')}: instances fail to launch (Client.InternalError); fix: add the key-policy ${missing.length === 1 ? 'statement' : 'statements'} the EC2 Auto Scaling guide documents`,
-      ...(ops && ops.length ? { fix: { ops } } : {}),
+      ...(fx.pending ? { fix: fx.take() } : {}),
     });
   }
   return findings;
@@ -378,6 +382,7 @@ when the group cannot launch.
 `,
   },
   check({ template: t, options }) {
-    return [...roleFindings(t, options), ...autoScalingFindings(t)];
+    const fx = new Fixer(t);
+    return [...roleFindings(t, options, fx), ...autoScalingFindings(t, fx)];
   },
 });

@@ -1,40 +1,30 @@
 import { defineTransform } from '../src/transform.js';
-import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
-import { pointer } from '../src/cfn/pointer.js';
 import { CLOUDFRONT_SERVICE, type CloudFrontOrigin, cloudFrontOrigins } from '../src/cfn/cloudfront.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { dependenciesOf, dependsOnResource } from '../src/cfn/graph.js';
+import { policyOfProperties, principalsOf, statementAllows, statementViews, type StatementView } from '../src/cfn/iam.js';
 import {
-  accountRootStatement,
-  allowsAction,
-  awsPrincipals,
+  addKeyPolicyStatements,
   cloudFrontKeyStatement,
   cloudTrailKeyStatements,
-  isCloudTrailPrincipal,
-  isRegionalLogsPrincipal,
-  isSymmetricEncryptionKey,
+  createdKeyProperties,
   keyOf,
-  keyPolicyAdditionOps,
-  keyPolicyAllowsService,
   keyPolicyDelegatesToIam,
+  keyPolicyEditable,
   KMS_ALIAS,
   KMS_KEY,
   logsKeyStatement,
-  propertiesOf,
-  resourceOf,
-  servicePrincipals,
 } from '../src/cfn/kms.js';
 import { type LogDestinationKind, logDestinations, logGroupsByKey, trailDestinations } from '../src/cfn/logs.js';
 import { freshLogicalId } from '../src/cfn/naming.js';
-import {
-  BUCKET_TYPE as S3_BUCKET,
-  bucketEncryption,
-  type BucketEncryption,
-  bucketOfName as bucketByName,
-  bucketPolicyStatements,
-} from '../src/cfn/s3.js';
-import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, intrinsicName, subText as templateText, toList } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { property, propertiesComputed, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { BUCKET_TYPE, bucketEncryption, type BucketEncryption, bucketOfName, bucketPoliciesOf } from '../src/cfn/s3.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { intrinsicName, subText } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
+
+const ID = 's3-customer-managed-key';
 
 interface Options extends Record<string, unknown> {
   /** Fn::Sub text of the alias created with a new key. */
@@ -48,9 +38,17 @@ const KIND_TEXT: Record<LogDestinationKind, string> = {
   'cloudfront-logs': 'CloudFront standard logs',
 };
 
+/** The statements of every bucket policy of a bucket. */
+function bucketPolicyStatements(t: Template, bucket: string): StatementView[] {
+  return bucketPoliciesOf(t, bucket).flatMap(({ id }) => {
+    const policy = resource(t, id)!;
+    return policyOfProperties(policy.properties, policy.propertiesPointer).statements;
+  });
+}
+
 /** Why a bucket that could move to SSE-KMS is left alone, or undefined. `origins`: the CloudFront origins it is. */
-function blocker(t: Template, id: string, resource: Resource, origins: readonly CloudFrontOrigin[]): string | undefined {
-  const props = propertiesOf(resource) ?? {};
+function blocker(t: Template, bucket: ResourceView, origins: readonly CloudFrontOrigin[]): string | undefined {
+  const props = bucket.properties ?? {};
   if (props['WebsiteConfiguration'] !== undefined) {
     return 'it hosts a static website, and anonymous website requests cannot decrypt SSE-KMS objects';
   }
@@ -63,37 +61,44 @@ function blocker(t: Template, id: string, resource: Resource, origins: readonly 
   if (origins.some((o) => !o.oac)) {
     return `it is an origin of CloudFront distribution ${origins.filter((o) => !o.oac).map((o) => o.distribution).join(', ')} without origin access control, and only origin access control can read SSE-KMS objects`;
   }
-  for (const { resource: channel } of resourcesOfType(t, 'AWS::Config::DeliveryChannel')) {
-    if (bucketByName(t, propertiesOf(channel)?.['S3BucketName']) === id) {
+  for (const channel of resources(t, 'AWS::Config::DeliveryChannel')) {
+    if (bucketOfName(t, property(channel, 'S3BucketName')?.value) === bucket.id) {
       return 'AWS Config delivers to it, and Config needs its own grant on a customer managed key';
     }
   }
-  for (const statement of bucketPolicyStatements(t, id)) {
-    const condition = asObject(statement['Condition']);
+  for (const statement of bucketPolicyStatements(t, bucket.id)) {
+    const condition = statement.condition;
     if (condition && JSON.stringify(condition).includes('"s3:x-amz-server-side-encryption":') && /"AES256"/.test(JSON.stringify(condition))) {
       return 'its bucket policy requires SSE-S3 (AES256) uploads';
     }
-    if (statement['Effect'] !== 'Allow') continue;
-    const anonymous = statement['Principal'] === '*' || awsPrincipals(statement).includes('*');
-    if (anonymous && statement['Condition'] === undefined && allowsAction(statement, 's3:GetObject')) {
+    if (statement.effect !== 'Allow') continue;
+    const anonymous = principalsOf(statement, 'AWS').includes('*');
+    if (anonymous && statement.statement['Condition'] === undefined && statementAllows(statement, 's3:GetObject')) {
       return 'its bucket policy lets anyone read objects, and anonymous requests cannot decrypt SSE-KMS objects';
     }
     // CloudTrail and CloudFront origin access control get their key grant with the move.
-    const writers = servicePrincipals(statement).filter((s) => s !== 'cloudtrail.amazonaws.com' && !(s === CLOUDFRONT_SERVICE && origins.length > 0));
-    if (writers.length > 0 && allowsAction(statement, 's3:PutObject')) {
+    const writers = principalsOf(statement, 'Service').filter((s) => s !== 'cloudtrail.amazonaws.com' && !(s === CLOUDFRONT_SERVICE && origins.length > 0));
+    if (writers.length > 0 && statementAllows(statement, 's3:PutObject')) {
       return `${writers.join(', ')} writes objects to it and would need a grant on the key`;
     }
   }
   return undefined;
 }
 
+/** True when a key can encrypt S3 objects: symmetric, ENCRYPT_DECRYPT, not disabled. */
+function isSymmetricEncryptionKey(key: ResourceView): boolean {
+  const value = (name: string) => property(key, name)?.value;
+  if (value('KeySpec') !== undefined && value('KeySpec') !== 'SYMMETRIC_DEFAULT') return false;
+  if (value('KeyUsage') !== undefined && value('KeyUsage') !== 'ENCRYPT_DECRYPT') return false;
+  return value('Enabled') !== false && value('Enabled') !== 'false';
+}
+
 /** The template key of a kms bucket when it can be shared with other buckets. */
 function shareableKey(t: Template, keyId: string | undefined): string | undefined {
-  if (!keyId) return undefined;
-  const key = resourceOf(t, keyId);
-  if (!key || key.Condition !== undefined || !isSymmetricEncryptionKey(key)) return undefined;
-  if (!keyPolicyDelegatesToIam(propertiesOf(key)?.['KeyPolicy'])) return undefined;
-  return keyId;
+  const key = keyId === undefined ? undefined : resource(t, keyId);
+  if (!key || key.type !== KMS_KEY || key.condition !== undefined || !isSymmetricEncryptionKey(key)) return undefined;
+  if (!keyPolicyDelegatesToIam(property(key, 'KeyPolicy')?.value)) return undefined;
+  return key.id;
 }
 
 /** What a key's policy must allow for the buckets it encrypts (or is about to) and the log groups it encrypts. */
@@ -108,12 +113,20 @@ interface KeyNeed {
   moving: string[];
 }
 
+const isCloudTrailPrincipal = (p: string): boolean => p === 'cloudtrail.amazonaws.com';
+/** The regional CloudWatch Logs principal, literal or `logs.${AWS::Region}.amazonaws.com`. */
+const isRegionalLogsPrincipal = (p: string): boolean => /^logs\.[^.]+\.amazonaws\.com(\.cn)?$/.test(p);
 const isCloudFrontPrincipal = (p: string): boolean => p === CLOUDFRONT_SERVICE;
+
+/** True when a key policy lets a service (matched on its principal text) call `action`; a statement for every principal counts. */
+function keyPolicyAllowsService(policy: unknown, service: (principal: string) => boolean, action: string): boolean {
+  return statementViews(policy).some((s) => statementAllows(s, action) && (principalsOf(s, 'AWS').includes('*') || principalsOf(s, 'Service').some(service)));
+}
 
 /** True when viewers upload into the bucket through CloudFront: an origin forwards PUT/POST and the bucket policy lets CloudFront put objects. */
 function takesUploads(t: Template, bucket: string, origins: readonly CloudFrontOrigin[]): boolean {
   if (!origins.some((o) => o.uploads)) return false;
-  return bucketPolicyStatements(t, bucket).some((s) => servicePrincipals(s).includes(CLOUDFRONT_SERVICE) && allowsAction(s, 's3:PutObject'));
+  return bucketPolicyStatements(t, bucket).some((s) => principalsOf(s, 'Service').includes(CLOUDFRONT_SERVICE) && statementAllows(s, 's3:PutObject'));
 }
 
 /**
@@ -123,9 +136,9 @@ function takesUploads(t: Template, bucket: string, origins: readonly CloudFrontO
  */
 function cloudFrontScope(t: Template, keyId: string, need: KeyNeed): string[] | undefined {
   const moving = new Map(need.moving.map((bucket) => [bucket, [keyId]]));
-  const keyCondition = resourceOf(t, keyId)?.Condition;
+  const keyCondition = resource(t, keyId)?.condition;
   const nameable = need.distributions.every((d) => {
-    const condition = resourceOf(t, d)?.Condition;
+    const condition = resource(t, d)?.condition;
     return (condition === undefined || condition === keyCondition) && !dependsOnResource(t, d, keyId, moving);
   });
   return nameable ? need.distributions : undefined;
@@ -133,7 +146,8 @@ function cloudFrontScope(t: Template, keyId: string, need: KeyNeed): string[] | 
 
 /** Statements missing from a key's policy for what it encrypts, and the services they are for. */
 function missingKeyStatements(t: Template, keyId: string, need: KeyNeed): { statements: JsonObject[]; services: string[] } {
-  const policy = propertiesOf(resourceOf(t, keyId))?.['KeyPolicy'];
+  const key = resource(t, keyId);
+  const policy = key && property(key, 'KeyPolicy')?.value;
   const statements: JsonObject[] = [];
   const services: string[] = [];
   if (need.trails.length > 0) {
@@ -160,25 +174,19 @@ function missingKeyStatements(t: Template, keyId: string, need: KeyNeed): { stat
   return { statements, services };
 }
 
-function encryptionOps(id: string, resource: Resource, enc: BucketEncryption, keyArn: JsonValue): Operation[] {
-  const base = pointer('Resources', id, 'Properties');
-  const rule = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true };
+/** Moves the bucket's default encryption to SSE-KMS with `keyArn` and an S3 Bucket Key. */
+function encrypt(fx: Fixer, bucket: ResourceView, enc: BucketEncryption, keyArn: JsonValue): void {
   if (enc.state === 'none') {
-    if (resource.Properties === undefined) {
-      return [{ op: 'add', path: base, value: { BucketEncryption: { ServerSideEncryptionConfiguration: [rule] } } }];
-    }
-    return [{ op: 'add', path: `${base}/BucketEncryption`, value: { ServerSideEncryptionConfiguration: [rule] } }];
+    const rule = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true };
+    fx.setProperty(bucket.id, ['BucketEncryption'], { ServerSideEncryptionConfiguration: [rule] });
+    return;
   }
-  const at = `${base}/BucketEncryption/ServerSideEncryptionConfiguration/0`;
-  const current = asObject(toList(asObject(propertiesOf(resource)?.['BucketEncryption'])?.['ServerSideEncryptionConfiguration'])[0]);
-  const byDefault = asObject(current?.['ServerSideEncryptionByDefault']);
-  const ops: Operation[] = [];
-  if (enc.state === 'sse-s3') ops.push({ op: 'replace', path: `${at}/ServerSideEncryptionByDefault/SSEAlgorithm`, value: 'aws:kms' });
-  ops.push({ op: byDefault?.['KMSMasterKeyID'] === undefined ? 'add' : 'replace', path: `${at}/ServerSideEncryptionByDefault/KMSMasterKeyID`, value: keyArn });
-  const bucketKey = current?.['BucketKeyEnabled'];
-  if (bucketKey === undefined) ops.push({ op: 'add', path: `${at}/BucketKeyEnabled`, value: true });
-  else if (bucketKey !== true && enc.state === 'sse-s3') ops.push({ op: 'replace', path: `${at}/BucketKeyEnabled`, value: true });
-  return ops;
+  const rule = property(bucket, 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0)!;
+  const byDefault = `${rule.pointer}/ServerSideEncryptionByDefault`;
+  if (enc.state === 'sse-s3') fx.set(`${byDefault}/SSEAlgorithm`, 'aws:kms');
+  fx.set(`${byDefault}/KMSMasterKeyID`, keyArn);
+  const bucketKey = property(bucket, 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0, 'BucketKeyEnabled')?.value;
+  if (bucketKey === undefined || (bucketKey !== true && enc.state === 'sse-s3')) fx.set(`${rule.pointer}/BucketKeyEnabled`, true);
 }
 
 export default defineTransform<Options>({
@@ -211,11 +219,31 @@ lets IAM policies grant access and it does not depend on a bucket to move (a key
 role whose policy names the bucket: bucket, key and role would wait for each other, which
 CloudFormation rejects), or the one this rule created before, found by its alias;
 otherwise one new key is shared by all buckets fixed in
-the template: an \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
+the template: a symmetric \`AWS::KMS::Key\` with \`EnableKeyRotation: true\`, \`DeletionPolicy\` and
 \`UpdateReplacePolicy: Retain\` (deleting the key would make retained buckets unreadable) and a key
 policy that delegates access to IAM in the account
-(\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), plus an \`AWS::KMS::Alias\`
-(\`alias/\${AWS::StackName}-s3\`).
+(\`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root\`, \`kms:*\`), grants the services below what
+they need, and denies \`kms:CreateGrant\` to every principal unless the grant is for an AWS
+resource or the caller is an AWS service (\`BoolIfExists\` on \`kms:GrantIsForAWSResource\` and
+\`aws:PrincipalIsAWSService\`, both \`"false"\`), plus an \`AWS::KMS::Alias\`
+(\`alias/\${AWS::StackName}-s3\`). The key so passes the AWS Control Tower proactive controls for
+keys ([CT.KMS.PR.1](https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-1-description)
+rotation, [CT.KMS.PR.3](https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description)
+grants limited to AWS services; CT.KMS.PR.2, on RSA keys, does not apply), and the moved buckets
+pass CT.S3.PR.10 (SSE-KMS default encryption).
+
+The grant restriction stops none of the users of the key. S3 encrypts and decrypts objects with
+the caller's own \`kms:GenerateDataKey\` / \`kms:Decrypt\` permission and creates no grant
+([SSE-KMS permissions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)).
+CloudTrail, CloudWatch Logs and CloudFront call KMS as their service principals, for which
+\`aws:PrincipalIsAWSService\` is true
+([global condition keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice)),
+and the statements below give them cryptographic operations only. Services that create grants on
+behalf of a role (EBS volumes launched by EC2 or by the Auto Scaling service-linked role, RDS, ...)
+send \`CreateGrant\` with \`kms:GrantIsForAWSResource\` true
+([AWS KMS condition keys](https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource),
+[Auto Scaling key policy](https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html)),
+which the statement lets through.
 
 Services that write into such a bucket, or read it, with their own identity need the key too, and
 get exactly that grant in the key policy:
@@ -277,7 +305,10 @@ Left as they are, with a report:
 Unsafe. Existing objects stay SSE-S3 (only new objects use the key), and every reader and
 writer of new objects now needs \`kms:Decrypt\` / \`kms:GenerateDataKey\` on the key: roles in
 other stacks, cross-account readers, and tools that download objects. \`ec2-role-kms\` adds the
-grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a month.
+grant to EC2 and Lambda roles in the template. IAM principals cannot create grants on the new key
+themselves (only through an AWS service, for the resources it encrypts); a workflow that hands out
+grants with \`CreateGrant\` directly needs its own key-policy exception. The added key costs about
+1 USD a month.
 
 ## Options
 - \`aliasName\` (default \`alias/\${AWS::StackName}-s3\`): Fn::Sub text of the new key's alias.
@@ -285,15 +316,19 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
   },
   check({ template: t, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(t);
     const trails = trailDestinations(t);
     const destinations = logDestinations(t);
     const cloudFront = cloudFrontOrigins(t);
     const servedBy = (bucket: string) => (cloudFront.get(bucket) ?? []).filter((o) => o.oac);
-    const candidates: { id: string; resource: Resource; enc: BucketEncryption }[] = [];
+    const candidates: { bucket: ResourceView; enc: BucketEncryption }[] = [];
     const plannedKeyOf = new Map<string, string>();
+    const encryptionOf = new Map<string, BucketEncryption>();
 
-    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
-      const enc = bucketEncryption(t, resource);
+    for (const bucket of resources(t, BUCKET_TYPE)) {
+      const { id } = bucket;
+      const enc = bucketEncryption(t, bucket.resource);
+      encryptionOf.set(id, enc);
       if (enc.keyId && (enc.state === 'kms' || enc.state === 'dsse')) plannedKeyOf.set(id, enc.keyId);
       const kinds = destinations.get(id);
       if (kinds) {
@@ -304,8 +339,9 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
         if (!sseS3Only && (enc.state === 'none' || enc.state === 'sse-s3')) {
           const others = [...kinds].map((k) => KIND_TEXT[k]).join(' and ');
           findings.push({
-            pointer: pointer('Resources', id),
+            pointer: bucket.pointer,
             severity: 'low',
+            messageId: 'logDestination',
             message: `Bucket ${id} receives ${others}; it keeps SSE-S3, because a customer managed key would need a key-policy grant for the delivering service`,
           });
         }
@@ -316,24 +352,24 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
         findings.push({
           pointer: pointer('Resources', id, 'Properties', 'BucketEncryption'),
           severity: 'low',
+          messageId: 'cloudFrontOutsideKey',
           message: `Bucket ${id} is an origin of CloudFront distribution ${servedBy(id).map((o) => o.distribution).join(', ')} and is encrypted with a KMS key defined outside this template: that key's policy must let ${CLOUDFRONT_SERVICE} decrypt (scoped by AWS:SourceArn to the distribution), or every request through CloudFront fails with 403`,
         });
       }
       if (enc.state !== 'none' && enc.state !== 'sse-s3' && enc.state !== 'kms-aws-managed') continue;
-      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) continue;
-      const encryption = propertiesOf(resource)?.['BucketEncryption'];
-      if (encryption !== undefined && intrinsicName(encryption)) continue;
-      if (skipsRule(resource, 's3-customer-managed-key')) continue;
-      const reason = blocker(t, id, resource, origins);
+      if (propertiesComputed(bucket) || intrinsicName(property(bucket, 'BucketEncryption')?.value)) continue;
+      if (skipsTransform(bucket.resource, ID)) continue;
+      const reason = blocker(t, bucket, origins);
       if (reason) {
         findings.push({
-          pointer: pointer('Resources', id),
+          pointer: bucket.pointer,
           severity: 'low',
+          messageId: 'notMovable',
           message: `Bucket ${id} is not moved to a customer managed KMS key because ${reason}`,
         });
         continue;
       }
-      candidates.push({ id, resource, enc });
+      candidates.push({ bucket, enc });
     }
 
     // Pick the key for the buckets to move: the one this rule created before (its alias), the
@@ -342,37 +378,37 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     let keyId: string | undefined;
     let newKeyId: string | undefined;
     if (candidates.length > 0) {
-      for (const { resource } of resourcesOfType(t, KMS_ALIAS)) {
-        const p = propertiesOf(resource);
-        if (templateText(p?.['AliasName']) !== aliasText) continue;
-        keyId = shareableKey(t, keyOf(t, p?.['TargetKeyId']));
+      for (const alias of resources(t, KMS_ALIAS)) {
+        if (subText(property(alias, 'AliasName')?.value) !== aliasText) continue;
+        keyId = shareableKey(t, keyOf(t, property(alias, 'TargetKeyId')?.value));
         if (keyId) break;
       }
       if (!keyId) {
         const used = new Set<string>();
-        for (const [bucket, k] of plannedKeyOf) if (bucketEncryption(t, resourceOf(t, bucket)).state === 'kms') used.add(k);
+        for (const [bucket, k] of plannedKeyOf) if (encryptionOf.get(bucket)!.state === 'kms') used.add(k);
         const shareable = [...used].filter((k) => shareableKey(t, k));
         // A key whose policy names a role that uses one of the buckets (say) depends on that
         // bucket: encrypting the bucket with it would make each wait for the other.
-        const independent = shareable.filter((k) => !candidates.some((c) => dependenciesOf(t, k).has(c.id)));
+        const independent = shareable.filter((k) => !candidates.some((c) => dependenciesOf(t, k).has(c.bucket.id)));
         if (used.size === 1 && independent.length === 1) keyId = independent[0];
       }
-      if (!keyId) newKeyId = freshLogicalId(t, 'S3EncryptionKey', new Set());
-      else if (keyPolicyAdditionOps(t, keyId, [{}]) === undefined) {
+      if (!keyId) newKeyId = freshLogicalId(t, 'S3EncryptionKey', fx.taken);
+      else if (!keyPolicyEditable(t, keyId)) {
         // The reused key's policy cannot be extended: buckets a service needs a grant for stay as they are.
-        for (const c of candidates.filter((c) => trails.has(c.id) || servedBy(c.id).length > 0)) {
+        for (const c of candidates.filter((c) => trails.has(c.bucket.id) || servedBy(c.bucket.id).length > 0)) {
           candidates.splice(candidates.indexOf(c), 1);
           findings.push({
-            pointer: pointer('Resources', c.id),
+            pointer: c.bucket.pointer,
             severity: 'low',
-            message: `Bucket ${c.id} is not moved to key ${keyId} because ${trails.has(c.id) ? 'CloudTrail writes to it' : 'CloudFront serves it'} and the key policy cannot be extended automatically`,
+            messageId: 'keyPolicyNotEditable',
+            message: `Bucket ${c.bucket.id} is not moved to key ${keyId} because ${trails.has(c.bucket.id) ? 'CloudTrail writes to it' : 'CloudFront serves it'} and the key policy cannot be extended automatically`,
           });
         }
       }
     }
     const targetKey = keyId ?? newKeyId;
     const planned = new Map(plannedKeyOf);
-    if (targetKey) for (const c of candidates) planned.set(c.id, targetKey);
+    if (targetKey) for (const c of candidates) planned.set(c.bucket.id, targetKey);
 
     // Grants the keys lack for the services that write or serve their buckets and for the log
     // groups they encrypt: a safe fix when the template needs them already, part of the move otherwise.
@@ -399,13 +435,13 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
       if (statements.length === 0) continue;
       const before = existingNeeds.get(k);
       const neededNow = before !== undefined && missingKeyStatements(t, k, before).statements.length > 0;
-      const ops = keyPolicyAdditionOps(t, k, statements);
+      addKeyPolicyStatements(fx, k, statements);
       findings.push({
         pointer: pointer('Resources', k, 'Properties', 'KeyPolicy'),
-        message: neededNow
-          ? `Key ${k} encrypts data that ${services.join(' and ')}, but its key policy does not let the service use it`
-          : `Key ${k} is about to encrypt a bucket that ${services.join(' and ')}; its key policy must let the service use it`,
-        ...(ops && ops.length ? { fix: { ops, ...(neededNow ? { safety: 'safe' as const } : {}) } } : {}),
+        ...(neededNow
+          ? { messageId: 'keyLacksServiceGrant', message: `Key ${k} encrypts data that ${services.join(' and ')}, but its key policy does not let the service use it` }
+          : { messageId: 'keyNeedsServiceGrant', message: `Key ${k} is about to encrypt a bucket that ${services.join(' and ')}; its key policy must let the service use it` }),
+        ...(fx.pending ? { fix: neededNow ? { ...fx.take(), safety: 'safe' as const } : fx.take() } : {}),
       });
     }
 
@@ -413,36 +449,24 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
     const keyArn: JsonValue = { 'Fn::GetAtt': [targetKey, 'Arn'] };
 
     if (newKeyId) {
-      const aliasId = freshLogicalId(t, 'S3EncryptionKeyAlias', new Set([newKeyId]));
-      const need = plannedNeeds.get(newKeyId)!;
-      const statements: JsonObject[] = [accountRootStatement(), ...missingKeyStatements(t, newKeyId, need).statements];
-      const key: JsonObject = {
+      const { statements } = missingKeyStatements(t, newKeyId, plannedNeeds.get(newKeyId)!);
+      fx.set(pointer('Resources', newKeyId), {
         Type: KMS_KEY,
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
-        Properties: {
-          Description: 'Customer managed key for S3 default bucket encryption',
-          EnableKeyRotation: true,
-          KeyPolicy: { Version: '2012-10-17', Statement: statements },
-        },
-      };
-      const alias: JsonObject = {
-        Type: KMS_ALIAS,
-        Properties: { AliasName: { 'Fn::Sub': aliasText }, TargetKeyId: { Ref: newKeyId } },
-      };
+        Properties: createdKeyProperties('Customer managed key for S3 default bucket encryption', statements),
+      });
+      const aliasId = fx.addResource('S3EncryptionKeyAlias', { Type: KMS_ALIAS, Properties: { AliasName: { 'Fn::Sub': aliasText }, TargetKeyId: { Ref: newKeyId } } });
       findings.push({
         pointer: pointer('Resources'),
-        message: `Adds customer managed KMS key ${newKeyId} (rotation enabled) and alias ${aliasId} for the default encryption of ${candidates.map((c) => c.id).join(', ')}`,
-        fix: {
-          ops: [
-            { op: 'add', path: pointer('Resources', newKeyId), value: key },
-            { op: 'add', path: pointer('Resources', aliasId), value: alias },
-          ],
-        },
+        messageId: 'newKey',
+        message: `Adds customer managed KMS key ${newKeyId} (rotation enabled) and alias ${aliasId} for the default encryption of ${candidates.map((c) => c.bucket.id).join(', ')}`,
+        fix: fx.take(),
       });
     }
 
-    for (const { id, resource, enc } of candidates) {
+    for (const { bucket, enc } of candidates) {
+      const { id } = bucket;
       const what =
         enc.state === 'none'
           ? 'has no BucketEncryption, so S3 uses S3 managed keys (SSE-S3)'
@@ -452,13 +476,14 @@ grant to EC2 and Lambda roles in the template. The added key costs about 1 USD a
       const served = servedBy(id).map((o) => o.distribution);
       const granted = [...(trails.has(id) ? [`CloudTrail (${trails.get(id)!.join(', ')})`] : []), ...(served.length ? [`CloudFront (${[...new Set(served)].join(', ')})`] : [])];
       const via = granted.length ? `; ${granted.join(' and ')} ${granted.length === 1 ? 'is' : 'are'} granted use of the key` : '';
+      encrypt(fx, bucket, enc, keyArn);
       findings.push({
-        pointer: enc.state === 'none' ? pointer('Resources', id) : pointer('Resources', id, 'Properties', 'BucketEncryption'),
+        pointer: enc.state === 'none' ? bucket.pointer : pointer('Resources', id, 'Properties', 'BucketEncryption'),
+        messageId: 'notCustomerManagedKey',
         message: `Bucket ${id} ${what}, not a customer managed KMS key; fix: SSE-KMS with key ${targetKey} and an S3 Bucket Key${via}`,
-        fix: { ops: encryptionOps(id, resource, enc, keyArn) },
+        fix: fx.take(),
       });
     }
     return findings;
   },
 });
-

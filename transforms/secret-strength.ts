@@ -1,10 +1,10 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { propertiesOf } from '../src/cfn/kms.js';
-import { typeOf } from '../src/cfn/query.js';
-import { referencesTo, resourcesOfType } from '../src/cfn/template.js';
-import { asObject, intrinsicName, subText as templateText } from '../src/cfn/values.js';
-import type { Finding, Operation, Template } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { parsePointer } from '../src/cfn/pointer.js';
+import { property, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { referencesTo } from '../src/cfn/template.js';
+import { asObject, intrinsicName, subText } from '../src/cfn/values.js';
+import type { Finding, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   /** Minimum PasswordLength of a generated secret. */
@@ -35,36 +35,34 @@ function words(name: string): string[] {
     .filter(Boolean);
 }
 
-/** Resources (logical ids) that use the secret, by reference. */
-function users(t: Template, secretId: string): string[] {
-  const out = new Set<string>();
+/** The resources that use the secret: those whose body refers to it (Ref, GetAtt, Sub, DependsOn). */
+function users(t: Template, secretId: string): ResourceView[] {
+  const out = new Map<string, ResourceView>();
   for (const r of referencesTo(t, secretId)) {
-    const m = /^\/Resources\/([^/]+)\//.exec(r.pointer);
-    if (m) out.add(m[1]!.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const [section, owner, ...within] = parsePointer(r.pointer);
+    const view = section === 'Resources' && owner !== undefined && within.length > 0 ? resource(t, owner) : undefined;
+    if (view) out.set(view.id, view);
   }
-  return [...out];
+  return [...out.values()];
 }
 
 /** Why the secret holds database credentials, or undefined. */
-function databaseEvidence(t: Template, id: string, secretUsers: string[]): string | undefined {
-  const props = propertiesOf(t.Resources[id]);
-  const generate = asObject(props?.['GenerateSecretString']);
-  const template = templateText(generate?.['SecretStringTemplate']);
+function databaseEvidence(secret: ResourceView, secretUsers: readonly ResourceView[]): string | undefined {
   for (const user of secretUsers) {
-    const type = typeOf(t, user);
-    if (type && DB_TYPES.has(type)) return `${user} uses it`;
-    if (type === 'AWS::SecretsManager::SecretTargetAttachment') return `${user} attaches it to a database`;
+    if (DB_TYPES.has(user.type)) return `${user.id} uses it`;
+    if (user.type === 'AWS::SecretsManager::SecretTargetAttachment') return `${user.id} attaches it to a database`;
   }
+  const template = subText(property(secret, 'GenerateSecretString', 'SecretStringTemplate')?.value);
   if (template && /"?user(name)?"?\s*:/i.test(template)) return 'its SecretStringTemplate has a username';
-  const name = templateText(props?.['Name']) ?? '';
-  if ([...words(id), ...words(name)].some((w) => DB_WORDS.has(w))) return 'its name says so';
+  const name = subText(property(secret, 'Name')?.value) ?? '';
+  if ([...words(secret.id), ...words(name)].some((w) => DB_WORDS.has(w))) return 'its name says so';
   return undefined;
 }
 
-function isOracle(t: Template, secretUsers: string[]): boolean {
+function isOracle(secretUsers: readonly ResourceView[]): boolean {
   return secretUsers.some((u) => {
-    const p = propertiesOf(t.Resources[u]);
-    return DB_TYPES.has(typeOf(t, u) ?? '') && typeof p?.['Engine'] === 'string' && p['Engine'].toLowerCase().startsWith('oracle');
+    const engine = property(u, 'Engine')?.value;
+    return DB_TYPES.has(u.type) && typeof engine === 'string' && engine.toLowerCase().startsWith('oracle');
   });
 }
 
@@ -111,49 +109,45 @@ but every client holding the old value must fetch the new one.
   },
   check({ template: t, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(t);
     const minLength = typeof options.minLength === 'number' && Number.isInteger(options.minLength) && options.minLength >= 1 ? Math.min(options.minLength, 4096) : 32;
-    for (const { id, resource } of resourcesOfType(t, 'AWS::SecretsManager::Secret')) {
-      const generate = propertiesOf(resource)?.['GenerateSecretString'];
-      const g = asObject(generate);
-      if (!g || intrinsicName(g)) continue;
-      const at = pointer('Resources', id, 'Properties', 'GenerateSecretString');
-      const secretUsers = users(t, id);
-      const ops: Operation[] = [];
+    for (const secret of resources(t, 'AWS::SecretsManager::Secret')) {
+      const generate = property(secret, 'GenerateSecretString');
+      const g = asObject(generate?.value);
+      if (!generate || !g || intrinsicName(g)) continue;
+      const at = generate.pointer;
+      const secretUsers = users(t, secret.id);
       const problems: string[] = [];
 
-      const target = isOracle(t, secretUsers) ? Math.min(minLength, ORACLE_MAX_LENGTH) : minLength;
+      const target = isOracle(secretUsers) ? Math.min(minLength, ORACLE_MAX_LENGTH) : minLength;
       const rawLength = g['PasswordLength'];
       const length = typeof rawLength === 'number' ? rawLength : typeof rawLength === 'string' && /^\d+$/.test(rawLength) ? Number(rawLength) : undefined;
       if (length !== undefined && length < target) {
-        ops.push({ op: 'replace', path: `${at}/PasswordLength`, value: target });
+        fx.set(`${at}/PasswordLength`, target);
         problems.push(`PasswordLength ${length} is below ${target}`);
       }
 
-      const evidence = databaseEvidence(t, id, secretUsers);
+      const evidence = databaseEvidence(secret, secretUsers);
       const exclude = g['ExcludeCharacters'];
       if (evidence && g['ExcludePunctuation'] !== true && g['ExcludePunctuation'] !== 'true' && (exclude === undefined || typeof exclude === 'string')) {
         const current = exclude ?? '';
         const missing = [...DB_EXCLUDED].filter((c) => !current.includes(c)).join('');
         if (missing) {
-          ops.push({ op: exclude === undefined ? 'add' : 'replace', path: `${at}/ExcludeCharacters`, value: current + missing });
+          fx.set(`${at}/ExcludeCharacters`, current + missing);
           problems.push(`it holds database credentials (${evidence}) but its password may contain ${[...missing].join(' ')} (RDS rejects " @ / in master passwords; \\ breaks connection strings)`);
         }
       }
 
       const require = g['RequireEachIncludedType'];
       if (require === false || require === 'false') {
-        ops.push({ op: 'replace', path: `${at}/RequireEachIncludedType`, value: true });
+        fx.set(`${at}/RequireEachIncludedType`, true);
         problems.push('RequireEachIncludedType is false');
-      } else if (require === undefined && ops.length > 0) {
-        ops.push({ op: 'add', path: `${at}/RequireEachIncludedType`, value: true });
+      } else if (require === undefined && fx.pending) {
+        fx.set(`${at}/RequireEachIncludedType`, true);
       }
 
       if (problems.length === 0) continue;
-      findings.push({
-        pointer: at,
-        message: `Secret ${id}: ${problems.join('; ')}`,
-        fix: { ops },
-      });
+      findings.push({ pointer: at, messageId: 'weakSecret', message: `Secret ${secret.id}: ${problems.join('; ')}`, fix: fx.take() });
     }
     return findings;
   },

@@ -5,10 +5,11 @@
 // not understood resolve to `undefined` and callers skip them.
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { CLOUDFRONT_SERVICE } from './cloudfront.js';
-import { policyDocumentsOfRole, principalsOf, statementAllows, statementView, statementViews, type StatementView } from './iam.js';
+import { Fixer } from './fixer.js';
+import { policyDocument, policyDocumentsOfRole, principalsOf, statementAllows, statementView, statementViews, type StatementView } from './iam.js';
 import { firstUnusedName } from './naming.js';
-import { parsePointer, pointer } from './pointer.js';
-import { resource as resourceView, resources, typeOf } from './query.js';
+import { parsePointer } from './pointer.js';
+import { property, propertiesComputed, resource as resourceView, resources, typeOf } from './query.js';
 import { allReferences } from './template.js';
 import { asObject, deepEqual, hasOwn, intrinsicName, subText, subTextVariables } from './values.js';
 
@@ -107,17 +108,6 @@ export function keyUses(t: Template): KeyUses {
   return { users, exported };
 }
 
-/** True when a key can encrypt S3 objects: symmetric, ENCRYPT_DECRYPT, not disabled. */
-export function isSymmetricEncryptionKey(r: Resource | undefined): boolean {
-  const p = asObject(r?.Properties);
-  if (!r || r.Type !== KMS_KEY) return false;
-  if (!p) return true;
-  if (p['KeySpec'] !== undefined && p['KeySpec'] !== 'SYMMETRIC_DEFAULT') return false;
-  if (p['KeyUsage'] !== undefined && p['KeyUsage'] !== 'ENCRYPT_DECRYPT') return false;
-  if (p['Enabled'] === false || p['Enabled'] === 'false') return false;
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Roles using a key
 
@@ -194,7 +184,7 @@ export function createdKeyProperties(description: JsonValue, statements: readonl
  * TrailName when it is a literal or a Sub/Ref of parameters only (a GetAtt of the trail would make
  * a cycle: trail -> bucket -> key -> trail), else `trail/*` in this account.
  */
-export function trailArnText(t: Template, trailId: string): string {
+function trailArnText(t: Template, trailId: string): string {
   const name = propsOf(t, trailId)?.['TrailName'];
   let text = subText(name);
   const parameters = asObject(t.Parameters) ?? {};
@@ -287,15 +277,6 @@ export function actionsCloudWatchLacks(policy: unknown): string[] {
       if (principalsOf(s, 'Service').includes('cloudwatch.amazonaws.com')) return true;
       return anyPrincipal(s) && s.statement['Condition'] === undefined;
     });
-  });
-}
-
-/** True when a key policy lets a service (matched on its principal text) call `action`. */
-export function keyPolicyAllowsService(policy: unknown, service: (principal: string) => boolean, action: string): boolean {
-  return statementViews(policy).some((s) => {
-    if (!statementAllows(s, action)) return false;
-    if (anyPrincipal(s)) return true;
-    return principalsOf(s, 'Service').some(service);
   });
 }
 
@@ -394,35 +375,44 @@ export function keyPolicyAllowsPrincipal(policy: unknown, principal: JsonValue, 
   });
 }
 
-export const isCloudTrailPrincipal = (p: string): boolean => p === 'cloudtrail.amazonaws.com';
-/** The regional CloudWatch Logs principal, literal or `logs.${AWS::Region}.amazonaws.com`. */
-export const isRegionalLogsPrincipal = (p: string): boolean => /^logs\.[^.]+\.amazonaws\.com(\.cn)?$/.test(p);
+/**
+ * True when statements can be added to key `keyId`'s KeyPolicy: the key is a resource of the
+ * template whose Properties and KeyPolicy are missing or plain, with a Statement list or object.
+ * A policy that is an intrinsic or a JSON string cannot be edited safely.
+ */
+export function keyPolicyEditable(t: Template, keyId: string): boolean {
+  const view = resourceView(t, keyId);
+  if (!view || propertiesComputed(view)) return false;
+  const policy = property(view, 'KeyPolicy');
+  return policy === undefined || policyDocument(policy.value, policy.pointer, 'KeyPolicy').kind !== 'opaque';
+}
 
 /**
- * Operations adding `statements` to key `keyId`'s KeyPolicy: appended to its Statement list, or a
+ * Adds `statements` to key `keyId`'s KeyPolicy through `fx`: appended to its Statement list (a
+ * single Statement object becomes a list), each Sid an existing statement uses made unique, or a
  * whole policy (account root + statements) when the key has none (the default key policy is the
- * account-root statement, so that keeps today's access). Undefined when the policy is not a
- * plain document (intrinsic, JSON string) and cannot be edited safely.
+ * account-root statement, so that keeps today's access). False, with nothing added, when there
+ * are statements and the policy cannot be edited (see {@link keyPolicyEditable}).
  */
+export function addKeyPolicyStatements(fx: Fixer, keyId: string, statements: readonly JsonObject[]): boolean {
+  if (statements.length === 0) return true;
+  if (!keyPolicyEditable(fx.template, keyId)) return false;
+  const policy = property(resourceView(fx.template, keyId)!, 'KeyPolicy');
+  if (policy === undefined) {
+    fx.setProperty(keyId, ['KeyPolicy'], { Version: '2012-10-17', Statement: [accountRootStatement(), ...statements] });
+    return true;
+  }
+  const doc = policyDocument(policy.value, policy.pointer, 'KeyPolicy');
+  const added = withUniqueSids(doc.statements.map((s) => s.statement), statements);
+  if (doc.kind === 'single') fx.set(doc.pointer, [doc.statements[0]!.statement as JsonObject, ...added]);
+  else for (const statement of added) fx.appendStatement(doc, statement);
+  return true;
+}
+
+/** The operations {@link addKeyPolicyStatements} builds, for callers without a Fixer; undefined when the policy cannot be edited. */
 export function keyPolicyAdditionOps(t: Template, keyId: string, statements: readonly JsonObject[]): Operation[] | undefined {
-  if (statements.length === 0) return [];
-  const resource = resourceView(t, keyId)?.resource;
-  if (!resource) return undefined;
-  const base = pointer('Resources', keyId);
-  const fresh = (): JsonObject => ({ Version: '2012-10-17', Statement: [accountRootStatement(), ...statements] });
-  if (resource.Properties === undefined) return [{ op: 'add', path: `${base}/Properties`, value: { KeyPolicy: fresh() } }];
-  const props = asObject(resource.Properties);
-  if (!props || intrinsicName(props)) return undefined;
-  const policy = props['KeyPolicy'];
-  if (policy === undefined) return [{ op: 'add', path: `${base}/Properties/KeyPolicy`, value: fresh() }];
-  const doc = asObject(policy);
-  if (!doc || intrinsicName(doc)) return undefined;
-  const existing = doc['Statement'];
-  const at = `${base}/Properties/KeyPolicy/Statement`;
-  const added = withUniqueSids(statementViews(doc).map((s) => s.statement), statements);
-  if (Array.isArray(existing)) return added.map((s) => ({ op: 'add', path: `${at}/-`, value: s }) as Operation);
-  if (asObject(existing) && !intrinsicName(existing)) return [{ op: 'replace', path: at, value: [existing, ...added] }];
-  return undefined;
+  const fx = new Fixer(t);
+  return addKeyPolicyStatements(fx, keyId, statements) ? fx.take().ops : undefined;
 }
 
 /** `added` with each Sid that an existing statement (or an earlier one of `added`) uses made unique: `Sid2`, `Sid3`, ... */
@@ -440,33 +430,9 @@ function withUniqueSids(existing: ReadonlyArray<Readonly<JsonObject>>, added: re
 // ---------------------------------------------------------------------------------------------
 // re-exported for transforms not yet migrated
 
-export { asObject, subText as templateText, toList } from './values.js';
-export { typeOf } from './query.js';
+export { subText as templateText } from './values.js';
 export { skipsTransform as skipsRule } from './skip.js';
-export { actionPatternMatches, policyDocumentsOfRole, roleByArn, rolesIn } from './iam.js';
-export {
-  bucketByArn,
-  bucketByDomainName,
-  bucketByName,
-  bucketEncryption,
-  bucketPoliciesOf,
-  bucketPolicyStatements,
-  S3_BUCKET,
-  type BucketArnMatch,
-  type BucketEncryption,
-  type BucketEncryptionState,
-} from './s3.js';
-export {
-  accessLogTargets,
-  logDestinations,
-  logGroupsByKey,
-  S3_LOGGING_SERVICE,
-  trailDestinations,
-  VENDED_LOG_SERVICE,
-  type LogDestinationKind,
-} from './logs.js';
-export { mentionsElbAccount } from './elb-logs.js';
-export { CLOUDFRONT_DISTRIBUTION, CLOUDFRONT_SERVICE, cloudFrontOrigins, type CloudFrontOrigin } from './cloudfront.js';
+export { bucketOfName as bucketByName } from './s3.js';
 
 // re-exported for transforms not yet migrated: raw-statement forms of iam.ts's StatementView helpers
 export function resourceOf(t: Template, id: string): Resource | undefined {
@@ -475,14 +441,8 @@ export function resourceOf(t: Template, id: string): Resource | undefined {
 export function propertiesOf(r: Resource | undefined): JsonObject | undefined {
   return asObject(r?.Properties);
 }
-export function statementsOf(doc: unknown): JsonObject[] {
-  return statementViews(doc).map((s) => s.statement as JsonObject);
-}
 export function allowsAction(statement: JsonObject, action: string): boolean {
   return statementAllows(statementView(statement, ''), action);
-}
-export function resourcesOfStatement(statement: JsonObject): JsonValue[] {
-  return statementView(statement, '').resources.slice();
 }
 export function servicePrincipals(statement: JsonObject): string[] {
   return principalsOf(statementView(statement, ''), 'Service');

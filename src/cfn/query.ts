@@ -265,3 +265,12 @@ export function branchesOf(value: JsonValue, at: string): BranchValue[] {
   walk(value, at, [], [], out);
   return out;
 }
+
+/**
+ * True when the resource's Properties are written but are not a plain object (an intrinsic such
+ * as Fn::If, a string, a list): no fix can edit them, so transforms leave the resource alone.
+ * Missing Properties are not computed: a fix adds them.
+ */
+export function propertiesComputed(view: ResourceView): boolean {
+  return view.properties === undefined && view.resource.Properties !== undefined;
+}

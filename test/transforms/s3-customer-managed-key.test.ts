@@ -1,54 +1,92 @@
 import { describe, expect, it } from 'vitest';
-import transform from '../../transforms/s3-customer-managed-key.js';
-import { deepFreeze } from '../../src/cfn/template.js';
-import { fixText } from '../../src/engine/fix.js';
-import type { Template } from '../../src/types.js';
+import { createdKeyProperties } from '../../src/cfn/kms.js';
+import { expectIdempotent, runTransform } from '../harness.js';
 
-const run = (t: unknown) => transform.check({ template: deepFreeze(t) as Template, options: { aliasName: 'alias/${AWS::StackName}-s3' }, region: undefined, filePath: undefined, format: 'json' });
-const fix = (t: unknown) => {
-  const r = fixText(JSON.stringify(t, null, 2), { transforms: [transform], unsafe: true, format: 'json' });
-  expect(r.errors).toEqual([]);
-  return JSON.parse(r.output) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-};
+const ID = 's3-customer-managed-key';
 const aes = { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } };
+const kms = (key?: unknown, extra: Record<string, unknown> = {}) => ({
+  BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', ...(key === undefined ? {} : { KMSMasterKeyID: key }) }, ...extra }] },
+});
+const bucket = (properties?: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::S3::Bucket', ...extra, ...(properties ? { Properties: properties } : {}) });
+const rule = (r: ReturnType<typeof runTransform>, id: string) => r.template.Resources[id].Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+const onKey = (key: string) => ({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] } }, BucketKeyEnabled: true });
+const keyStatements = (r: ReturnType<typeof runTransform>, key = 'S3EncryptionKey') => r.template.Resources[key].Properties.KeyPolicy.Statement as Array<Record<string, unknown>>;
 
 describe('s3-customer-managed-key', () => {
-  it('reuses the key it created when a bucket appears later', () => {
-    const once = fix({ Resources: { A: { Type: 'AWS::S3::Bucket', Properties: aes } } });
-    once.Resources['B'] = { Type: 'AWS::S3::Bucket' };
-    const twice = fix(once);
-    const keys = Object.values(twice.Resources).filter((r) => r.Type === 'AWS::KMS::Key');
-    expect(keys).toHaveLength(1);
-    expect(JSON.stringify(twice.Resources['B'])).toContain('"S3EncryptionKey","Arn"');
+  it('adds one retained key with rotation and an alias, and moves every bucket onto it', () => {
+    const r = runTransform(ID, { Resources: { A: bucket(aes), B: bucket(), C: bucket(kms(undefined, { BucketKeyEnabled: false })) } });
+    expect(r.ids).toEqual(['newKey', 'notCustomerManagedKey', 'notCustomerManagedKey', 'notCustomerManagedKey']);
+    const key = r.template.Resources.S3EncryptionKey;
+    expect(key).toMatchObject({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    // Built by the one builder of keys tapfix adds: rotation, account root, CT.KMS.PR.3 grant restriction.
+    expect(key.Properties).toEqual(createdKeyProperties('Customer managed key for S3 default bucket encryption', []));
+    expect(r.template.Resources.S3EncryptionKeyAlias).toEqual({
+      Type: 'AWS::KMS::Alias',
+      Properties: { AliasName: { 'Fn::Sub': 'alias/${AWS::StackName}-s3' }, TargetKeyId: { Ref: 'S3EncryptionKey' } },
+    });
+    expect(rule(r, 'A')).toEqual(onKey('S3EncryptionKey'));
+    expect(rule(r, 'B')).toEqual(onKey('S3EncryptionKey'));
+    // An explicit BucketKeyEnabled: false on an aws:kms rule is the author's choice.
+    expect(rule(r, 'C')).toEqual({ ...onKey('S3EncryptionKey'), BucketKeyEnabled: false });
+    expectIdempotent(ID, r);
   });
 
-  it('creates one new key when the template uses several keys for S3', () => {
-    const kms = (key: string) => ({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: key } } }] } });
-    const out = fix({
-      Resources: {
-        K1: { Type: 'AWS::KMS::Key' },
-        K2: { Type: 'AWS::KMS::Key' },
-        A: { Type: 'AWS::S3::Bucket', Properties: kms('K1') },
-        B: { Type: 'AWS::S3::Bucket', Properties: kms('K2') },
-        C: { Type: 'AWS::S3::Bucket', Properties: aes },
-        D: { Type: 'AWS::S3::Bucket' },
-      },
+  it('names the alias after the aliasName option', () => {
+    const r = runTransform(ID, { Resources: { A: bucket() } }, { options: { aliasName: 'alias/${AWS::StackName}-data' } });
+    expect(r.template.Resources.S3EncryptionKeyAlias.Properties.AliasName).toEqual({ 'Fn::Sub': 'alias/${AWS::StackName}-data' });
+  });
+
+  it('reuses the key it created when a bucket appears later', () => {
+    const once = runTransform(ID, { Resources: { A: bucket(aes) } });
+    const template = JSON.parse(once.output);
+    template.Resources.B = bucket();
+    const twice = runTransform(ID, template);
+    expect(twice.ids).toEqual(['notCustomerManagedKey']);
+    expect(Object.values(twice.template.Resources).filter((r: any) => r.Type === 'AWS::KMS::Key')).toHaveLength(1);
+    expect(rule(twice, 'B')).toEqual(onKey('S3EncryptionKey'));
+  });
+
+  it('shares the one key the template uses for S3, and creates a new one when it uses several', () => {
+    const one = runTransform(ID, { Resources: { K1: { Type: 'AWS::KMS::Key' }, A: bucket(kms({ Ref: 'K1' })), C: bucket(aes) } });
+    expect(one.ids).toEqual(['notCustomerManagedKey']);
+    expect(rule(one, 'C')).toEqual(onKey('K1'));
+    const several = runTransform(ID, {
+      Resources: { K1: { Type: 'AWS::KMS::Key' }, K2: { Type: 'AWS::KMS::Key' }, A: bucket(kms({ Ref: 'K1' })), B: bucket(kms({ Ref: 'K2' })), C: bucket(aes), D: bucket() },
     });
-    expect(out.Resources['S3EncryptionKey']?.Type).toBe('AWS::KMS::Key');
-    expect(JSON.stringify(out.Resources['C'])).toContain('S3EncryptionKey');
-    expect(JSON.stringify(out.Resources['D'])).toContain('S3EncryptionKey');
+    expect(several.ids).toEqual(['newKey', 'notCustomerManagedKey', 'notCustomerManagedKey']);
+    expect(rule(several, 'C')).toEqual(onKey('S3EncryptionKey'));
+    expect(rule(several, 'D')).toEqual(onKey('S3EncryptionKey'));
+  });
+
+  it('does not share a key that is asymmetric, conditional or whose policy does not delegate to IAM', () => {
+    for (const key of [
+      { Type: 'AWS::KMS::Key', Properties: { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' } },
+      { Type: 'AWS::KMS::Key', Properties: { Enabled: false } },
+      { Type: 'AWS::KMS::Key', Condition: 'Prod' },
+      { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/Admin' }, Action: 'kms:*', Resource: '*' }] } } },
+    ]) {
+      const r = runTransform(ID, { Conditions: { Prod: { 'Fn::Equals': ['a', 'b'] } }, Resources: { K1: key, A: bucket(kms({ Ref: 'K1' })), C: bucket(aes) } });
+      expect(r.ids).toEqual(['newKey', 'notCustomerManagedKey']);
+    }
   });
 
   it('creates no key for buckets that opt out with Metadata tapfix skip', () => {
-    const t = { Resources: { A: { Type: 'AWS::S3::Bucket', Metadata: { tapfix: { skip: ['s3-customer-managed-key'] } } } } };
-    expect(run(t)).toEqual([]);
+    const r = runTransform(ID, { Resources: { A: bucket(undefined, { Metadata: { tapfix: { skip: ['s3-customer-managed-key'] } } }) } });
+    expect(r.findings).toEqual([]);
+    expect(r.changed).toBe(false);
+  });
+
+  it('leaves computed encryption and properties alone', () => {
+    for (const properties of [{ 'Fn::If': ['C', {}, {}] }, { BucketEncryption: { 'Fn::If': ['C', aes.BucketEncryption, { Ref: 'AWS::NoValue' }] } }]) {
+      expect(runTransform(ID, { Resources: { A: { Type: 'AWS::S3::Bucket', Properties: properties } } }).changed).toBe(false);
+    }
   });
 
   it('keeps SSE-S3, without a finding, on a bucket whose policy grants the ELB account through a region mapping', () => {
     const t = {
       Mappings: { ElbLogAccounts: { 'us-west-1': { AccountId: '027434742980' } } },
       Resources: {
-        Logs: { Type: 'AWS::S3::Bucket' },
+        Logs: bucket(),
         LogsPolicy: {
           Type: 'AWS::S3::BucketPolicy',
           Properties: {
@@ -69,27 +107,95 @@ describe('s3-customer-managed-key', () => {
     };
     // Recognised as a load balancer log destination: it stays SSE-S3 (the only encryption those
     // deliveries support), which is right, so there is nothing to fix and nothing to report.
-    expect(run(t)).toEqual([]);
+    const r = runTransform(ID, t);
+    expect(r.findings).toEqual([]);
+    expect(r.changed).toBe(false);
     // The same bucket without the policy is moved to a customer managed key.
-    expect(run({ Resources: { Logs: { Type: 'AWS::S3::Bucket' } } }).some((f) => f.fix)).toBe(true);
+    expect(runTransform(ID, { Resources: { Logs: bucket() } }).ids).toContain('notCustomerManagedKey');
   });
 
-  it('leaves a bucket whose policy requires AES256 uploads, with a report', () => {
-    const t = {
+  it('reports a bucket that receives vended logs, and keeps it on SSE-S3', () => {
+    const r = runTransform(ID, {
       Resources: {
-        B: { Type: 'AWS::S3::Bucket' },
-        P: {
-          Type: 'AWS::S3::BucketPolicy',
-          Properties: {
-            Bucket: { Ref: 'B' },
-            PolicyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: '*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } }] },
-          },
-        },
+        Logs: bucket(),
+        Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
+        FlowLog: { Type: 'AWS::EC2::FlowLog', Properties: { ResourceId: { Ref: 'Vpc' }, ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 's3', LogDestination: { 'Fn::GetAtt': ['Logs', 'Arn'] } } },
       },
-    };
-    const findings = run(t);
-    expect(findings.map((f) => f.fix)).toEqual([undefined]);
-    expect(findings[0]!.message).toContain('requires SSE-S3');
+    });
+    expect(r.ids).toEqual(['logDestination']);
+    expect(r.findings[0]!.severity).toBe('low');
+    expect(r.changed).toBe(false);
+  });
+
+  it('leaves a bucket whose policy requires AES256 uploads or lets anyone read, with a report', () => {
+    const withPolicy = (statement: Record<string, unknown>) => ({
+      Resources: { B: bucket(), P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: [statement] } } } },
+    });
+    for (const statement of [
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: '*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: { 'Fn::Sub': '${B.Arn}/*' } },
+      { Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' }, Action: 's3:*', Resource: { 'Fn::Sub': '${B.Arn}/*' } },
+    ]) {
+      const r = runTransform(ID, withPolicy(statement));
+      expect(r.ids).toEqual(['notMovable']);
+      expect(r.findings[0]!.fix).toBe('none');
+      expect(r.changed).toBe(false);
+    }
+    for (const properties of [{ WebsiteConfiguration: { IndexDocument: 'index.html' } }, { AccessControl: 'PublicRead' }, { ReplicationConfiguration: { Role: 'r', Rules: [] } }]) {
+      expect(runTransform(ID, { Resources: { B: bucket(properties) } }).ids).toEqual(['notMovable']);
+    }
+  });
+
+  describe('CloudTrail', () => {
+    const trail = { Type: 'AWS::CloudTrail::Trail', Properties: { TrailName: 'audit', IsLogging: true, S3BucketName: { Ref: 'TrailBucket' } } };
+
+    it('grants CloudTrail the new key, scoped to the trail', () => {
+      const r = runTransform(ID, { Resources: { TrailBucket: bucket(aes), Trail: trail } });
+      expect(r.ids).toEqual(['newKey', 'notCustomerManagedKey']);
+      expect(keyStatements(r).find((s) => s['Sid'] === 'AllowCloudTrailToEncryptLogs')?.['Condition']).toEqual({
+        StringLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/audit' } },
+      });
+      // The service statements sit between the account root and the grant restriction.
+      expect(keyStatements(r).map((s) => s['Sid'])).toEqual(['EnableIAMPolicies', 'AllowCloudTrailToEncryptLogs', 'AllowCloudTrailToDescribeKey', 'DenyGrantsExceptForAwsResources']);
+    });
+
+    it('adds the grant to a template key that already encrypts the trail bucket without it, as a safe fix', () => {
+      const r = runTransform(ID, { Resources: { Key: { Type: 'AWS::KMS::Key', Properties: {} }, TrailBucket: bucket(kms({ Ref: 'Key' })), Trail: trail } }, { unsafe: false });
+      expect(r.ids).toEqual(['keyLacksServiceGrant']);
+      expect(r.findings[0]!.fix).toBe('applied');
+      expect(keyStatements(r, 'Key').map((s) => s['Sid'])).toEqual(['EnableIAMPolicies', 'AllowCloudTrailToEncryptLogs', 'AllowCloudTrailToDescribeKey']);
+    });
+
+    it('grants a reused key as part of the move, and moves no trail bucket onto a key whose policy cannot be extended', () => {
+      const r = runTransform(ID, { Resources: { Key: { Type: 'AWS::KMS::Key' }, Data: bucket(kms({ Ref: 'Key' })), TrailBucket: bucket(aes), Trail: trail } });
+      expect(r.ids).toEqual(['keyNeedsServiceGrant', 'notCustomerManagedKey']);
+      expect(rule(r, 'TrailBucket')).toEqual(onKey('Key'));
+      const root = { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*', Resource: '*' };
+      const opaque = runTransform(ID, {
+        Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
+        Resources: {
+          Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [root, { 'Fn::If': ['C', root, { Ref: 'AWS::NoValue' }] }] } } },
+          Data: bucket(kms({ Ref: 'Key' })),
+          TrailBucket: bucket(aes),
+          Other: bucket(),
+          Trail: trail,
+        },
+      });
+      expect(opaque.ids).toContain('notCustomerManagedKey');
+      expect(rule(opaque, 'Other')).toEqual(onKey('Key'));
+      const computed = runTransform(ID, {
+        Resources: {
+          Key: { Type: 'AWS::KMS::Key', Properties: { 'Fn::If': ['C', { EnableKeyRotation: true }, { EnableKeyRotation: false }] } },
+          Data: bucket(kms({ Ref: 'Key' })),
+          TrailBucket: bucket(aes),
+          Trail: trail,
+        },
+        Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
+      });
+      // The key's Properties are computed: it can still be shared, but not with the trail bucket.
+      expect(computed.ids).toEqual(['keyPolicyNotEditable']);
+      expect(computed.changed).toBe(false);
+    });
   });
 
   describe('CloudFront origins', () => {
@@ -99,51 +205,45 @@ describe('s3-customer-managed-key', () => {
       Properties: { DistributionConfig: { Origins: [{ Id: 'o', DomainName: domain, S3OriginConfig: {}, ...origin }], DefaultCacheBehavior: { TargetOriginId: 'o' } } },
     });
     const oac = { Type: 'AWS::CloudFront::OriginAccessControl', Properties: {} };
-    const keyStatement = (out: ReturnType<typeof fix>) => {
-      const statements = (out.Resources['S3EncryptionKey']!.Properties!['KeyPolicy'] as { Statement: Array<Record<string, unknown>> }).Statement;
-      return statements.find((s) => s['Sid'] === 'AllowCloudFrontOriginAccessControl');
-    };
+    const cloudFrontStatement = (r: ReturnType<typeof runTransform>) => keyStatements(r).find((s) => s['Sid'] === 'AllowCloudFrontOriginAccessControl');
 
     it('names the distribution when its origin is written from the bucket name, every distribution when it names the bucket', () => {
-      const byName = fix({
+      const byName = runTransform(ID, {
         Parameters: { Name: { Type: 'String' } },
-        Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { Ref: 'Name' } } }, D: distribution({ 'Fn::Sub': '${Name}.s3.amazonaws.com' }) },
+        Resources: { OAC: oac, B: bucket({ BucketName: { Ref: 'Name' } }), D: distribution({ 'Fn::Sub': '${Name}.s3.amazonaws.com' }) },
       });
-      expect(keyStatement(byName)?.['Condition']).toEqual({ StringEquals: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${D}' } } });
-      const byBucket = fix({ Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket' }, D: distribution({ 'Fn::GetAtt': ['B', 'DomainName'] }) } });
-      expect(keyStatement(byBucket)?.['Condition']).toEqual({ ArnLike: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*' } } });
+      expect(cloudFrontStatement(byName)?.['Condition']).toEqual({ StringEquals: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${D}' } } });
+      const byBucket = runTransform(ID, { Resources: { OAC: oac, B: bucket(), D: distribution({ 'Fn::GetAtt': ['B', 'DomainName'] }) } });
+      expect(cloudFrontStatement(byBucket)?.['Condition']).toEqual({ ArnLike: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*' } } });
+      expect(cloudFrontStatement(byBucket)?.['Action']).toBe('kms:Decrypt');
     });
 
     it('does not name a distribution the key may exist without', () => {
-      const out = fix({
-        Parameters: { Name: { Type: 'String' } },
+      const r = runTransform(ID, {
         Conditions: { WithCdn: { 'Fn::Equals': ['a', 'a'] } },
-        Resources: { OAC: oac, B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'site-bucket' } }, D: distribution('site-bucket.s3.amazonaws.com', { Condition: 'WithCdn' }) },
+        Resources: { OAC: oac, B: bucket({ BucketName: 'site-bucket' }), D: distribution('site-bucket.s3.amazonaws.com', { Condition: 'WithCdn' }) },
       });
-      expect(JSON.stringify(keyStatement(out)?.['Condition'])).toContain('distribution/*');
+      expect(JSON.stringify(cloudFrontStatement(r)?.['Condition'])).toContain('distribution/*');
     });
 
     it('leaves a bucket that one origin reads without origin access control', () => {
-      const findings = run({
+      const r = runTransform(ID, {
         Resources: {
           OAC: oac,
-          B: { Type: 'AWS::S3::Bucket' },
+          B: bucket(),
           D: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }),
           Legacy: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }, {}, { S3OriginConfig: { OriginAccessIdentity: 'origin-access-identity/cloudfront/E2QWRUHAPOMQZL' } }),
         },
       });
-      expect(findings.map((f) => [f.fix, f.message])).toEqual([[undefined, expect.stringContaining('origin of CloudFront distribution Legacy without origin access control')]]);
+      expect(r.ids).toEqual(['notMovable']);
+      expect(r.changed).toBe(false);
     });
 
     it('reports a bucket on a key defined outside the template', () => {
-      const findings = run({
-        Resources: {
-          OAC: oac,
-          B: { Type: 'AWS::S3::Bucket', Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::ImportValue': 'shared-key' } } }] } } },
-          D: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }),
-        },
-      });
-      expect(findings.map((f) => [f.fix, f.severity, f.message])).toEqual([[undefined, 'low', expect.stringContaining('KMS key defined outside this template')]]);
+      const r = runTransform(ID, { Resources: { OAC: oac, B: bucket(kms({ 'Fn::ImportValue': 'shared-key' })), D: distribution({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }) } });
+      expect(r.ids).toEqual(['cloudFrontOutsideKey']);
+      expect(r.findings[0]!.severity).toBe('low');
+      expect(r.changed).toBe(false);
     });
   });
 
@@ -163,6 +263,6 @@ describe('s3-customer-managed-key', () => {
         P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B1' }, PolicyDocument: { Statement: 'x' } } },
       },
     };
-    expect(() => run(odd)).not.toThrow();
+    expect(() => runTransform(ID, odd)).not.toThrow();
   });
 });
