@@ -1,27 +1,31 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { addDependsOn, newResource } from '../src/cfn/edits.js';
-import { mentionsNoValue, prefixed } from '../src/cfn/expressions.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { newResource } from '../src/cfn/edits.js';
+import { prefixed } from '../src/cfn/expressions.js';
 import { LAMBDA_LOG_GROUP_PREFIX as PREFIX, LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from '../src/cfn/logs.js';
-import { ensureParameter, freshLogicalId, type PendingParameters } from '../src/cfn/naming.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, subText as renderText } from '../src/cfn/values.js';
-import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
+import { property, resources } from '../src/cfn/query.js';
+import { asObject, subText } from '../src/cfn/values.js';
+import type { Finding, JsonValue, Template } from '../src/types.js';
 
 /**
- * The names of every log group the template declares: rendered (see renderText) and, for
- * names that do not render (Fn::If, Fn::Select, ...), as written (JSON text prefixed with `=`).
+ * The names of every log group the template declares: as Sub text (see subText) and, for names
+ * that have none (Fn::If, Fn::Select, ...), as written (JSON text prefixed with `=`).
  */
 function logGroupNames(t: Template): Set<string> {
   const names = new Set<string>();
-  for (const { resource } of resourcesOfType(t, 'AWS::Logs::LogGroup')) {
-    const name = asObject(resource.Properties)?.['LogGroupName'];
+  for (const group of resources(t, 'AWS::Logs::LogGroup')) {
+    const name = property(group, 'LogGroupName')?.value;
     if (name === undefined) continue;
-    const rendered = renderText(name);
-    if (rendered !== undefined) names.add(rendered);
+    const text = subText(name);
+    if (text !== undefined) names.add(text);
     names.add('=' + JSON.stringify(name));
   }
   return names;
+}
+
+/** True when `AWS::NoValue` appears anywhere in `v` (it cannot be copied into another string). */
+function mentionsNoValue(v: unknown): boolean {
+  return JSON.stringify(v ?? null).includes('AWS::NoValue');
 }
 
 export default defineTransform({
@@ -87,44 +91,33 @@ None. The retention is the \`LogRetentionInDays\` parameter (default 30 days).
   },
   check({ template }) {
     const findings: Finding[] = [];
-    const taken = new Set<string>();
-    const pending: PendingParameters = {};
+    const fx = new Fixer(template);
     const names = logGroupNames(template);
 
-    for (const { id, resource } of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue; // not a deployable function; nothing sensible to add
-      if (asObject(props['LoggingConfig'])?.['LogGroup'] !== undefined) continue;
-      const functionName = props['FunctionName'];
-      const byId = PREFIX + '${' + id + '}';
-      const renderedName = functionName === undefined ? undefined : renderText(functionName);
-      if (names.has(byId) || (renderedName !== undefined && names.has(PREFIX + renderedName))) continue;
+    for (const fn of resources(template, 'AWS::Lambda::Function')) {
+      if (!fn.properties) continue; // computed: nothing sensible to add
+      if (property(fn, 'LoggingConfig', 'LogGroup') !== undefined) continue;
+      const functionName = property(fn, 'FunctionName')?.value;
+      const byId = PREFIX + '${' + fn.id + '}';
+      const nameText = functionName === undefined ? undefined : subText(functionName);
+      if (names.has(byId) || (nameText !== undefined && names.has(PREFIX + nameText))) continue;
 
       // The function's own name expression, when it can be copied (no AWS::NoValue branch).
       const named = functionName !== undefined && !mentionsNoValue(functionName) && (typeof functionName === 'string' || asObject(functionName) !== undefined);
       const logGroupName: JsonValue = named ? prefixed(PREFIX, functionName) : { 'Fn::Sub': byId };
       if (names.has('=' + JSON.stringify(logGroupName))) continue;
-      const at = pointer('Resources', id);
-      const message = `Lambda function ${id} has no log group in the template; Lambda creates /aws/lambda/${typeof functionName === 'string' ? functionName : '<name>'} with no retention`;
+      const message = `Lambda function ${fn.id} has no log group in the template; Lambda creates /aws/lambda/${typeof functionName === 'string' ? functionName : '<name>'} with no retention`;
 
-      let parameterOps: Operation[];
       try {
-        parameterOps = ensureParameter(template, LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER, pending);
+        fx.ensureParameter(LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER);
       } catch {
-        findings.push({ pointer: at, message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
+        findings.push({ pointer: fn.pointer, messageId: 'retentionParameterTaken', message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
         continue;
       }
-      const groupId = freshLogicalId(template, `${id}LogGroup`, taken);
-      const ops: Operation[] = [
-        ...parameterOps,
-        {
-          op: 'add',
-          path: pointer('Resources', groupId),
-          value: newResource('AWS::Logs::LogGroup', { LogGroupName: logGroupName, RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, resource),
-        },
-      ];
-      if (named) ops.push(...(addDependsOn(resource, id, groupId) ?? []));
-      findings.push({ pointer: at, message, fix: { ops } });
+      const group = newResource('AWS::Logs::LogGroup', { LogGroupName: logGroupName, RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, fn.resource);
+      const groupId = fx.addResource(`${fn.id}LogGroup`, group);
+      if (named) fx.addDependsOn(fn.id, groupId);
+      findings.push({ pointer: fn.pointer, messageId: 'noLogGroup', message, fix: fx.take() });
     }
     return findings;
   },
