@@ -2,7 +2,7 @@ import { defineTransform } from '../src/transform.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { newResource } from '../src/cfn/edits.js';
-import { LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from '../src/cfn/logs.js';
+import { DEFAULT_LOG_RETENTION_DAYS, logGroupKeyArn, LOG_RETENTION_PARAMETER_NAME, logRetentionParameter, retentionDays, RETENTION_OPTION_SCHEMA } from '../src/cfn/logs.js';
 import { property, resources, type ResourceView } from '../src/cfn/query.js';
 import { referencesTo } from '../src/cfn/template.js';
 import { subText } from '../src/cfn/values.js';
@@ -35,7 +35,11 @@ function isOrganizationTrail(trail: ResourceView): boolean {
   return value !== undefined && value !== false && value !== 'false';
 }
 
-export default defineTransform({
+interface Options extends Record<string, unknown> {
+  retentionInDays: number;
+}
+
+export default defineTransform<Options>({
   meta: {
     id: 'cloudtrail-cloudwatch-logs',
     title: 'Send CloudTrail events to CloudWatch Logs',
@@ -46,7 +50,8 @@ export default defineTransform({
       { tool: 'control-tower', id: 'CT.CLOUDTRAIL.PR.3', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/cloudtrail/ct-cloudtrail-pr-3.guard' },
     ],
     order: 30,
-    defaultOptions: {},
+    defaultOptions: { retentionInDays: DEFAULT_LOG_RETENTION_DAYS },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { retentionInDays: RETENTION_OPTION_SCHEMA } },
     docs: `## Why
 A trail that only writes to S3 delivers its events as files every few minutes: nothing can
 alarm on a root login or an IAM policy change as it happens, and investigating means downloading
@@ -57,11 +62,17 @@ Logs Insights queries on API activity.
 For every \`AWS::CloudTrail::Trail\` that sets neither \`CloudWatchLogsLogGroupArn\` nor
 \`CloudWatchLogsRoleArn\`, adds:
 - an \`AWS::Logs::LogGroup\` (\`<Trail>LogGroup\`) with \`RetentionInDays: {"Ref": "LogRetentionInDays"}\`
-  (the shared parameter, default 30 days, added when missing; the S3 copy stays the long-term
-  archive). \`LogGroupName\` is left out: CloudFormation generates a unique name carrying the stack
-  name and logical id, so two stacks never collide and a re-created stack never trips on a group
-  an earlier one left behind. \`KmsKeyId\` is left out too (a key must allow the CloudWatch Logs
-  service principal in its policy; tapfix does not guess one);
+  (the shared parameter, added when missing with the \`retentionInDays\` option as its default:
+  365 days, the one-year minimum of the AWS Control Tower control CT.CLOUDWATCH.PR.2; an existing
+  \`LogRetentionInDays\` parameter is used as it is) and \`KmsKeyId: {"Fn::GetAtt": ["LogGroupKey", "Arn"]}\`
+  (CT.CLOUDWATCH.PR.3): the one customer managed key of the log groups tapfix adds, shared with
+  lambda-log-group and described there (rotation on, the CT.KMS.PR.3 grant restriction, and
+  the regional CloudWatch Logs principal scoped by \`kms:EncryptionContext:aws:logs:arn\` to this
+  account's log groups in this region, as
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html shows; the
+  key names no log group, which would be a circular dependency). \`LogGroupName\` is left out:
+  CloudFormation generates a unique name carrying the stack name and logical id, so two stacks
+  never collide and a re-created stack never trips on a group an earlier one left behind;
 - an \`AWS::IAM::Role\` (\`<Trail>CloudWatchLogsRole\`) that \`cloudtrail.amazonaws.com\` can assume,
   allowing only \`logs:CreateLogStream\` and \`logs:PutLogEvents\` on the trail's log streams:
   \`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:<group>:log-stream:\${AWS::AccountId}_CloudTrail_\${AWS::Region}*\`.
@@ -89,16 +100,25 @@ usual one on the bucket policy) is kept. A trail with a \`Condition\` passes it 
 A trail that sets only one of the two properties is reported, not fixed: CloudTrail needs both,
 and tapfix cannot tell which group or role was meant.
 
+The role passes the AWS Control Tower IAM controls (no \`*\` or \`service:*\` action, no
+\`NotAction\`); with the group and the role the trail passes CT.CLOUDTRAIL.PR.3. The trail's own
+encryption (CT.CLOUDTRAIL.PR.1) and log file validation (CT.CLOUDTRAIL.PR.2) are left as the
+author set them.
+
 ## Fix safety
-Safe: the trail is updated in place and keeps delivering to S3.
+Safe: the trail is updated in place and keeps delivering to S3. The key costs about 1 USD a
+month; the group's events cannot be read without it.
 
 ## Options
-None. The retention is the \`LogRetentionInDays\` parameter.
+- \`retentionInDays\` (default 365): the default of the \`LogRetentionInDays\` parameter when tapfix
+  adds it; one of the values CloudWatch Logs accepts. Below 365 the new group fails
+  CT.CLOUDWATCH.PR.2.
 `,
   },
-  check({ template }) {
+  check({ template, options }) {
     const findings: Finding[] = [];
     const fx = new Fixer(template);
+    const retention = logRetentionParameter(retentionDays(options.retentionInDays));
     const trails = resources(template, 'AWS::CloudTrail::Trail').filter((trail) => trail.properties);
     const unwired = trails.filter((trail) => property(trail, 'CloudWatchLogsLogGroupArn') === undefined && property(trail, 'CloudWatchLogsRoleArn') === undefined);
     const orphan = orphanTrailLogGroup(template, unwired);
@@ -119,13 +139,15 @@ None. The retention is the \`LogRetentionInDays\` parameter.
       const message = `Trail ${trail.id} does not send its events to CloudWatch Logs`;
       if (!orphan) {
         try {
-          fx.ensureParameter(LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER);
+          fx.ensureParameter(LOG_RETENTION_PARAMETER_NAME, retention);
         } catch {
           findings.push({ pointer: trail.pointer, messageId: 'retentionParameterTaken', message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
           continue;
         }
       }
-      const groupId = orphan ?? fx.addResource(`${trail.id}LogGroup`, newResource('AWS::Logs::LogGroup', { RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, trail.resource));
+      const groupId =
+        orphan ??
+        fx.addResource(`${trail.id}LogGroup`, newResource('AWS::Logs::LogGroup', { RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME }, KmsKeyId: logGroupKeyArn(fx) }, trail.resource));
       const streams = (stream: string): JsonValue => ({
         'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${groupId}}:log-stream:${stream}`,
       });

@@ -16,8 +16,12 @@ describe('cloudtrail-cloudwatch-logs', () => {
     const r = run({ Trail: trail() });
     expect(r.ids).toEqual(['notSentToLogs']);
     const { Resources: resources, Parameters: parameters } = r.template;
-    expect(parameters.LogRetentionInDays.Type).toBe('Number');
-    expect(resources.TrailLogGroup).toEqual({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: { Ref: 'LogRetentionInDays' } } });
+    expect(parameters.LogRetentionInDays).toMatchObject({ Type: 'Number', Default: 365 });
+    expect(resources.TrailLogGroup).toEqual({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: { Ref: 'LogRetentionInDays' }, KmsKeyId: { 'Fn::GetAtt': ['LogGroupKey', 'Arn'] } },
+    });
+    expect(resources.LogGroupKey.Properties.KeyPolicy.Statement[1].Principal).toEqual({ Service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' } });
     const role = resources.TrailCloudWatchLogsRole.Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     expect(role.Policies[0].PolicyDocument.Statement).toEqual([
@@ -55,6 +59,11 @@ describe('cloudtrail-cloudwatch-logs', () => {
     expect(r.template.Resources.Trail.Properties.CloudWatchLogsLogGroupArn).toEqual({ 'Fn::GetAtt': ['TrailLogGroup', 'Arn'] });
   });
 
+  it('takes the retention from the retentionInDays option', () => {
+    const r = runTransform('cloudtrail-cloudwatch-logs', { Resources: { Trail: trail() } }, { options: { retentionInDays: 3653 } });
+    expect(r.template.Parameters.LogRetentionInDays.Default).toBe(3653);
+  });
+
   it('reports a trail that sets only one of the two properties', () => {
     const withGroup = run({ Trail: trail({ CloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:x:*' }) });
     expect(withGroup.ids).toEqual(['noRole']);
@@ -75,7 +84,7 @@ describe('cloudtrail-cloudwatch-logs', () => {
   it('gives each trail its own group and role, and adds the parameter once', () => {
     const r = run({ A: trail(), B: trail() });
     expect(r.ids).toEqual(['notSentToLogs', 'notSentToLogs']);
-    expect(Object.keys(r.template.Resources)).toEqual(['A', 'B', 'ALogGroup', 'ACloudWatchLogsRole', 'BLogGroup', 'BCloudWatchLogsRole']);
+    expect(Object.keys(r.template.Resources)).toEqual(['A', 'B', 'LogGroupKey', 'ALogGroup', 'ACloudWatchLogsRole', 'BLogGroup', 'BCloudWatchLogsRole']);
     expect(r.result.operations.filter((o) => o.path.startsWith('/Parameters'))).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectIdempotent, runTransform } from '../harness.js';
+import { optionProblems } from '../../src/engine/config.js';
+import { expectIdempotent, runTransform, transformById } from '../harness.js';
 
 const fn = (props: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
   Type: 'AWS::Lambda::Function',
@@ -15,7 +16,11 @@ describe('lambda-log-group', () => {
     expect(r.ids).toEqual(['noLogGroup']);
     expect(r.template.Resources.FLogGroup).toEqual({
       Type: 'AWS::Logs::LogGroup',
-      Properties: { LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}-f' }, RetentionInDays: { Ref: 'LogRetentionInDays' } },
+      Properties: {
+        LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}-f' },
+        RetentionInDays: { Ref: 'LogRetentionInDays' },
+        KmsKeyId: { 'Fn::GetAtt': ['LogGroupKey', 'Arn'] },
+      },
     });
     expect(r.template.Resources.F.DependsOn).toEqual(['Role', 'FLogGroup']);
     expectIdempotent('lambda-log-group', r);
@@ -36,12 +41,65 @@ describe('lambda-log-group', () => {
     }
   });
 
-  it('adds the retention parameter once for several functions', () => {
+  it('adds the retention parameter and the key once for several functions', () => {
     const r = run({ A: fn(), B: fn() });
     expect(r.ids).toEqual(['noLogGroup', 'noLogGroup']);
     expect(Object.keys(r.template.Parameters)).toEqual(['LogRetentionInDays']);
-    expect(r.template.Parameters.LogRetentionInDays.AllowedValues).toContain(365);
+    expect(r.template.Parameters.LogRetentionInDays).toMatchObject({ Type: 'Number', Default: 365 });
+    expect(r.template.Parameters.LogRetentionInDays.AllowedValues).toContain(3653);
     expect(r.result.operations.filter((o) => o.path.startsWith('/Parameters'))).toHaveLength(1);
+    expect(Object.keys(r.template.Resources)).toEqual(['A', 'B', 'LogGroupKey', 'ALogGroup', 'BLogGroup']);
+    expect([r.template.Resources.ALogGroup.Properties.KmsKeyId, r.template.Resources.BLogGroup.Properties.KmsKeyId]).toEqual([
+      { 'Fn::GetAtt': ['LogGroupKey', 'Arn'] },
+      { 'Fn::GetAtt': ['LogGroupKey', 'Arn'] },
+    ]);
+  });
+
+  it('encrypts with a key CloudWatch Logs may use for this account and region only, that passes the KMS controls', () => {
+    const key = run({ F: fn() }).template.Resources.LogGroupKey;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Condition).toBeUndefined();
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = key.Properties.KeyPolicy.Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['EnableIAMPolicies', 'AllowCloudWatchLogs', 'DenyGrantsExceptForAwsResources']);
+    expect(statements[1]).toMatchObject({
+      Principal: { Service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' } },
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*' } } },
+    });
+    // The key names no log group (a group refers to its key: naming the group back would be a cycle).
+    expect(JSON.stringify(key)).not.toMatch(/FLogGroup|"Ref":"F"/);
+  });
+
+  it('uses a key of the template that already lets CloudWatch Logs use it for every log group, and the key cloudtrail-cloudwatch-logs adds', () => {
+    const first = run({ F: fn() });
+    const key = first.template.Resources.LogGroupKey;
+    const again = run({ F: fn(), G: fn(), LogsKey: key });
+    expect(again.template.Resources.GLogGroup.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['LogsKey', 'Arn'] });
+    expect(Object.keys(again.template.Resources).filter((id) => again.template.Resources[id].Type === 'AWS::KMS::Key')).toEqual(['LogsKey']);
+    // A key for particular log groups is not one: a new group could not use it.
+    const scoped = JSON.parse(JSON.stringify(key));
+    scoped.Properties.KeyPolicy.Statement[1].Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'] = 'arn:aws:logs:us-east-1:111122223333:log-group:app';
+    expect(run({ F: fn(), LogsKey: scoped }).template.Resources.FLogGroup.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['LogGroupKey', 'Arn'] });
+
+    const trail = { Type: 'AWS::CloudTrail::Trail', Properties: { S3BucketName: 'audit-111122223333', IsLogging: true } };
+    const both = runTransform('lambda-log-group', { Resources: { F: fn(), Trail: trail } }, { with: ['cloudtrail-cloudwatch-logs'] });
+    const keys = Object.entries(both.template.Resources as Record<string, { Type: string }>).filter(([, r]) => r.Type === 'AWS::KMS::Key');
+    expect(keys.map(([id]) => id)).toEqual(['LogGroupKey']);
+    expect(both.template.Resources.FLogGroup.Properties.KmsKeyId).toEqual(both.template.Resources.TrailLogGroup.Properties.KmsKeyId);
+  });
+
+  it('takes the retention from the retentionInDays option, and keeps a LogRetentionInDays parameter the template has', () => {
+    expect(runTransform('lambda-log-group', { Resources: { F: fn() } }, { options: { retentionInDays: 731 } }).template.Parameters.LogRetentionInDays.Default).toBe(731);
+    const own = { Type: 'Number', Default: 90 };
+    const r = run({ F: fn() }, { Parameters: { LogRetentionInDays: own } });
+    expect(r.template.Parameters.LogRetentionInDays).toEqual(own);
+    expect(r.template.Resources.FLogGroup.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+  });
+
+  it('accepts only the retentions CloudWatch Logs accepts as the option', () => {
+    expect(optionProblems(transformById('lambda-log-group'), { retentionInDays: 365 })).toEqual([]);
+    expect(optionProblems(transformById('lambda-log-group'), { retentionInDays: 366 })).not.toEqual([]);
+    expect(optionProblems(transformById('lambda-log-group'), { retention: 365 })).not.toEqual([]);
   });
 
   it('reports without fixing when LogRetentionInDays is a resource id', () => {
@@ -85,7 +143,8 @@ describe('lambda-log-group', () => {
     ].join('\n');
     const r = runTransform('lambda-log-group', yaml, { format: 'yaml' });
     expect(r.output).toContain(yaml.slice(yaml.indexOf('Resources:'), yaml.indexOf('      Code')));
-    expect(r.output).toContain('      Code: {ZipFile: x}\n    DependsOn: FLogGroup\n  FLogGroup:\n');
+    expect(r.output).toContain('      Code: {ZipFile: x}\n    DependsOn: FLogGroup\n  LogGroupKey:\n');
+    expect(r.output).toContain('      KmsKeyId: !GetAtt LogGroupKey.Arn\n');
     expect(r.output).toContain('LogGroupName: !Sub /aws/lambda/worker-${AWS::Region}');
     expectIdempotent('lambda-log-group', r);
   });
