@@ -116,9 +116,11 @@ renaming replaces the alarm, and the generated name carries the stack and logica
 **Who hears the alarm**: chosen as in lambda-alarms — the \`alarmTopic\` option, else the one
 target all existing alarms notify, else the template's only \`AWS::SNS::Topic\` named for alarms
 (Alarm, Alert, Ops, OnCall, Pager, Incident, Monitoring) that no application resource refers
-to and that only people (email, SMS) subscribe to; \`AlarmActions\` and \`OKActions\`
-point at it. Without one the alarms are added with no actions and the finding says nobody is
-notified.
+to and that only people (email, SMS) subscribe to, else the topic tapfix added before, else a
+new encrypted topic \`AlarmTopic\` with an email subscription of the address in the new
+parameter \`AlarmEmail\` (nothing is subscribed while it is empty), shared with lambda-alarms
+(whichever runs first adds it): an alarm without an action notifies nobody, and the AWS Control
+Tower control CT.CLOUDWATCH.PR.1 rejects it. \`AlarmActions\` and \`OKActions\` point at it.
 
 **Encrypted topics**, as in lambda-alarms: CloudWatch publishes to a topic encrypted with a KMS
 key only when the key policy lets \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
@@ -132,16 +134,17 @@ topic's key is in the template, its policy gets the statement \`AllowCloudWatchA
 statement already allows it). When the key is \`alias/aws/sns\`, is outside the template, or has
 a policy that cannot be extended, the topic is reported and the alarms notify
 \`<Topic>ForAlarms\` instead: a topic added once, on a new customer managed key CloudWatch may
-use, with the topic's email and SMS subscriptions.
+use (rotation on, and the grant restriction CT.KMS.PR.3 asks for), with the topic's email and
+SMS subscriptions.
 
 ## Fix safety
 Safe: adds alarm resources. The edits to existing resources are the \`ApiName\` correction of an
 alarm that could never fire and the key-policy statement that lets CloudWatch, acting for this
-account, use the key of the topic the alarms notify. A topic added in place of one CloudWatch
-cannot use comes with a customer managed key (about 1 USD a month).
+account, use the key of the topic the alarms notify. A topic added for the alarms, or in place
+of one CloudWatch cannot use, comes with a customer managed key (about 1 USD a month).
 
 ## Options
-- \`alarmTopic\` (default none): an \`AWS::SNS::Topic\` logical id, a parameter holding a topic ARN,
+- \`alarmTopic\` (default none: chosen as above): an \`AWS::SNS::Topic\` logical id, a parameter holding a topic ARN,
   a topic ARN, or an intrinsic such as \`{"Fn::ImportValue": "alarm-topic-arn"}\`. An invalid
   value is reported and no alarm is added. In \`tapfix.config.json\`:
   \`{"transforms": {"apigw-alarms": {"options": {"alarmTopic": "OpsAlertsTopic"}}}}\`.

@@ -130,9 +130,20 @@ recovery is announced too) pointing at:
    subscribes to, carries application messages ("order-notifications", "price-alerts"): its
    consumers must not receive alarm messages, so it is never guessed. "Notification" alone is
    not taken as a sign: in real templates it names application topics as often as operator ones.
-   A topic with a \`Condition\` is used through \`Fn::If\`.
+   A topic with a \`Condition\` is used through \`Fn::If\`, as the author's alarms use it; else
+4. the topic tapfix added before (found by its subscription to the address in \`AlarmEmail\`); else
+5. a new topic, \`AlarmTopic\`, added once for the template's alarms: an alarm without an action
+   notifies nobody, and the AWS Control Tower control CT.CLOUDWATCH.PR.1 rejects it. It is
+   encrypted with a new customer managed key \`AlarmTopicKey\` (rotation on; its policy delegates
+   to IAM in the account, has the CloudWatch statement described below, and denies grants that
+   are not for AWS resources, as CT.KMS.PR.3 asks). The address in the new parameter
+   \`AlarmEmail\` (default empty) is subscribed by \`AlarmTopicEmailSubscription\`, under the new
+   condition \`HasAlarmEmail\`, so nothing is subscribed until an address is given. lambda-alarms
+   and apigw-alarms share it: whichever runs first adds it, the other finds it through the alarms
+   that notify it. No AWS Control Tower control applies to SNS topics or subscriptions.
 
-Otherwise the alarms are added without actions and the finding says that nobody is notified.
+Only when \`AlarmEmail\` is already the logical id of a resource are the alarms added without
+actions, and the finding says that nobody is notified.
 
 **Encrypted topics.** CloudWatch publishes to a topic encrypted with a KMS key only when the key
 policy lets the service principal \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
@@ -159,8 +170,8 @@ notify a topic of the template:
   whose policy cannot be extended (an expression or a JSON string, or a key that opts out of
   this rule in its \`Metadata\`): the topic is reported and the new alarms do not notify it. They
   notify \`<Topic>ForAlarms\` instead, which is added once: encrypted with a new customer managed
-  key \`<Topic>ForAlarmsKey\` (rotation enabled; its policy delegates to IAM in the account and
-  has the CloudWatch statement), with the topic's \`DisplayName\`, \`Condition\` and email and SMS
+  key \`<Topic>ForAlarmsKey\` (built like \`AlarmTopicKey\` above), with the topic's
+  \`DisplayName\`, \`Condition\` and email and SMS
   subscriptions (inline or \`AWS::SNS::Subscription\`). Other subscribers (functions, queues,
   HTTPS endpoints) are named in the finding, not copied. The topic and the alarms that already
   notify it are left as they are.
@@ -171,11 +182,12 @@ expression) is used as it is: its key cannot be seen from the template.
 ## Fix safety
 Safe: adds new alarm resources. The only change to an existing resource is the key-policy
 statement that lets CloudWatch, acting for this account, use the key of the topic the alarms
-notify. A topic added in place of one CloudWatch cannot use comes with a customer managed key
-(about 1 USD a month), and its email subscribers receive a request to confirm the subscription.
+notify. A topic added for the alarms, or in place of one CloudWatch cannot use, comes with a
+customer managed key (about 1 USD a month), and its email subscribers receive a request to
+confirm the subscription.
 
 ## Options
-- \`alarmTopic\` (default none): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
+- \`alarmTopic\` (default none: chosen as above): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
   template, the name of a parameter holding a topic ARN, a topic ARN, or an intrinsic such as
   \`{"Fn::ImportValue": "shared-alarm-topic-arn"}\`. An invalid value is reported and no alarm
   is added (so that fixing the option later still wires every alarm). An intrinsic is used as

@@ -1,15 +1,15 @@
 // Where new CloudWatch alarms send notifications: the configured topic, the one target existing
 // alarms notify, or the one topic named for operators; and making sure CloudWatch can publish to
 // it (key-policy grants, or a stand-in topic on a key CloudWatch may use).
-import type { Finding, JsonValue, Template } from '../types.js';
+import type { Finding, JsonObject, JsonValue, Resource, Template } from '../types.js';
 import { newResource } from './edits.js';
 import { refersTo } from './expressions.js';
 import { Fixer } from './fixer.js';
 import { policyOfProperties } from './iam.js';
-import { accountRootStatement, actionsCloudWatchLacks, cloudWatchAlarmsKeyStatement, keyOf, KMS_KEY } from './kms.js';
+import { accountRootStatement, actionsCloudWatchLacks, cloudWatchAlarmsKeyStatement, createdKeyProperties, keyOf, KMS_KEY } from './kms.js';
 import { firstUnusedName, freshLogicalId } from './naming.js';
 import { pointer, unescapePointerSegment } from './pointer.js';
-import { isNoValue, parameter, property, propertyValues, resource, resources, type ResourceView } from './query.js';
+import { isNoValue, parameter, property, propertyValues, resource, resources, targetOfValue, type ResourceView } from './query.js';
 import { skipsTransform } from './skip.js';
 import { PSEUDO_PARAMETERS, referencesTo } from './template.js';
 import { asObject, hasOwn, intrinsicName, subText } from './values.js';
@@ -27,8 +27,11 @@ export type TopicChoice =
   | {
       kind: 'topic';
       topic: AlarmTopic;
-      /** How the topic was chosen without the option: the one target every existing alarm uses, or its name. */
-      auto: false | 'alarms' | 'name';
+      /**
+       * How the topic was chosen without the option: the one target every existing alarm uses, the
+       * topic tapfix added for alarms, its name, or 'new': the topic `delivery` adds.
+       */
+      auto: false | 'alarms' | 'added' | 'name' | 'new';
       /** The template topic that was chosen, when CloudWatch cannot publish to it and `topic` stands in for it. */
       insteadOf?: string;
       /**
@@ -170,10 +173,11 @@ function templateTopic(t: Template, topicId: string, condition = resource(t, top
  *    (Alarm, Alert, Ops, OnCall, Pager, Incident, Monitoring), that nothing but alarms,
  *    subscriptions, topic policies, event rules and the like refer to, and whose subscribers
  *    are all people (email, SMS);
- * 4. else none.
+ * 4. else a new topic (see {@link newAlarmTopic}), which the next alarm transform finds by step 2
+ *    or by its subscription to the address in parameter `AlarmEmail`.
  * A topic of the template is also made one CloudWatch can publish to: `delivery` holds the
  * key-policy grants it lacks or, where none can be given, the topic added in its place (see
- * {@link deliverable}).
+ * {@link deliverable}). `none` only when the new topic cannot be added (`AlarmEmail` names a resource).
  */
 export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): TopicChoice {
   if (option !== undefined && option !== null && option !== '') {
@@ -206,14 +210,16 @@ export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): Top
     choice = chooseTopicAutomatically(t);
     if (Object.isFrozen(t)) chosenTopics.set(t, choice);
   }
-  return deliverable(t, choice, ruleId);
+  return choice.kind === 'none' ? newAlarmTopic(t) : deliverable(t, choice, ruleId);
 }
 
 const chosenTopics = new WeakMap<Template, TopicChoice>();
 
 const AUTO_NOTE: Record<string, string> = {
   alarms: ' (what the existing alarms notify)',
+  added: ' (the topic added for alarms)',
   name: ' (the only topic named for alarms)',
+  new: ', added for them',
 };
 
 /** Where the chosen topic's alarms go, for messages: "topic OpsTopic (the only topic named for alarms)". */
@@ -223,13 +229,15 @@ export function describeChoice(choice: Extract<TopicChoice, { kind: 'topic' }>):
   return `${choice.topic.describe}${how}`;
 }
 
-function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'name'): TopicChoice {
+function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'added' | 'name'): TopicChoice {
   return { kind: 'topic', topic, auto, delivery: [], added: [] };
 }
 
 function chooseTopicAutomatically(t: Template): TopicChoice {
   const existing = existingAlarmTarget(t);
   if (existing) return chosen(existing, 'alarms');
+  const added = addedAlarmTopic(t);
+  if (added) return chosen(templateTopic(t, added), 'added');
   const topics = resources(t, TOPIC);
   const candidates = topics.filter(
     (topic) => looksLikeAlarmTopic(topic) && onlyOpsReferrers(t, topic.id) && onlyHumanSubscribers(t, topic) && !topics.some((other) => standsInFor(topic.id, other.id)),
@@ -365,28 +373,18 @@ function deliverable(t: Template, choice: TopicChoice, ruleId: string): TopicCho
   }
 
   const fx = new Fixer(t);
-  // The topic's id is chosen first (its key is named after it), the key is added first.
-  const id = freshLogicalId(t, topicId + STAND_IN_SUFFIX, fx.taken);
   const subscribers = peopleSubscribers(t, topic);
-  const keyId = fx.addResource(
-    `${id}Key`,
-    newResource(
-      KMS_KEY,
-      {
-        Description: `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
-        EnableKeyRotation: true,
-        KeyPolicy: { Version: '2012-10-17', Statement: [accountRootStatement(), cloudWatchAlarmsKeyStatement()] },
-      },
-      topic.resource,
-    ),
-  );
   const displayName = property(topic, 'DisplayName')?.value;
-  const properties = {
-    ...(displayName !== undefined ? { DisplayName: displayName } : {}),
-    KmsMasterKeyId: { Ref: keyId },
-    ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
-  };
-  fx.set(pointer('Resources', id), newResource(TOPIC, properties, topic.resource));
+  const { id, keyId } = addEncryptedTopic(
+    fx,
+    topicId + STAND_IN_SUFFIX,
+    (id) => `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
+    {
+      ...(displayName !== undefined ? { DisplayName: displayName } : {}),
+      ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
+    },
+    topic.resource,
+  );
   const n = subscribers.copied.length;
   const who = n
     ? `the ${n === 1 ? 'email or SMS subscription' : `${n} email and SMS subscriptions`} of ${topicId} ${n === 1 ? 'is' : 'are'} copied to it`
@@ -422,4 +420,86 @@ function peopleSubscribers(t: Template, topic: ResourceView): { copied: JsonValu
     } else out.left.push(`subscription ${subscription.id}`);
   }
   return out;
+}
+
+/**
+ * Adds an SNS topic encrypted with a new customer managed key that CloudWatch may use to publish
+ * alarm notifications: the key (createdKeyProperties: rotation, account root, the CT.KMS.PR.3
+ * grant restriction, and the CloudWatch statement) named after the topic, then the topic with
+ * `properties` and `KmsMasterKeyId`. Both share `like`'s Condition.
+ */
+function addEncryptedTopic(
+  fx: Fixer,
+  base: string,
+  description: (topicId: string) => string,
+  properties: JsonObject,
+  like?: Pick<Resource, 'Condition'>,
+): { id: string; keyId: string } {
+  // The topic's id is chosen first (its key is named after it), the key is added first.
+  const id = freshLogicalId(fx.template, base, fx.taken);
+  const keyId = fx.addResource(`${id}Key`, newResource(KMS_KEY, createdKeyProperties(description(id), [cloudWatchAlarmsKeyStatement()]), like));
+  const { DisplayName: displayName, ...rest } = properties;
+  const topicProperties = { ...(displayName !== undefined ? { DisplayName: displayName } : {}), KmsMasterKeyId: { Ref: keyId }, ...rest };
+  fx.set(pointer('Resources', id), newResource(TOPIC, topicProperties, like));
+  return { id, keyId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The topic tapfix adds when the template has none for alarms
+
+/** The parameter holding the address the added topic notifies. */
+export const ALARM_EMAIL_PARAMETER_NAME = 'AlarmEmail';
+
+const ALARM_EMAIL_PARAMETER: Readonly<JsonObject> = Object.freeze({
+  Type: 'String',
+  Default: '',
+  Description: 'Email address notified of CloudWatch alarms (empty: no subscription; the address must confirm the subscription AWS sends it)',
+  AllowedPattern: '^$|^[^\\s@]+@[^\\s@]+$',
+  ConstraintDescription: 'must be an email address, or empty',
+});
+
+const ALARM_TOPIC_BASE = 'AlarmTopic';
+
+/** The topic tapfix added for alarms: the topic that an AWS::SNS::Subscription of the address in parameter AlarmEmail subscribes to. */
+function addedAlarmTopic(t: Template): string | undefined {
+  for (const subscription of resources(t, 'AWS::SNS::Subscription')) {
+    const endpoint = targetOfValue(t, property(subscription, 'Endpoint')?.value);
+    if (endpoint.kind !== 'parameter' || endpoint.id !== ALARM_EMAIL_PARAMETER_NAME) continue;
+    const topic = targetOfValue(t, property(subscription, 'TopicArn')?.value);
+    if (topic.kind === 'resource' && topic.attribute === undefined && topic.view.type === TOPIC) return topic.id;
+  }
+  return undefined;
+}
+
+/**
+ * A new topic for the template's alarms, when it has none: encrypted with a new customer managed
+ * key CloudWatch may use (see {@link addEncryptedTopic}), with an email subscription of the address
+ * in the parameter `AlarmEmail` (default empty) under a condition that leaves it out while the
+ * address is empty. Alarms must have an action (AWS Control Tower CT.CLOUDWATCH.PR.1): an alarm
+ * that notifies nobody changes colour in the console and nothing else.
+ */
+function newAlarmTopic(t: Template): TopicChoice {
+  const fx = new Fixer(t);
+  try {
+    fx.ensureParameter(ALARM_EMAIL_PARAMETER_NAME, ALARM_EMAIL_PARAMETER);
+  } catch {
+    return { kind: 'none' };
+  }
+  const condition = freshLogicalId(t, 'HasAlarmEmail', fx.taken);
+  fx.set(pointer('Conditions', condition), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: ALARM_EMAIL_PARAMETER_NAME }, ''] }] });
+  const { id, keyId } = addEncryptedTopic(fx, ALARM_TOPIC_BASE, () => 'Encrypts the SNS topic of the CloudWatch alarms tapfix adds; CloudWatch may use it to publish alarm notifications', {});
+  const subscription = fx.addResource(`${id}EmailSubscription`, {
+    Type: 'AWS::SNS::Subscription',
+    Condition: condition,
+    Properties: { TopicArn: { Ref: id }, Protocol: 'email', Endpoint: { Ref: ALARM_EMAIL_PARAMETER_NAME } },
+  });
+  const create: Finding = {
+    pointer: pointer('Resources'),
+    messageId: 'newAlarmTopic',
+    message:
+      `No topic receives alarm notifications: adds topic ${id} for the new alarms, encrypted with the new customer managed key ${keyId}, whose key policy lets CloudWatch use it, ` +
+      `and subscription ${subscription}, which sends them to the address in parameter ${ALARM_EMAIL_PARAMETER_NAME} once it is set`,
+    fix: fx.take(),
+  };
+  return { kind: 'topic', topic: { actions: [{ Ref: id }], describe: `topic ${id}`, topicId: id }, auto: 'new', delivery: [create], added: [...fx.taken] };
 }

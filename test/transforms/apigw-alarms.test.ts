@@ -16,7 +16,8 @@ describe('apigw-alarms', () => {
   it('adds a 4XX rate and a 5XX count alarm on the API name and its only stage', () => {
     const stage = { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } };
     const r = run({ Api: restApi, Prod: stage });
-    expect(r.ids).toEqual(['missingAlarms']);
+    expect(r.ids).toEqual(['newAlarmTopic', 'missingAlarms']);
+    expect(alarmActions(r)).toEqual([[{ Ref: 'AlarmTopic' }], [{ Ref: 'AlarmTopic' }]]);
     const alarms = newAlarms(r);
     expect(Object.keys(alarms)).toEqual(['Api4XXErrorAlarm', 'Api5XXErrorAlarm']);
     const dimensions = [{ Name: 'ApiName', Value: 'shop' }, { Name: 'Stage', Value: 'prod' }];
@@ -40,7 +41,7 @@ describe('apigw-alarms', () => {
 
   it('corrects an existing alarm whose ApiName is the API id, and adds only the missing alarm', () => {
     const existing = { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: [{ Name: 'ApiName', Value: { Ref: 'Api' } }] } };
-    const r = run({ Api: restApi, Old: existing });
+    const r = run({ Api: restApi, Old: existing, OpsAlerts: { Type: 'AWS::SNS::Topic' } });
     expect(r.ids).toEqual(['apiNameIsId', 'missingAlarms']);
     expect(r.template.Resources.Old.Properties.Dimensions).toEqual([{ Name: 'ApiName', Value: 'shop' }]);
     expect(Object.keys(newAlarms(r))).toEqual(['Api4XXErrorAlarm']);

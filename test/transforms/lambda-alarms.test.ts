@@ -40,22 +40,70 @@ describe('lambda-alarms: who hears the alarm', () => {
     expect(run({ F: fn(), Q: { Type: 'AWS::SQS::Queue' } }, {}, { alarmTopic: 'Q' }).findings[0]!.message).toMatch(/not fixed: alarmTopic "Q" has type AWS::SQS::Queue/);
   });
 
-  it('never guesses a topic that application code publishes to or consumes', () => {
-    const none = JSON.stringify(undefined);
-    expect(notified(run({ AlertTopic: { Type: 'AWS::SNS::Topic' }, F: fn({ Environment: { Variables: { T: { Ref: 'AlertTopic' } } } }) }))).toEqual([none]);
+  it('never guesses a topic that application code publishes to or consumes: the alarms get a topic of their own', () => {
+    const own = JSON.stringify([{ Ref: 'AlarmTopic' }]);
+    expect(notified(run({ AlertTopic: { Type: 'AWS::SNS::Topic' }, F: fn({ Environment: { Variables: { T: { Ref: 'AlertTopic' } } } }) }))).toEqual([own]);
     const consumed = { AlertTopic: { Type: 'AWS::SNS::Topic' }, Sub: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'sqs', Endpoint: 'arn' } } };
-    expect(notified(run({ F: fn(), ...consumed }))).toEqual([none]);
+    expect(notified(run({ F: fn(), ...consumed }))).toEqual([own]);
     const emailed = { AlertTopic: { Type: 'AWS::SNS::Topic', Properties: { Subscription: [{ Protocol: 'email', Endpoint: 'ops@example.com' }] } } };
     expect(notified(run({ F: fn(), ...emailed }))).toEqual([JSON.stringify([{ Ref: 'AlertTopic' }])]);
-    const r = run({ F: fn(), OrderNotifications: { Type: 'AWS::SNS::Topic' } });
-    expect(notified(r)).toEqual([none]);
+    expect(notified(run({ F: fn(), OrderNotifications: { Type: 'AWS::SNS::Topic' } }))).toEqual([own]);
+  });
+
+  it('adds one encrypted topic for the alarms when the template has none, with an email subscription behind a parameter', () => {
+    const r = run({ F: fn() });
+    expect(r.ids).toEqual(['newAlarmTopic', 'noErrorsAlarm', 'noDurationAlarm']);
+    expect(r.findings[1]!.message).toMatch(/it notifies topic AlarmTopic, added for them$/);
+    expect(notified(r)).toEqual([JSON.stringify([{ Ref: 'AlarmTopic' }])]);
+    expect(newAlarms(r).map((a) => a.Properties['OKActions'])).toEqual([[{ Ref: 'AlarmTopic' }], [{ Ref: 'AlarmTopic' }]]);
+    const resources = added(r);
+    expect(Object.keys(resources)).toEqual(['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicEmailSubscription', 'FErrorsAlarm', 'FDurationAlarm']);
+    expect(resources['AlarmTopic']).toEqual({ Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'AlarmTopicKey' } } });
+    expect(resources['AlarmTopicEmailSubscription']).toEqual({
+      Type: 'AWS::SNS::Subscription',
+      Condition: 'HasAlarmEmail',
+      Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
+    });
+    expect(r.template.Parameters.AlarmEmail).toMatchObject({ Type: 'String', Default: '' });
+    expect(new RegExp(r.template.Parameters.AlarmEmail.AllowedPattern).test('')).toBe(true);
+    expect(new RegExp(r.template.Parameters.AlarmEmail.AllowedPattern).test('ops@example.com')).toBe(true);
+    expect(new RegExp(r.template.Parameters.AlarmEmail.AllowedPattern).test('not an address')).toBe(false);
+    expect(r.template.Conditions).toEqual({ HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] } });
+    const key = resources['AlarmTopicKey']!.Properties;
+    expect(key['EnableKeyRotation']).toBe(true);
+    expect(key['KeyPolicy'].Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['EnableIAMPolicies', 'AllowCloudWatchAlarms', 'DenyGrantsExceptForAwsResources']);
+    expectIdempotent('lambda-alarms', r);
+  });
+
+  it('shares the topic it adds with apigw-alarms, whichever runs first, and finds it again among other targets', () => {
+    const api = { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'shop' } };
+    const r = runTransform('lambda-alarms', { Resources: { F: fn(), Api: api } }, { with: ['apigw-alarms'] });
+    const topics = Object.entries(r.template.Resources as Record<string, Resource>).filter(([, x]) => x.Type === 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id)).toEqual(['AlarmTopic']);
+    expect(notified(r)).toEqual([JSON.stringify([{ Ref: 'AlarmTopic' }])]);
+    expect(r.result.findings.filter((f) => f.messageId === 'newAlarmTopic').map((f) => f.transform)).toEqual(['apigw-alarms']);
+
+    // Alarms of the author that notify two topics named for alarms leave the choice open; the
+    // added topic is found by its subscription to the AlarmEmail address.
+    const alarm = (topic: string) => ({ Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/SQS', MetricName: topic, AlarmActions: [{ Ref: topic }] } });
+    const routed = { F: fn(), CriticalAlerts: { Type: 'AWS::SNS::Topic' }, WarningAlerts: { Type: 'AWS::SNS::Topic' }, A: alarm('CriticalAlerts'), B: alarm('WarningAlerts') };
+    const first = run(routed);
+    expect(notified(first)).toEqual([JSON.stringify([{ Ref: 'AlarmTopic' }])]);
+    const more = runTransform('lambda-alarms', JSON.stringify({ ...first.template, Resources: { ...first.template.Resources, G: fn() } }));
+    expect(notified(more)).toEqual([JSON.stringify([{ Ref: 'AlarmTopic' }])]);
+    expect(more.ids).toEqual(['noErrorsAlarm', 'noDurationAlarm']);
+  });
+
+  it('adds alarms without actions, and says so, only when it cannot add the parameter of the topic', () => {
+    const r = run({ F: fn(), AlarmEmail: { Type: 'AWS::SQS::Queue' } });
+    expect(notified(r)).toEqual([JSON.stringify(undefined)]);
     expect(r.findings[0]!.message).toMatch(/nobody is notified until you set the alarmTopic option/);
   });
 });
 
 describe('lambda-alarms', () => {
   it('adds an errors and a duration alarm on the function, and settles', () => {
-    const r = run({ F: fn({ Timeout: 30 }) });
+    const r = run({ F: fn({ Timeout: 30 }), OpsAlerts: { Type: 'AWS::SNS::Topic' } });
     expect(r.ids).toEqual(['noErrorsAlarm', 'noDurationAlarm']);
     const alarms = added(r);
     expect(Object.keys(alarms)).toEqual(['FErrorsAlarm', 'FDurationAlarm']);
