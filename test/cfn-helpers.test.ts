@@ -397,7 +397,7 @@ describe('ensureParameter', () => {
     const out = apply(noParams, ops) as { Parameters: Record<string, Record<string, unknown>> };
     expect(Object.keys(out.Parameters)).toEqual(['EnvironmentSuffix', 'LogRetentionInDays']);
     expect(out.Parameters['LogRetentionInDays']!['AllowedValues']).toEqual(CLOUDWATCH_LOG_RETENTION_DAYS);
-    expect(out.Parameters['LogRetentionInDays']!['Default']).toBe(30);
+    expect(out.Parameters['LogRetentionInDays']!['Default']).toBe(365);
     expect(pending.names).toEqual(new Set(['EnvironmentSuffix', 'LogRetentionInDays']));
   });
 

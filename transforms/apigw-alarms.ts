@@ -1,14 +1,13 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
 import { chooseAlarmTopic, describeChoice, type TopicChoice } from '../src/cfn/alarm-topic.js';
 import { dimension, isMetric, type WatchedMetric, watchedMetrics } from '../src/cfn/alarms.js';
 import { newResource } from '../src/cfn/edits.js';
 import { refersTo } from '../src/cfn/expressions.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
-import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, sameText } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { property, resources, type ResourceView } from '../src/cfn/query.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { sameText } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   alarmTopic: unknown;
@@ -24,9 +23,10 @@ const PERIOD = 300;
 const CLIENT_ERROR_PERIODS = 3;
 
 /** The name API Gateway reports as the ApiName dimension: Name, else the OpenAPI body's title. */
-function restApiName(props: Readonly<JsonObject>): JsonValue | undefined {
-  if (props['Name'] !== undefined) return props['Name'];
-  const title = asObject(asObject(props['Body'])?.['info'])?.['title'];
+function restApiName(api: ResourceView): JsonValue | undefined {
+  const name = property(api, 'Name');
+  if (name) return name.value;
+  const title = property(api, 'Body', 'info', 'title')?.value;
   return typeof title === 'string' ? title : undefined;
 }
 
@@ -34,19 +34,18 @@ function restApiName(props: Readonly<JsonObject>): JsonValue | undefined {
  * The stage name when the API has exactly one stage in the template (a Stage resource or a
  * Deployment's StageName), else undefined. A conditional stage makes the answer unknown.
  */
-function onlyStage(t: Template, apiId: string, stageType: string, apiProperty: string, deploymentType?: string): JsonValue | undefined {
+function onlyStage(t: Template, apiId: string, stageTypes: readonly string[], apiProperty: string): JsonValue | undefined {
   const names: JsonValue[] = [];
   let unsure = false;
-  const consider = (resource: Resource) => {
-    const props = asObject(resource.Properties);
-    if (!props || !refersTo(props[apiProperty], apiId)) return;
-    const name = props['StageName'];
-    if (name === undefined) return;
-    if (resource.Condition !== undefined) unsure = true;
-    if (!names.some((n) => sameText(n, name))) names.push(name);
-  };
-  for (const { resource } of resourcesOfType(t, stageType)) consider(resource);
-  if (deploymentType) for (const { resource } of resourcesOfType(t, deploymentType)) consider(resource);
+  for (const type of stageTypes) {
+    for (const stage of resources(t, type)) {
+      if (!refersTo(property(stage, apiProperty)?.value, apiId)) continue;
+      const name = property(stage, 'StageName')?.value;
+      if (name === undefined) continue;
+      if (stage.resource.Condition !== undefined) unsure = true;
+      if (!names.some((n) => sameText(n, name))) names.push(name);
+    }
+  }
   return !unsure && names.length === 1 ? names[0] : undefined;
 }
 
@@ -117,9 +116,11 @@ renaming replaces the alarm, and the generated name carries the stack and logica
 **Who hears the alarm**: chosen as in lambda-alarms — the \`alarmTopic\` option, else the one
 target all existing alarms notify, else the template's only \`AWS::SNS::Topic\` named for alarms
 (Alarm, Alert, Ops, OnCall, Pager, Incident, Monitoring) that no application resource refers
-to and that only people (email, SMS) subscribe to; \`AlarmActions\` and \`OKActions\`
-point at it. Without one the alarms are added with no actions and the finding says nobody is
-notified.
+to and that only people (email, SMS) subscribe to, else the topic tapfix added before, else a
+new encrypted topic \`AlarmTopic\` with an email subscription of the address in the new
+parameter \`AlarmEmail\` (nothing is subscribed while it is empty), shared with lambda-alarms
+(whichever runs first adds it): an alarm without an action notifies nobody, and the AWS Control
+Tower control CT.CLOUDWATCH.PR.1 rejects it. \`AlarmActions\` and \`OKActions\` point at it.
 
 **Encrypted topics**, as in lambda-alarms: CloudWatch publishes to a topic encrypted with a KMS
 key only when the key policy lets \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
@@ -133,16 +134,17 @@ topic's key is in the template, its policy gets the statement \`AllowCloudWatchA
 statement already allows it). When the key is \`alias/aws/sns\`, is outside the template, or has
 a policy that cannot be extended, the topic is reported and the alarms notify
 \`<Topic>ForAlarms\` instead: a topic added once, on a new customer managed key CloudWatch may
-use, with the topic's email and SMS subscriptions.
+use (rotation on, and the grant restriction CT.KMS.PR.3 asks for), with the topic's email and
+SMS subscriptions.
 
 ## Fix safety
 Safe: adds alarm resources. The edits to existing resources are the \`ApiName\` correction of an
 alarm that could never fire and the key-policy statement that lets CloudWatch, acting for this
-account, use the key of the topic the alarms notify. A topic added in place of one CloudWatch
-cannot use comes with a customer managed key (about 1 USD a month).
+account, use the key of the topic the alarms notify. A topic added for the alarms, or in place
+of one CloudWatch cannot use, comes with a customer managed key (about 1 USD a month).
 
 ## Options
-- \`alarmTopic\` (default none): an \`AWS::SNS::Topic\` logical id, a parameter holding a topic ARN,
+- \`alarmTopic\` (default none: chosen as above): an \`AWS::SNS::Topic\` logical id, a parameter holding a topic ARN,
   a topic ARN, or an intrinsic such as \`{"Fn::ImportValue": "alarm-topic-arn"}\`. An invalid
   value is reported and no alarm is added. In \`tapfix.config.json\`:
   \`{"transforms": {"apigw-alarms": {"options": {"alarmTopic": "OpsAlertsTopic"}}}}\`.
@@ -154,9 +156,10 @@ cannot use comes with a customer managed key (about 1 USD a month).
   },
   check({ template, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(template);
     const metrics = watchedMetrics(template);
     const choice = chooseAlarmTopic(template, options.alarmTopic, 'apigw-alarms');
-    const taken = new Set<string>(choice.kind === 'topic' ? choice.added : []);
+    if (choice.kind === 'topic') for (const id of choice.added) fx.taken.add(id);
     /** Whether an alarm that notifies the chosen topic is added (its API does not opt out). */
     let wired = false;
     const rate = typeof options.clientErrorRate === 'number' && options.clientErrorRate > 0 && options.clientErrorRate < 1 ? options.clientErrorRate : 0.05;
@@ -167,38 +170,31 @@ cannot use comes with a customer managed key (about 1 USD a month).
       return options.okActions !== false ? { AlarmActions: choice.topic.actions, OKActions: choice.topic.actions } : { AlarmActions: choice.topic.actions };
     };
     /** One finding for an API: the alarms it lacks, added together. */
-    const report = (id: string, resource: Resource, kind: string, missing: Array<{ base: string; properties: JsonObject }>) => {
-      const at = pointer('Resources', id);
+    const report = (api: ResourceView, kind: string, missing: Array<{ base: string; properties: JsonObject }>) => {
       const what = missing.map((m) => m.base).join(' and ');
-      const message = `${kind} ${id} has no ${what} alarm${missing.length > 1 ? 's' : ''}`;
+      const message = `${kind} ${api.id} has no ${what} alarm${missing.length > 1 ? 's' : ''}`;
       if (choice.kind === 'invalid') {
-        findings.push({ pointer: at, message: `${message} (not fixed: ${choice.reason})` });
+        findings.push({ pointer: api.pointer, messageId: 'invalidAlarmTopic', message: `${message} (not fixed: ${choice.reason})` });
         return;
       }
-      const ops: Operation[] = [];
-      const added: string[] = [];
-      for (const m of missing) {
-        const alarmId = freshLogicalId(template, `${id}${m.base}Alarm`, taken);
-        added.push(alarmId);
-        const properties: JsonObject = { ...m.properties, TreatMissingData: 'notBreaching', ...actions() };
-        ops.push({ op: 'add', path: pointer('Resources', alarmId), value: newResource('AWS::CloudWatch::Alarm', properties, resource) });
-      }
-      findings.push({ pointer: at, message: `${message}; adds ${added.join(' and ')}${notifyNote(choice, added.length > 1)}`, fix: { ops } });
-      if (choice.kind === 'topic') wired ||= !skipsRule(resource, 'apigw-alarms');
+      const added = missing.map((m) =>
+        fx.addResource(`${api.id}${m.base}Alarm`, newResource('AWS::CloudWatch::Alarm', { ...m.properties, TreatMissingData: 'notBreaching', ...actions() }, api.resource)),
+      );
+      findings.push({ pointer: api.pointer, messageId: 'missingAlarms', message: `${message}; adds ${added.join(' and ')}${notifyNote(choice, added.length > 1)}`, fix: fx.take() });
+      if (choice.kind === 'topic') wired ||= !skipsTransform(api.resource, 'apigw-alarms');
     };
 
-    for (const { id, resource } of resourcesOfType(template, 'AWS::ApiGateway::RestApi')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue;
-      const apiName = restApiName(props);
-      const at = pointer('Resources', id);
+    for (const api of resources(template, 'AWS::ApiGateway::RestApi')) {
+      if (!api.properties) continue;
+      const id = api.id;
+      const apiName = restApiName(api);
       if (apiName === undefined) {
-        findings.push({ pointer: at, message: `REST API ${id} has no Name tapfix can read (BodyS3Location?); add 4XXError/5XXError alarms on its ApiName by hand` });
+        findings.push({ pointer: api.pointer, messageId: 'unknownApiName', message: `REST API ${id} has no Name tapfix can read (BodyS3Location?); add 4XXError/5XXError alarms on its ApiName by hand` });
         continue;
       }
       const watching = (metric: string): WatchedMetric[] => metrics.filter((m) => isMetric(m, NAMESPACE, [metric]));
       const missing: Array<{ base: string; properties: JsonObject }> = [];
-      const stage = onlyStage(template, id, 'AWS::ApiGateway::Stage', 'RestApiId', 'AWS::ApiGateway::Deployment');
+      const stage = onlyStage(template, id, ['AWS::ApiGateway::Stage', 'AWS::ApiGateway::Deployment'], 'RestApiId');
       const dimensions: JsonValue = [{ Name: 'ApiName', Value: apiName }, ...(stage !== undefined ? [{ Name: 'Stage', Value: stage }] : [])];
 
       for (const metric of ['4XXError', '5XXError']) {
@@ -209,10 +205,12 @@ cannot use comes with a customer managed key (about 1 USD a month).
           if (sameText(d.value, apiName)) covered = true;
           else if (refersTo(d.value, id)) {
             covered = true;
+            fx.set(`${d.pointer}/Value`, apiName);
             findings.push({
               pointer: `${d.pointer}/Value`,
+              messageId: 'apiNameIsId',
               message: `Alarm ${m.alarmId} sets dimension ApiName to {"Ref": "${id}"}, the API id; the metric is published under the API name, so the alarm never fires`,
-              fix: { ops: [{ op: 'replace', path: `${d.pointer}/Value`, value: apiName }] },
+              fix: fx.take(),
             });
           }
         }
@@ -249,16 +247,16 @@ cannot use comes with a customer managed key (about 1 USD a month).
               },
         );
       }
-      if (missing.length) report(id, resource, 'REST API', missing);
+      if (missing.length) report(api, 'REST API', missing);
     }
 
     const withDelivery = () => (wired && choice.kind === 'topic' ? [...choice.delivery, ...findings] : findings);
     if (options.httpApis === false) return withDelivery();
-    for (const { id, resource } of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
-      const props = asObject(resource.Properties);
-      if (!props || props['ProtocolType'] !== 'HTTP') continue;
-      let stage = onlyStage(template, id, 'AWS::ApiGatewayV2::Stage', 'ApiId');
-      if (stage === undefined && props['Target'] !== undefined && !resourcesOfType(template, 'AWS::ApiGatewayV2::Stage').some((s) => refersTo(asObject(s.resource.Properties)?.['ApiId'], id))) {
+    for (const api of resources(template, 'AWS::ApiGatewayV2::Api')) {
+      if (!api.properties || property(api, 'ProtocolType')?.value !== 'HTTP') continue;
+      const id = api.id;
+      let stage = onlyStage(template, id, ['AWS::ApiGatewayV2::Stage'], 'ApiId');
+      if (stage === undefined && property(api, 'Target') !== undefined && !resources(template, 'AWS::ApiGatewayV2::Stage').some((s) => refersTo(property(s, 'ApiId')?.value, id))) {
         stage = '$default'; // quick create: API Gateway creates the $default stage itself
       }
       const dimensions: JsonValue = [{ Name: 'ApiId', Value: { Ref: id } }, ...(stage !== undefined ? [{ Name: 'Stage', Value: stage }] : [])];
@@ -302,7 +300,7 @@ cannot use comes with a customer managed key (about 1 USD a month).
           },
         });
       }
-      if (missing.length) report(id, resource, 'HTTP API', missing);
+      if (missing.length) report(api, 'HTTP API', missing);
     }
     return withDelivery();
   },

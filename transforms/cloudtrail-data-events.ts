@@ -1,10 +1,9 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { resourceAt } from '../src/cfn/monitoring.js';
-import { bucketOfName as bucketIdOf } from '../src/cfn/s3.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, sameText, subText as renderText } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Operation, Template } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { property, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { bucketOfName } from '../src/cfn/s3.js';
+import { asObject, sameText, subText } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   keepFor: unknown;
@@ -16,7 +15,7 @@ const EVERY_BUCKET_SUFFIXES = ['', ':::', ':::*', ':::*/', ':::*/*'];
 
 /** True for a DataResources value (or advanced StartsWith value) that selects every bucket's objects. */
 function isEveryBucket(v: unknown): boolean {
-  const text = renderText(v);
+  const text = subText(v);
   if (text === undefined) return false;
   return PARTITIONS.some((p) => EVERY_BUCKET_SUFFIXES.some((s) => text === `arn:${p}:s3${s}`));
 }
@@ -31,7 +30,7 @@ function keptBuckets(t: Template, option: unknown): { ids: string[] } | { proble
   if (option === undefined || option === null) return { ids: [] };
   const list = typeof option === 'string' ? [option] : option;
   if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) return { problem: 'keepFor must be a list of bucket logical ids' };
-  const buckets = new Set(resourcesOfType(t, 'AWS::S3::Bucket').map((b) => b.id));
+  const buckets = new Set(resources(t, 'AWS::S3::Bucket').map((b) => b.id));
   const unknown = (list as string[]).filter((id) => !buckets.has(id));
   if (unknown.length) return { problem: `keepFor names ${unknown.join(', ')}, not an AWS::S3::Bucket of this template` };
   return { ids: [...new Set(list as string[])] };
@@ -65,17 +64,18 @@ interface Destination {
   exclusion: JsonValue;
 }
 
-function destinationOf(t: Template, props: Readonly<JsonObject>): Destination | undefined {
-  const nameValue = props['S3BucketName'];
-  const bucketId = bucketIdOf(t, nameValue);
+function destinationOf(t: Template, trail: ResourceView): Destination | undefined {
+  const nameValue = property(trail, 'S3BucketName')?.value;
+  const bucketId = bucketOfName(t, nameValue);
   // An empty name would turn `arn:aws:s3:::` (every bucket) into "the trail's bucket".
   const usable = (name: string | undefined): name is string => !!name && !name.includes('*');
-  const written = renderText(nameValue);
+  const written = subText(nameValue);
   const names = new Set<string>();
   if (usable(written)) names.add(written);
   if (bucketId !== undefined) {
     names.add('${' + bucketId + '}');
-    const declared = renderText(asObject(resourceAt(t, bucketId)?.Properties)?.['BucketName']);
+    const bucket = resource(t, bucketId);
+    const declared = bucket && subText(property(bucket, 'BucketName')?.value);
     if (usable(declared)) names.add(declared);
   }
   if (!names.size) return undefined;
@@ -83,7 +83,8 @@ function destinationOf(t: Template, props: Readonly<JsonObject>): Destination | 
   if (bucketId !== undefined) arns.push('${' + bucketId + '.Arn}');
   // CloudTrail writes <S3KeyPrefix>/AWSLogs/...; a prefix written with its own trailing slash is
   // read both ways rather than guessing which one the service keeps.
-  const keyPrefix = props['S3KeyPrefix'] === undefined ? '' : renderText(props['S3KeyPrefix']);
+  const prefixValue = property(trail, 'S3KeyPrefix')?.value;
+  const keyPrefix = prefixValue === undefined ? '' : subText(prefixValue);
   const roots = keyPrefix === undefined ? undefined : keyPrefix === '' ? ['AWSLogs/'] : [`${keyPrefix}/AWSLogs/`, ...(keyPrefix.endsWith('/') ? [`${keyPrefix}AWSLogs/`] : [])];
   if (bucketId !== undefined) return { bucketId, label: bucketId, arns, roots, exclusion: bucketValue(bucketId) };
   const name = written as string;
@@ -97,7 +98,7 @@ function destinationOf(t: Template, props: Readonly<JsonObject>): Destination | 
  */
 function takesInDeliveries(destination: Destination, value: unknown): boolean {
   if (isEveryBucket(value)) return true;
-  const text = renderText(value);
+  const text = subText(value);
   if (text === undefined) return false;
   for (const arn of destination.arns) {
     if (text === arn) return true;
@@ -273,16 +274,21 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
   },
   check({ template, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(template);
     const kept = keptBuckets(template, options.keepFor);
 
-    for (const { id, resource } of resourcesOfType(template, 'AWS::CloudTrail::Trail')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue;
-      const base = pointer('Resources', id, 'Properties');
-      const destination = destinationOf(template, props);
-      const report = (at: string, message: string, ops: Operation[]) => {
-        if ('problem' in kept) findings.push({ pointer: at, message: `${message} (not fixed: ${kept.problem})` });
-        else findings.push({ pointer: at, message, fix: { ops } });
+    for (const trail of resources(template, 'AWS::CloudTrail::Trail')) {
+      if (!trail.properties) continue;
+      const id = trail.id;
+      const destination = destinationOf(template, trail);
+      /** A fix that keepFor decides: reported unfixed when the option is wrong, else built by `edit`. */
+      const report = (at: string, messageId: string, message: string, edit: () => void) => {
+        if ('problem' in kept) {
+          findings.push({ pointer: at, messageId, message: `${message} (not fixed: ${kept.problem})` });
+          return;
+        }
+        edit();
+        findings.push({ pointer: at, messageId, message, fix: fx.take() });
       };
       // Logging the trail's own bucket is the loop this rule removes, so keepFor never puts it back.
       const allKept = 'ids' in kept ? kept.ids : [];
@@ -292,20 +298,20 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
       const everyBucket = (writes: boolean) => `Trail ${id} logs S3 object events for every bucket in the account${writes ? ', its own log bucket included' : ''}`;
       const ownBucket = `Trail ${id} logs S3 object events for its own log bucket ${destination?.label}, so each log file it delivers is a PutObject it logs again`;
 
-      const selectors = props['EventSelectors'];
-      if (Array.isArray(selectors)) {
-        selectors.forEach((s, i) => {
+      const selectors = property(trail, 'EventSelectors');
+      if (selectors && Array.isArray(selectors.value)) {
+        selectors.value.forEach((s, i) => {
           const selector = asObject(s);
-          const resources = selector?.['DataResources'];
-          if (!selector || !Array.isArray(resources)) return;
-          const at = `${base}/EventSelectors/${i}`;
+          const dataResources = selector?.['DataResources'];
+          if (!selector || !Array.isArray(dataResources)) return;
+          const at = `${selectors.pointer}/${i}`;
           const readWrite = selector['ReadWriteType'];
           const writes = readWrite === undefined || readWrite === 'All' || readWrite === 'WriteOnly';
           const plans: { index: number; drop: number[]; add: JsonValue[]; remaining: number }[] = [];
           const present: JsonValue[] = [];
           let every = false;
           let own = false;
-          resources.forEach((r, j) => {
+          dataResources.forEach((r, j) => {
             const dataResource = asObject(r);
             if (dataResource?.['Type'] !== 'AWS::S3::Object' || !Array.isArray(dataResource['Values'])) return;
             const values = dataResource['Values'];
@@ -325,43 +331,49 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
             plans[0]!.remaining += plans[0]!.add.length;
           }
           const emptied = plans.filter((p) => p.remaining === 0).length;
-          const noneLeft = emptied === resources.length;
+          const noneLeft = emptied === dataResources.length;
           const message = every ? everyBucket(writes) + (own ? `, and names its own log bucket ${destination!.label} as well` : '') : ownBucket;
           if (noneLeft && selector['IncludeManagementEvents'] === false) {
             const advice = every
               ? `set keepFor to the buckets that need object-level auditing${writes ? ' (EventSelectors cannot leave the log bucket out of every bucket; AdvancedEventSelectors can, with resources.ARN NotStartsWith)' : ''}`
               : 'remove the selector, or log that bucket from a trail that delivers elsewhere';
-            findings.push({ pointer: `${at}/DataResources`, message: `${message}, and this selector logs no management events; ${advice}` });
+            findings.push({ pointer: `${at}/DataResources`, messageId: every ? 'everyBucketDataOnly' : 'ownBucketDataOnly', message: `${message}, and this selector logs no management events; ${advice}` });
             return;
           }
-          const ops: Operation[] = [];
-          if (noneLeft) ops.push({ op: 'remove', path: `${at}/DataResources` });
-          else {
+          const edit = () => {
+            if (noneLeft) {
+              fx.remove(`${at}/DataResources`);
+              return;
+            }
             for (const plan of [...plans].sort((a, b) => b.index - a.index)) {
               const rp = `${at}/DataResources/${plan.index}`;
               if (plan.remaining === 0) {
-                ops.push({ op: 'remove', path: rp });
+                fx.remove(rp);
                 continue;
               }
-              for (const k of [...plan.drop].sort((a, b) => b - a)) ops.push({ op: 'remove', path: `${rp}/Values/${k}` });
-              for (const v of plan.add) ops.push({ op: 'add', path: `${rp}/Values/-`, value: v });
+              for (const k of [...plan.drop].sort((a, b) => b - a)) fx.remove(`${rp}/Values/${k}`);
+              for (const v of plan.add) fx.append(`${rp}/Values`, v);
             }
+          };
+          if (every) report(`${at}/DataResources`, 'everyBucket', message + keeps, edit);
+          else {
+            edit();
+            findings.push({ pointer: `${at}/DataResources`, messageId: 'ownBucket', message: `${message}; stops logging it`, fix: fx.take() });
           }
-          if (every) report(`${at}/DataResources`, message + keeps, ops);
-          else findings.push({ pointer: `${at}/DataResources`, message: `${message}; stops logging it`, fix: { ops } });
         });
       }
 
-      const advanced = props['AdvancedEventSelectors'];
-      if (Array.isArray(advanced)) {
-        const logsManagement = advanced.some((s) => {
+      const advanced = property(trail, 'AdvancedEventSelectors');
+      if (advanced && Array.isArray(advanced.value)) {
+        const list = advanced.value;
+        const logsManagement = list.some((s) => {
           const selector = asObject(s);
           return !!selector && field(selector, 'eventCategory').some((f) => equalsOnly(f.value, 'Management'));
         });
-        let left = advanced.length;
+        let left = list.length;
         // Highest index first: a removal never shifts a selector a later op addresses.
-        for (let i = advanced.length - 1; i >= 0; i--) {
-          const selector = asObject(advanced[i]);
+        for (let i = list.length - 1; i >= 0; i--) {
+          const selector = asObject(list[i]);
           if (!selector) continue;
           const category = field(selector, 'eventCategory');
           const type = field(selector, 'resources.type');
@@ -369,7 +381,8 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
           if (type.length !== 1 || !equalsOnly(type[0]!.value, 'AWS::S3::Object')) continue;
           const arn = arnCondition(selector);
           if (arn === undefined) continue;
-          const at = `${base}/AdvancedEventSelectors/${i}`;
+          const at = `${advanced.pointer}/${i}`;
+          const fields = `${at}/FieldSelectors`;
           const loops = !!destination && logsDeliveryWrite(selector) && !arn?.notStartsWith?.some((v) => takesInDeliveries(destination, v));
 
           if (!arn?.startsWith || (arn.startsWith.length && arn.startsWith.every(isEveryBucket))) {
@@ -377,25 +390,22 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
             if (keepIds.length) {
               const values = keepIds.map(bucketValue);
               const scoped = { Field: 'resources.ARN', StartsWith: values };
-              const ops: Operation[] = !arn
-                ? [{ op: 'add', path: `${at}/FieldSelectors/-`, value: scoped }]
-                : arn.notStartsWith
-                  ? [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}`, value: scoped }]
-                  : [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}/StartsWith`, value: values }];
-              report(at, message + keeps, ops);
+              report(at, 'everyBucket', message + keeps, () => {
+                if (!arn) fx.append(fields, scoped);
+                else if (arn.notStartsWith) fx.set(`${fields}/${arn.index}`, scoped);
+                else fx.set(`${fields}/${arn.index}/StartsWith`, values);
+              });
             } else if (logsManagement) {
               left--;
-              report(at, `${message}; removes the selector (another selector keeps management events)`, [{ op: 'remove', path: at }]);
+              report(at, 'everyBucket', `${message}; removes the selector (another selector keeps management events)`, () => fx.remove(at));
             } else {
-              findings.push({ pointer: at, message: `${everyBucket(false)} and no selector logs management events; set keepFor to the buckets that need object-level auditing` });
+              findings.push({ pointer: at, messageId: 'everyBucketDataOnly', message: `${everyBucket(false)} and no selector logs management events; set keepFor to the buckets that need object-level auditing` });
               if (loops) {
                 const exclusion = destination!.exclusion;
-                const ops: Operation[] = !arn
-                  ? [{ op: 'add', path: `${at}/FieldSelectors/-`, value: { Field: 'resources.ARN', NotStartsWith: [exclusion] } }]
-                  : arn.notStartsWith
-                    ? [{ op: 'add', path: `${at}/FieldSelectors/${arn.index}/NotStartsWith/-`, value: exclusion }]
-                    : [{ op: 'replace', path: `${at}/FieldSelectors/${arn.index}`, value: { Field: 'resources.ARN', NotStartsWith: [exclusion] } }];
-                findings.push({ pointer: at, message: `${ownBucket}; leaves it out with resources.ARN NotStartsWith`, fix: { ops } });
+                if (!arn) fx.append(fields, { Field: 'resources.ARN', NotStartsWith: [exclusion] });
+                else if (arn.notStartsWith) fx.append(`${fields}/${arn.index}/NotStartsWith`, exclusion);
+                else fx.set(`${fields}/${arn.index}`, { Field: 'resources.ARN', NotStartsWith: [exclusion] });
+                findings.push({ pointer: at, messageId: 'ownBucket', message: `${ownBucket}; leaves it out with resources.ARN NotStartsWith`, fix: fx.take() });
               }
             }
             continue;
@@ -405,13 +415,14 @@ elsewhere; in the trail's own bucket they were buried under its deliveries.
           const drop = arn.startsWith.map((v, k) => (takesInDeliveries(destination!, v) ? k : -1)).filter((k) => k >= 0);
           if (!drop.length) continue;
           if (drop.length < arn.startsWith.length) {
-            const ops = drop.reverse().map((k): Operation => ({ op: 'remove', path: `${at}/FieldSelectors/${arn.index}/StartsWith/${k}` }));
-            findings.push({ pointer: at, message: `${ownBucket}; stops logging it`, fix: { ops } });
+            for (const k of drop.reverse()) fx.remove(`${fields}/${arn.index}/StartsWith/${k}`);
+            findings.push({ pointer: at, messageId: 'ownBucket', message: `${ownBucket}; stops logging it`, fix: fx.take() });
           } else if (left > 1) {
             left--;
-            findings.push({ pointer: at, message: `${ownBucket}; removes the selector, which logs nothing else`, fix: { ops: [{ op: 'remove', path: at }] } });
+            fx.remove(at);
+            findings.push({ pointer: at, messageId: 'ownBucket', message: `${ownBucket}; removes the selector, which logs nothing else`, fix: fx.take() });
           } else {
-            findings.push({ pointer: at, message: `${ownBucket}, and it is the trail's only selector; remove it, or log that bucket from a trail that delivers elsewhere` });
+            findings.push({ pointer: at, messageId: 'ownBucketOnlySelector', message: `${ownBucket}, and it is the trail's only selector; remove it, or log that bucket from a trail that delivers elsewhere` });
           }
         }
       }

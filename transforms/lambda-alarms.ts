@@ -1,14 +1,13 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
 import { chooseAlarmTopic, describeChoice, type TopicChoice } from '../src/cfn/alarm-topic.js';
 import { dimension, isMetric, watchedMetrics } from '../src/cfn/alarms.js';
 import { newResource } from '../src/cfn/edits.js';
 import { refersTo } from '../src/cfn/expressions.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
-import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, hasOwn, sameText } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Resource, Template } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { parameter, property, resources, type ResourceView } from '../src/cfn/query.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { asObject, intrinsicName, sameText } from '../src/cfn/values.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   alarmTopic: unknown;
@@ -26,8 +25,8 @@ const MAX_TIMEOUT_SECONDS = 900;
 type Timeout = { seconds: number; note?: string } | { condition: string; then: number; else: number } | { problem: string };
 
 /** The function's timeout in seconds: literal, Lambda's default, or a parameter's Default. */
-function timeoutOf(t: Template, props: Readonly<JsonObject>): Timeout {
-  const value = props['Timeout'];
+function timeoutOf(t: Template, fn: ResourceView): Timeout {
+  const value = property(fn, 'Timeout')?.value;
   const seconds = (v: unknown): number | undefined => {
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
     return n !== undefined && n >= 1 && n <= MAX_TIMEOUT_SECONDS ? n : undefined;
@@ -35,10 +34,9 @@ function timeoutOf(t: Template, props: Readonly<JsonObject>): Timeout {
   if (value === undefined) return { seconds: DEFAULT_TIMEOUT_SECONDS, note: `no Timeout set, Lambda's default of ${DEFAULT_TIMEOUT_SECONDS} s` };
   const literal = seconds(value);
   if (literal !== undefined) return { seconds: literal };
-  const ref = asObject(value)?.['Ref'];
-  if (typeof ref === 'string' && Object.keys(asObject(value)!).length === 1) {
-    const parameter = hasOwn(t.Parameters, ref) ? asObject(asObject(t.Parameters)?.[ref]) : undefined;
-    const fallback = seconds(parameter?.['Default']);
+  const ref = intrinsicName(value) === 'Ref' ? asObject(value)!['Ref'] : undefined;
+  if (typeof ref === 'string') {
+    const fallback = seconds(parameter(t, ref)?.['Default']);
     if (fallback !== undefined) return { seconds: fallback, note: `Timeout is parameter ${ref}; the threshold uses its default of ${fallback} s and does not follow other values` };
     return { problem: `Timeout is parameter ${ref}, which has no usable Default` };
   }
@@ -51,15 +49,14 @@ function timeoutOf(t: Template, props: Readonly<JsonObject>): Timeout {
   return { problem: 'Timeout is an expression tapfix cannot evaluate' };
 }
 
-function isCustomResource(resource: Resource): boolean {
-  const type: unknown = resource.Type;
+function isCustomResource(view: ResourceView): boolean {
+  const type: unknown = view.resource.Type;
   return typeof type === 'string' && (type === 'AWS::CloudFormation::CustomResource' || type.startsWith('Custom::'));
 }
 
-/** True when `resource` is a custom resource whose ServiceToken is function `id`. */
-function isProviderOf(resource: Resource, id: string): boolean {
-  if (!isCustomResource(resource)) return false;
-  const token = asObject(resource.Properties)?.['ServiceToken'];
+/** True when `provider` is a custom resource whose ServiceToken is function `id`. */
+function isProviderOf(provider: ResourceView, id: string): boolean {
+  const token = property(provider, 'ServiceToken')?.value;
   return refersTo(token, `${id}.Arn`) || refersTo(token, id);
 }
 
@@ -133,9 +130,20 @@ recovery is announced too) pointing at:
    subscribes to, carries application messages ("order-notifications", "price-alerts"): its
    consumers must not receive alarm messages, so it is never guessed. "Notification" alone is
    not taken as a sign: in real templates it names application topics as often as operator ones.
-   A topic with a \`Condition\` is used through \`Fn::If\`.
+   A topic with a \`Condition\` is used through \`Fn::If\`, as the author's alarms use it; else
+4. the topic tapfix added before (found by its subscription to the address in \`AlarmEmail\`); else
+5. a new topic, \`AlarmTopic\`, added once for the template's alarms: an alarm without an action
+   notifies nobody, and the AWS Control Tower control CT.CLOUDWATCH.PR.1 rejects it. It is
+   encrypted with a new customer managed key \`AlarmTopicKey\` (rotation on; its policy delegates
+   to IAM in the account, has the CloudWatch statement described below, and denies grants that
+   are not for AWS resources, as CT.KMS.PR.3 asks). The address in the new parameter
+   \`AlarmEmail\` (default empty) is subscribed by \`AlarmTopicEmailSubscription\`, under the new
+   condition \`HasAlarmEmail\`, so nothing is subscribed until an address is given. lambda-alarms
+   and apigw-alarms share it: whichever runs first adds it, the other finds it through the alarms
+   that notify it. No AWS Control Tower control applies to SNS topics or subscriptions.
 
-Otherwise the alarms are added without actions and the finding says that nobody is notified.
+Only when \`AlarmEmail\` is already the logical id of a resource are the alarms added without
+actions, and the finding says that nobody is notified.
 
 **Encrypted topics.** CloudWatch publishes to a topic encrypted with a KMS key only when the key
 policy lets the service principal \`cloudwatch.amazonaws.com\` call \`kms:Decrypt\` and
@@ -162,8 +170,8 @@ notify a topic of the template:
   whose policy cannot be extended (an expression or a JSON string, or a key that opts out of
   this rule in its \`Metadata\`): the topic is reported and the new alarms do not notify it. They
   notify \`<Topic>ForAlarms\` instead, which is added once: encrypted with a new customer managed
-  key \`<Topic>ForAlarmsKey\` (rotation enabled; its policy delegates to IAM in the account and
-  has the CloudWatch statement), with the topic's \`DisplayName\`, \`Condition\` and email and SMS
+  key \`<Topic>ForAlarmsKey\` (built like \`AlarmTopicKey\` above), with the topic's
+  \`DisplayName\`, \`Condition\` and email and SMS
   subscriptions (inline or \`AWS::SNS::Subscription\`). Other subscribers (functions, queues,
   HTTPS endpoints) are named in the finding, not copied. The topic and the alarms that already
   notify it are left as they are.
@@ -174,11 +182,12 @@ expression) is used as it is: its key cannot be seen from the template.
 ## Fix safety
 Safe: adds new alarm resources. The only change to an existing resource is the key-policy
 statement that lets CloudWatch, acting for this account, use the key of the topic the alarms
-notify. A topic added in place of one CloudWatch cannot use comes with a customer managed key
-(about 1 USD a month), and its email subscribers receive a request to confirm the subscription.
+notify. A topic added for the alarms, or in place of one CloudWatch cannot use, comes with a
+customer managed key (about 1 USD a month), and its email subscribers receive a request to
+confirm the subscription.
 
 ## Options
-- \`alarmTopic\` (default none): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
+- \`alarmTopic\` (default none: chosen as above): where alarms notify: the logical id of an \`AWS::SNS::Topic\` in the
   template, the name of a parameter holding a topic ARN, a topic ARN, or an intrinsic such as
   \`{"Fn::ImportValue": "shared-alarm-topic-arn"}\`. An invalid value is reported and no alarm
   is added (so that fixing the option later still wires every alarm). An intrinsic is used as
@@ -192,44 +201,40 @@ notify. A topic added in place of one CloudWatch cannot use comes with a custome
   },
   check({ template, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(template);
     const metrics = watchedMetrics(template);
     const choice = chooseAlarmTopic(template, options.alarmTopic, 'lambda-alarms');
-    const taken = new Set<string>(choice.kind === 'topic' ? choice.added : []);
+    if (choice.kind === 'topic') for (const id of choice.added) fx.taken.add(id);
     /** Whether an alarm that notifies the chosen topic is added (its function does not opt out). */
     let wired = false;
     const errorThreshold = typeof options.errorThreshold === 'number' && options.errorThreshold >= 0 ? options.errorThreshold : 5;
     const percent = typeof options.durationPercent === 'number' && options.durationPercent > 0 && options.durationPercent <= 100 ? options.durationPercent : 80;
-    const providers = resourcesOfType(template).filter(({ resource }) => isCustomResource(resource));
+    const providers = resources(template).filter(isCustomResource);
 
-    for (const { id, resource } of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue;
-      if (providers.some((p) => isProviderOf(p.resource, id))) continue;
-      const functionName = props['FunctionName'];
+    for (const fn of resources(template, 'AWS::Lambda::Function')) {
+      if (!fn.properties) continue;
+      const id = fn.id;
+      if (providers.some((p) => isProviderOf(p, id))) continue;
+      const functionName = property(fn, 'FunctionName')?.value;
       const watched = (metricName: string) =>
         metrics.some((m) => {
           if (!isMetric(m, 'AWS/Lambda', [metricName])) return false;
           const d = dimension(m, 'FunctionName');
           return !!d && (refersTo(d.value, id) || sameText(d.value, functionName));
         });
-      const at = pointer('Resources', id);
 
-      const alarm = (metric: string, properties: JsonObject, note: string): Finding => {
+      const alarm = (metric: 'Errors' | 'Duration', properties: JsonObject, note: string): Finding => {
+        const messageId = `no${metric}Alarm`;
         const message = `Lambda function ${id} has no alarm on ${metric}`;
-        if (choice.kind === 'invalid') return { pointer: at, message: `${message} (not fixed: ${choice.reason})` };
-        const alarmId = freshLogicalId(template, `${id}${metric}Alarm`, taken);
+        if (choice.kind === 'invalid') return { pointer: fn.pointer, messageId: 'invalidAlarmTopic', message: `${message} (not fixed: ${choice.reason})` };
         const actions: JsonObject = {};
         if (choice.kind === 'topic') {
           actions['AlarmActions'] = choice.topic.actions;
           if (options.okActions !== false) actions['OKActions'] = choice.topic.actions;
-          wired ||= !skipsRule(resource, 'lambda-alarms');
+          wired ||= !skipsTransform(fn.resource, 'lambda-alarms');
         }
-        const value = newResource('AWS::CloudWatch::Alarm', { ...properties, TreatMissingData: 'notBreaching', ...actions }, resource);
-        return {
-          pointer: at,
-          message: `${message}; adds ${alarmId}${note}${notifyNote(choice)}`,
-          fix: { ops: [{ op: 'add', path: pointer('Resources', alarmId), value }] },
-        };
+        const alarmId = fx.addResource(`${id}${metric}Alarm`, newResource('AWS::CloudWatch::Alarm', { ...properties, TreatMissingData: 'notBreaching', ...actions }, fn.resource));
+        return { pointer: fn.pointer, messageId, message: `${message}; adds ${alarmId}${note}${notifyNote(choice)}`, fix: fx.take() };
       };
       const dimensions: JsonValue = [{ Name: 'FunctionName', Value: { Ref: id } }];
 
@@ -253,9 +258,13 @@ notify. A topic added in place of one CloudWatch cannot use comes with a custome
         );
       }
       if (!watched('Duration')) {
-        const timeout = timeoutOf(template, props);
+        const timeout = timeoutOf(template, fn);
         if ('problem' in timeout) {
-          findings.push({ pointer: `${at}/Properties/Timeout`, message: `Lambda function ${id} has no alarm on Duration (not fixed: ${timeout.problem})` });
+          findings.push({
+            pointer: property(fn, 'Timeout')!.pointer,
+            messageId: 'unknownTimeout',
+            message: `Lambda function ${id} has no alarm on Duration (not fixed: ${timeout.problem})`,
+          });
         } else {
           const ms = (s: number) => Math.round((s * 1000 * percent) / 100);
           const threshold: JsonValue = 'seconds' in timeout ? ms(timeout.seconds) : { 'Fn::If': [timeout.condition, ms(timeout.then), ms(timeout.else)] };

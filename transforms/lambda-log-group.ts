@@ -1,30 +1,46 @@
 import { defineTransform } from '../src/transform.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { addDependsOn, newResource } from '../src/cfn/edits.js';
-import { mentionsNoValue, prefixed } from '../src/cfn/expressions.js';
-import { LAMBDA_LOG_GROUP_PREFIX as PREFIX, LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from '../src/cfn/logs.js';
-import { ensureParameter, freshLogicalId, type PendingParameters } from '../src/cfn/naming.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject, subText as renderText } from '../src/cfn/values.js';
-import type { Finding, JsonValue, Operation, Template } from '../src/types.js';
+import { Fixer } from '../src/cfn/fixer.js';
+import { newResource } from '../src/cfn/edits.js';
+import { prefixed } from '../src/cfn/expressions.js';
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  LAMBDA_LOG_GROUP_PREFIX as PREFIX,
+  logGroupKeyArn,
+  LOG_RETENTION_PARAMETER_NAME,
+  logRetentionParameter,
+  retentionDays,
+  RETENTION_OPTION_SCHEMA,
+} from '../src/cfn/logs.js';
+import { property, resources } from '../src/cfn/query.js';
+import { asObject, subText } from '../src/cfn/values.js';
+import type { Finding, JsonValue, Template } from '../src/types.js';
 
 /**
- * The names of every log group the template declares: rendered (see renderText) and, for
- * names that do not render (Fn::If, Fn::Select, ...), as written (JSON text prefixed with `=`).
+ * The names of every log group the template declares: as Sub text (see subText) and, for names
+ * that have none (Fn::If, Fn::Select, ...), as written (JSON text prefixed with `=`).
  */
 function logGroupNames(t: Template): Set<string> {
   const names = new Set<string>();
-  for (const { resource } of resourcesOfType(t, 'AWS::Logs::LogGroup')) {
-    const name = asObject(resource.Properties)?.['LogGroupName'];
+  for (const group of resources(t, 'AWS::Logs::LogGroup')) {
+    const name = property(group, 'LogGroupName')?.value;
     if (name === undefined) continue;
-    const rendered = renderText(name);
-    if (rendered !== undefined) names.add(rendered);
+    const text = subText(name);
+    if (text !== undefined) names.add(text);
     names.add('=' + JSON.stringify(name));
   }
   return names;
 }
 
-export default defineTransform({
+/** True when `AWS::NoValue` appears anywhere in `v` (it cannot be copied into another string). */
+function mentionsNoValue(v: unknown): boolean {
+  return JSON.stringify(v ?? null).includes('AWS::NoValue');
+}
+
+interface Options extends Record<string, unknown> {
+  retentionInDays: number;
+}
+
+export default defineTransform<Options>({
   meta: {
     id: 'lambda-log-group',
     title: 'Give every Lambda function its own log group with a retention period',
@@ -33,7 +49,8 @@ export default defineTransform({
     seeds: ['000#10'],
     equivalents: [],
     order: 30,
-    defaultOptions: {},
+    defaultOptions: { retentionInDays: DEFAULT_LOG_RETENTION_DAYS },
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { retentionInDays: RETENTION_OPTION_SCHEMA } },
     docs: `## Why
 A Lambda function writes to the log group \`/aws/lambda/<function name>\`. When the template does
 not declare it, Lambda creates it on the first invocation with **no retention** ("Never expire"):
@@ -43,8 +60,23 @@ deleted. Declaring the group in the template gives it a retention period and a l
 ## Fix
 For every \`AWS::Lambda::Function\` whose log group the template does not declare, adds an
 \`AWS::Logs::LogGroup\` (logical id \`<Function>LogGroup\`) with
-\`RetentionInDays: {"Ref": "LogRetentionInDays"}\`, adding the shared \`LogRetentionInDays\`
-parameter (default 30, the retention values CloudWatch Logs accepts) when the template lacks it.
+\`RetentionInDays: {"Ref": "LogRetentionInDays"}\` and
+\`KmsKeyId: {"Fn::GetAtt": ["LogGroupKey", "Arn"]}\`:
+- the shared \`LogRetentionInDays\` parameter (the retention values CloudWatch Logs accepts) is
+  added when the template lacks it, with the \`retentionInDays\` option as its default: 365 days,
+  the one-year minimum of the AWS Control Tower control CT.CLOUDWATCH.PR.2. A
+  \`LogRetentionInDays\` parameter the template already has is used as it is: its default is the
+  author's retention choice;
+- the log groups tapfix adds are encrypted with one customer managed key (CT.CLOUDWATCH.PR.3),
+  shared with cloudtrail-cloudwatch-logs: \`LogGroupKey\`, added once, with rotation on, the
+  account root statement, the CT.KMS.PR.3 statement that denies grants not for AWS resources, and
+  the statement CloudWatch Logs needs
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html): the
+  regional service principal \`logs.\${AWS::Region}.amazonaws.com\`, scoped with \`ArnLike\` on
+  \`kms:EncryptionContext:aws:logs:arn\` to this account's log groups in this region
+  (\`log-group:*\`). The key names no log group: a log group refers to its key, so a key policy
+  naming the group (\`Fn::GetAtt\` of it) would be a circular dependency. A key of the template
+  that already has this statement is used instead of a new one.
 
 The log group name follows the function name:
 - when the function sets \`FunctionName\` (literal, \`Fn::Sub\`, \`Ref\`, \`Fn::Join\`, ...), the
@@ -62,10 +94,6 @@ a literal \`FunctionName\`, the same Sub text as \`FunctionName\`), or when the 
 logs elsewhere with \`LoggingConfig.LogGroup\` (the \`/aws/lambda/\` group is then never used).
 A function with a \`Condition\` gets a log group with the same \`Condition\`.
 
-\`KmsKeyId\` is left out even when the template has a KMS key: a key used for log encryption
-must allow \`logs.<region>.amazonaws.com\` in its key policy, and guessing the wrong key makes
-the log group fail to create. Add it yourself if your logs must be encrypted with your key.
-
 \`AWS::Serverless::Function\` (SAM) is not handled: SAM expands it after tapfix sees the
 template. Declare the log group for those functions the same way by hand.
 
@@ -81,50 +109,48 @@ events are lost). The same applies when a stack whose log group has \`DeletionPo
 is deleted and created again: the retained group is in the way. For that reason retain-stateful
 gives the log group of a function with a fixed name no policy: it goes with the function.
 
+The key costs about 1 USD a month, and CloudWatch Logs cannot read the groups' events without
+it: disabling it or scheduling its deletion makes them unreadable (retain-stateful keeps a key
+that encrypts retained data).
+
 ## Options
-None. The retention is the \`LogRetentionInDays\` parameter (default 30 days).
+- \`retentionInDays\` (default 365): the default of the \`LogRetentionInDays\` parameter when tapfix
+  adds it; one of the values CloudWatch Logs accepts. Below 365 the new groups fail
+  CT.CLOUDWATCH.PR.2. In \`tapfix.config.json\`:
+  \`{"transforms": {"lambda-log-group": {"options": {"retentionInDays": 731}}}}\`.
 `,
   },
-  check({ template }) {
+  check({ template, options }) {
     const findings: Finding[] = [];
-    const taken = new Set<string>();
-    const pending: PendingParameters = {};
+    const fx = new Fixer(template);
+    const retention = logRetentionParameter(retentionDays(options.retentionInDays));
     const names = logGroupNames(template);
 
-    for (const { id, resource } of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      const props = asObject(resource.Properties);
-      if (!props) continue; // not a deployable function; nothing sensible to add
-      if (asObject(props['LoggingConfig'])?.['LogGroup'] !== undefined) continue;
-      const functionName = props['FunctionName'];
-      const byId = PREFIX + '${' + id + '}';
-      const renderedName = functionName === undefined ? undefined : renderText(functionName);
-      if (names.has(byId) || (renderedName !== undefined && names.has(PREFIX + renderedName))) continue;
+    for (const fn of resources(template, 'AWS::Lambda::Function')) {
+      if (!fn.properties) continue; // computed: nothing sensible to add
+      if (property(fn, 'LoggingConfig', 'LogGroup') !== undefined) continue;
+      const functionName = property(fn, 'FunctionName')?.value;
+      const byId = PREFIX + '${' + fn.id + '}';
+      const nameText = functionName === undefined ? undefined : subText(functionName);
+      if (names.has(byId) || (nameText !== undefined && names.has(PREFIX + nameText))) continue;
 
       // The function's own name expression, when it can be copied (no AWS::NoValue branch).
       const named = functionName !== undefined && !mentionsNoValue(functionName) && (typeof functionName === 'string' || asObject(functionName) !== undefined);
       const logGroupName: JsonValue = named ? prefixed(PREFIX, functionName) : { 'Fn::Sub': byId };
       if (names.has('=' + JSON.stringify(logGroupName))) continue;
-      const at = pointer('Resources', id);
-      const message = `Lambda function ${id} has no log group in the template; Lambda creates /aws/lambda/${typeof functionName === 'string' ? functionName : '<name>'} with no retention`;
+      const message = `Lambda function ${fn.id} has no log group in the template; Lambda creates /aws/lambda/${typeof functionName === 'string' ? functionName : '<name>'} with no retention`;
 
-      let parameterOps: Operation[];
       try {
-        parameterOps = ensureParameter(template, LOG_RETENTION_PARAMETER_NAME, LOG_RETENTION_PARAMETER, pending);
+        fx.ensureParameter(LOG_RETENTION_PARAMETER_NAME, retention);
       } catch {
-        findings.push({ pointer: at, message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
+        findings.push({ pointer: fn.pointer, messageId: 'retentionParameterTaken', message: `${message} (not fixed: the logical id ${LOG_RETENTION_PARAMETER_NAME} is taken by a resource)` });
         continue;
       }
-      const groupId = freshLogicalId(template, `${id}LogGroup`, taken);
-      const ops: Operation[] = [
-        ...parameterOps,
-        {
-          op: 'add',
-          path: pointer('Resources', groupId),
-          value: newResource('AWS::Logs::LogGroup', { LogGroupName: logGroupName, RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME } }, resource),
-        },
-      ];
-      if (named) ops.push(...(addDependsOn(resource, id, groupId) ?? []));
-      findings.push({ pointer: at, message, fix: { ops } });
+      const properties = { LogGroupName: logGroupName, RetentionInDays: { Ref: LOG_RETENTION_PARAMETER_NAME }, KmsKeyId: logGroupKeyArn(fx) };
+      const group = newResource('AWS::Logs::LogGroup', properties, fn.resource);
+      const groupId = fx.addResource(`${fn.id}LogGroup`, group);
+      if (named) fx.addDependsOn(fn.id, groupId);
+      findings.push({ pointer: fn.pointer, messageId: 'noLogGroup', message, fix: fx.take() });
     }
     return findings;
   },

@@ -4,18 +4,15 @@
 import type { Finding, JsonObject, JsonValue, Resource, Template } from '../types.js';
 import { newResource } from './edits.js';
 import { refersTo } from './expressions.js';
-import { statementViews } from './iam.js';
-import { accountRootStatement, actionsCloudWatchLacks, cloudWatchAlarmsKeyStatement, keyOf, keyPolicyAdditionOps, KMS_KEY } from './kms.js';
+import { Fixer } from './fixer.js';
+import { policyOfProperties } from './iam.js';
+import { accountRootStatement, actionsCloudWatchLacks, cloudWatchAlarmsKeyStatement, createdKeyProperties, keyOf, KMS_KEY } from './kms.js';
 import { firstUnusedName, freshLogicalId } from './naming.js';
 import { pointer, unescapePointerSegment } from './pointer.js';
-import { resource as resourceView } from './query.js';
+import { isNoValue, parameter, property, propertyValues, resource, resources, targetOfValue, type ResourceView } from './query.js';
 import { skipsTransform } from './skip.js';
-import { PSEUDO_PARAMETERS, referencesTo, resourcesOfType } from './template.js';
+import { PSEUDO_PARAMETERS, referencesTo } from './template.js';
 import { asObject, hasOwn, intrinsicName, subText } from './values.js';
-
-function resourceAt(t: Template, id: string): Resource | undefined {
-  return resourceView(t, id)?.resource;
-}
 
 export interface AlarmTopic {
   /** The value of AlarmActions / OKActions (a list, or Fn::If of a list and AWS::NoValue). */
@@ -30,8 +27,11 @@ export type TopicChoice =
   | {
       kind: 'topic';
       topic: AlarmTopic;
-      /** How the topic was chosen without the option: the one target every existing alarm uses, or its name. */
-      auto: false | 'alarms' | 'name';
+      /**
+       * How the topic was chosen without the option: the one target every existing alarm uses, the
+       * topic tapfix added for alarms, its name, or 'new': the topic `delivery` adds.
+       */
+      auto: false | 'alarms' | 'added' | 'name' | 'new';
       /** The template topic that was chosen, when CloudWatch cannot publish to it and `topic` stands in for it. */
       insteadOf?: string;
       /**
@@ -45,6 +45,8 @@ export type TopicChoice =
   | { kind: 'none' }
   | { kind: 'invalid'; reason: string };
 
+const TOPIC = 'AWS::SNS::Topic';
+
 /**
  * Words in a topic's logical id or name that say it is for operators. "Notification" is not one:
  * in real templates it names application topics as often as operator ones ("order-notifications",
@@ -57,9 +59,9 @@ function words(text: string): string[] {
 }
 
 /** True when a topic's logical id or name says it is meant for alarms. */
-function looksLikeAlarmTopic(id: string, resource: Resource): boolean {
-  const name = subText(asObject(resource.Properties)?.['TopicName']) ?? '';
-  const found = [words(id), words(name.replace(/\$\{[^}]*\}/g, ' '))];
+function looksLikeAlarmTopic(topic: ResourceView): boolean {
+  const name = subText(property(topic, 'TopicName')?.value) ?? '';
+  const found = [words(topic.id), words(name.replace(/\$\{[^}]*\}/g, ' '))];
   // Adjacent pairs too: OnCall, DevOps, PagerDuty.
   const candidates = found.flatMap((ws) => [...ws, ...ws.slice(1).map((w, i) => ws[i] + w)]);
   return candidates.some((w) => TOPIC_WORDS.test(w) || w.startsWith('alarm') || w.startsWith('alert'));
@@ -88,17 +90,20 @@ const OPS_REFERRERS: ReadonlySet<string> = new Set([
 /** Protocols of subscribers that are people, not code that would parse an alarm as its own message. */
 const HUMAN_PROTOCOLS: ReadonlySet<string> = new Set(['email', 'email-json', 'sms']);
 
+const isPerson = (protocol: unknown): boolean => typeof protocol === 'string' && HUMAN_PROTOCOLS.has(protocol.toLowerCase());
+
+/** The `AWS::SNS::Subscription` resources of topic `topicId`. */
+function subscriptionsOf(t: Template, topicId: string): ResourceView[] {
+  return resources(t, 'AWS::SNS::Subscription').filter((s) => refersTo(property(s, 'TopicArn')?.value, topicId));
+}
+
 /** True when every subscriber of the topic declared in the template is a person (email, SMS). */
-function onlyHumanSubscribers(t: Template, topicId: string): boolean {
-  const protocols: unknown[] = [];
-  const inline = asObject(resourceAt(t, topicId)?.Properties)?.['Subscription'];
+function onlyHumanSubscribers(t: Template, topic: ResourceView): boolean {
+  const inline = property(topic, 'Subscription')?.value;
   if (inline !== undefined && !Array.isArray(inline)) return false;
-  for (const s of inline ?? []) protocols.push(asObject(s)?.['Protocol']);
-  for (const { resource } of resourcesOfType(t, 'AWS::SNS::Subscription')) {
-    const props = asObject(resource.Properties);
-    if (props && refersTo(props['TopicArn'], topicId)) protocols.push(props['Protocol']);
-  }
-  return protocols.every((p) => typeof p === 'string' && HUMAN_PROTOCOLS.has(p.toLowerCase()));
+  const protocols: unknown[] = (inline ?? []).map((s) => asObject(s)?.['Protocol']);
+  for (const s of subscriptionsOf(t, topic.id)) protocols.push(property(s, 'Protocol')?.value);
+  return protocols.every(isPerson);
 }
 
 function onlyOpsReferrers(t: Template, topicId: string): boolean {
@@ -106,8 +111,8 @@ function onlyOpsReferrers(t: Template, topicId: string): boolean {
     const m = /^\/(Resources|Outputs)\/([^/]+)/.exec(ref.pointer);
     if (!m) return false;
     if (m[1] === 'Outputs') continue;
-    const referrer = resourceAt(t, unescapePointerSegment(m[2]!));
-    if (!referrer || !OPS_REFERRERS.has(referrer.Type)) return false;
+    const referrer = resource(t, unescapePointerSegment(m[2]!));
+    if (!referrer || !OPS_REFERRERS.has(referrer.type)) return false;
   }
   return true;
 }
@@ -120,8 +125,8 @@ function onlyOpsReferrers(t: Template, topicId: string): boolean {
  */
 function existingAlarmTarget(t: Template): AlarmTopic | undefined {
   const seen = new Map<string, AlarmTopic>();
-  for (const { resource } of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
-    const actions = asObject(resource.Properties)?.['AlarmActions'];
+  for (const alarm of resources(t, 'AWS::CloudWatch::Alarm')) {
+    const actions = property(alarm, 'AlarmActions')?.value;
     if (!Array.isArray(actions)) continue;
     for (const action of actions) {
       const target = snsTarget(t, action);
@@ -134,24 +139,28 @@ function existingAlarmTarget(t: Template): AlarmTopic | undefined {
 }
 
 function snsTarget(t: Template, action: JsonValue): AlarmTopic | undefined {
-  const o = asObject(action);
-  const single = o && Object.keys(o).length === 1;
-  const ref = single ? o['Ref'] : undefined;
-  if (typeof ref === 'string') {
-    if (resourceAt(t, ref)?.Type === 'AWS::SNS::Topic') return templateTopic(t, ref);
-    if (hasOwn(t.Parameters, ref)) return { actions: [action], describe: `the topic in parameter ${ref}` };
-    return undefined;
+  switch (intrinsicName(action)) {
+    case 'Ref': {
+      const ref = asObject(action)!['Ref'];
+      if (typeof ref !== 'string') return undefined;
+      if (resource(t, ref)?.type === TOPIC) return templateTopic(t, ref);
+      if (parameter(t, ref)) return { actions: [action], describe: `the topic in parameter ${ref}` };
+      return undefined;
+    }
+    case 'Fn::ImportValue':
+      return { actions: [action], describe: 'the imported topic' };
+    case undefined:
+      return typeof action === 'string' && SNS_ARN.test(action) ? { actions: [action], describe: action } : undefined;
+    default:
+      return undefined;
   }
-  if (typeof action === 'string' && SNS_ARN.test(action)) return { actions: [action], describe: action };
-  if (single && o['Fn::ImportValue'] !== undefined) return { actions: [action], describe: 'the imported topic' };
-  return undefined;
 }
 
 const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
-function templateTopic(t: Template, topicId: string, condition: unknown = resourceAt(t, topicId)?.Condition): AlarmTopic {
+function templateTopic(t: Template, topicId: string, condition = resource(t, topicId)?.condition): AlarmTopic {
   const list: JsonValue = [{ Ref: topicId }];
-  const actions = typeof condition === 'string' ? { 'Fn::If': [condition, list, { Ref: 'AWS::NoValue' }] } : list;
+  const actions = condition !== undefined ? { 'Fn::If': [condition, list, { Ref: 'AWS::NoValue' }] } : list;
   return { actions, describe: `topic ${topicId}`, topicId };
 }
 
@@ -164,31 +173,31 @@ function templateTopic(t: Template, topicId: string, condition: unknown = resour
  *    (Alarm, Alert, Ops, OnCall, Pager, Incident, Monitoring), that nothing but alarms,
  *    subscriptions, topic policies, event rules and the like refer to, and whose subscribers
  *    are all people (email, SMS);
- * 4. else none.
+ * 4. else a new topic (see {@link newAlarmTopic}), which the next alarm transform finds by step 2
+ *    or by its subscription to the address in parameter `AlarmEmail`.
  * A topic of the template is also made one CloudWatch can publish to: `delivery` holds the
  * key-policy grants it lacks or, where none can be given, the topic added in its place (see
- * {@link deliverable}).
+ * {@link deliverable}). `none` only when the new topic cannot be added (`AlarmEmail` names a resource).
  */
 export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): TopicChoice {
   if (option !== undefined && option !== null && option !== '') {
     if (typeof option === 'string') {
-      const resource = resourceAt(t, option);
-      if (resource) {
-        if (resource.Type !== 'AWS::SNS::Topic') return { kind: 'invalid', reason: `alarmTopic "${option}" has type ${String(resource.Type)}, not AWS::SNS::Topic` };
+      const view = resource(t, option);
+      if (view) {
+        if (view.type !== TOPIC) return { kind: 'invalid', reason: `alarmTopic "${option}" has type ${String(view.resource.Type)}, not AWS::SNS::Topic` };
         return deliverable(t, chosen(templateTopic(t, option), false), ruleId);
       }
-      if (hasOwn(t.Parameters, option)) return chosen({ actions: [{ Ref: option }], describe: `the topic in parameter ${option}` }, false);
+      if (parameter(t, option)) return chosen({ actions: [{ Ref: option }], describe: `the topic in parameter ${option}` }, false);
       if (SNS_ARN.test(option)) return chosen({ actions: [option], describe: option }, false);
       return { kind: 'invalid', reason: `alarmTopic "${option}" is neither an SNS topic or parameter of this template nor an SNS topic ARN` };
     }
-    const o = asObject(option);
-    const fn = o && Object.keys(o).length === 1 ? Object.keys(o)[0]! : undefined;
+    const fn = intrinsicName(option);
     if (fn === 'Fn::ImportValue' || fn === 'Fn::Sub' || fn === 'Fn::Join') {
       const referenced = JSON.stringify(option).match(/\$\{([^}.!]+)[^}]*\}|"Ref":"([^"]+)"/g) ?? [];
       for (const r of referenced) {
-        const name = /\$\{([^}.!]+)/.exec(r)?.[1] ?? /"Ref":"([^"]+)"/.exec(r)?.[1] ?? '';
-        if (!PSEUDO_PARAMETERS.has(name.trim()) && !hasOwn(t.Parameters, name.trim()) && !hasOwn(t.Resources, name.trim())) {
-          return { kind: 'invalid', reason: `alarmTopic refers to "${name.trim()}", which this template does not define` };
+        const name = (/\$\{([^}.!]+)/.exec(r)?.[1] ?? /"Ref":"([^"]+)"/.exec(r)?.[1] ?? '').trim();
+        if (!PSEUDO_PARAMETERS.has(name) && !hasOwn(t.Parameters, name) && !hasOwn(t.Resources, name)) {
+          return { kind: 'invalid', reason: `alarmTopic refers to "${name}", which this template does not define` };
         }
       }
       return chosen({ actions: [option as JsonValue], describe: 'the configured topic' }, false);
@@ -201,14 +210,16 @@ export function chooseAlarmTopic(t: Template, option: unknown, ruleId = ''): Top
     choice = chooseTopicAutomatically(t);
     if (Object.isFrozen(t)) chosenTopics.set(t, choice);
   }
-  return deliverable(t, choice, ruleId);
+  return choice.kind === 'none' ? newAlarmTopic(t) : deliverable(t, choice, ruleId);
 }
 
 const chosenTopics = new WeakMap<Template, TopicChoice>();
 
 const AUTO_NOTE: Record<string, string> = {
   alarms: ' (what the existing alarms notify)',
+  added: ' (the topic added for alarms)',
   name: ' (the only topic named for alarms)',
+  new: ', added for them',
 };
 
 /** Where the chosen topic's alarms go, for messages: "topic OpsTopic (the only topic named for alarms)". */
@@ -218,17 +229,18 @@ export function describeChoice(choice: Extract<TopicChoice, { kind: 'topic' }>):
   return `${choice.topic.describe}${how}`;
 }
 
-function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'name'): TopicChoice {
+function chosen(topic: AlarmTopic, auto: false | 'alarms' | 'added' | 'name'): TopicChoice {
   return { kind: 'topic', topic, auto, delivery: [], added: [] };
 }
 
 function chooseTopicAutomatically(t: Template): TopicChoice {
   const existing = existingAlarmTarget(t);
   if (existing) return chosen(existing, 'alarms');
-  const topics = resourcesOfType(t, 'AWS::SNS::Topic');
+  const added = addedAlarmTopic(t);
+  if (added) return chosen(templateTopic(t, added), 'added');
+  const topics = resources(t, TOPIC);
   const candidates = topics.filter(
-    ({ id, resource }) =>
-      looksLikeAlarmTopic(id, resource) && onlyOpsReferrers(t, id) && onlyHumanSubscribers(t, id) && !topics.some((other) => standsInFor(id, other.id)),
+    (topic) => looksLikeAlarmTopic(topic) && onlyOpsReferrers(t, topic.id) && onlyHumanSubscribers(t, topic) && !topics.some((other) => standsInFor(topic.id, other.id)),
   );
   if (candidates.length !== 1) return { kind: 'none' };
   return chosen(templateTopic(t, candidates[0]!.id), 'name');
@@ -244,33 +256,25 @@ function chooseTopicAutomatically(t: Template): TopicChoice {
 // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
 
 /** The keys a topic's KmsMasterKeyId may name, one per Fn::If branch. */
-type TopicKey = { when: string } & (
-  | { kind: 'none' }
-  | { kind: 'template'; keyId: string }
-  | { kind: 'aws-managed'; alias: string }
-  | { kind: 'outside'; what: string }
-);
+type TopicKey = { when: string } & ({ kind: 'template'; keyId: string } | { kind: 'aws-managed'; alias: string } | { kind: 'outside'; what: string });
 
-function topicKeys(t: Template, value: unknown, when = '', depth = 0): TopicKey[] {
-  if (value === undefined || (asObject(value)?.['Ref'] === 'AWS::NoValue' && Object.keys(asObject(value)!).length === 1)) return [{ when, kind: 'none' }];
-  const branches = asObject(value)?.['Fn::If'];
-  if (intrinsicName(value) === 'Fn::If' && Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string' && depth < 5) {
-    return [
-      ...topicKeys(t, branches[1], ` (when condition ${branches[0]} is true)`, depth + 1),
-      ...topicKeys(t, branches[2], ` (when condition ${branches[0]} is false)`, depth + 1),
-    ];
-  }
-  const keyId = keyOf(t, value);
-  if (keyId) return [{ when, kind: 'template', keyId }];
-  const text = subText(value);
-  const managed = text === undefined ? null : /(?:^|:)(alias\/aws\/[^/]+)$/.exec(text);
-  if (managed) return [{ when, kind: 'aws-managed', alias: managed[1]! }];
-  const ref = asObject(value)?.['Ref'];
-  let what = 'a key expression tapfix cannot resolve';
-  if (typeof ref === 'string' && hasOwn(t.Parameters, ref)) what = `the key in parameter ${ref}`;
-  else if (intrinsicName(value) === 'Fn::ImportValue') what = 'an imported key';
-  else if (text !== undefined) what = `key ${text}`;
-  return [{ when, kind: 'outside', what }];
+function topicKeys(t: Template, topic: ResourceView): TopicKey[] {
+  const keys = propertyValues(topic, 'KmsMasterKeyId').filter(({ value }) => !isNoValue(value));
+  return keys.map(({ value, when: branches }) => {
+    const branch = branches[branches.length - 1];
+    const when = branch ? ` (when condition ${branch.condition} is ${branch.value})` : '';
+    const keyId = keyOf(t, value);
+    if (keyId) return { when, kind: 'template', keyId };
+    const text = subText(value);
+    const managed = text === undefined ? null : /(?:^|:)(alias\/aws\/[^/]+)$/.exec(text);
+    if (managed) return { when, kind: 'aws-managed', alias: managed[1]! };
+    const ref = intrinsicName(value) === 'Ref' ? asObject(value)!['Ref'] : undefined;
+    let what = 'a key expression tapfix cannot resolve';
+    if (typeof ref === 'string' && hasOwn(t.Parameters, ref)) what = `the key in parameter ${ref}`;
+    else if (intrinsicName(value) === 'Fn::ImportValue') what = 'an imported key';
+    else if (text !== undefined) what = `key ${text}`;
+    return { when, kind: 'outside', what };
+  });
 }
 
 interface TopicDelivery {
@@ -282,18 +286,18 @@ interface TopicDelivery {
 
 function topicDelivery(t: Template, topicId: string, ruleId: string): TopicDelivery {
   const out: TopicDelivery = { problems: [], grants: [] };
-  const props = resourceAt(t, topicId)?.Properties;
-  if (props !== undefined && (!asObject(props) || intrinsicName(props))) {
+  const topic = resource(t, topicId)!;
+  if (!topic.properties && topic.resource.Properties !== undefined) {
     out.problems.push('its properties are an expression tapfix cannot read, so its encryption is unknown');
     return out;
   }
   const granted = new Set<string>();
-  for (const key of topicKeys(t, asObject(props)?.['KmsMasterKeyId'])) {
+  for (const key of topicKeys(t, topic)) {
     if (key.kind === 'aws-managed') {
       out.problems.push(`it is encrypted with the AWS managed key ${key.alias}${key.when}, whose key policy cannot be changed to let CloudWatch use it`);
     } else if (key.kind === 'outside') {
       out.problems.push(`it is encrypted with ${key.what}${key.when}, which is not defined in this template, so tapfix cannot let CloudWatch use it`);
-    } else if (key.kind === 'template' && !granted.has(key.keyId)) {
+    } else if (!granted.has(key.keyId)) {
       granted.add(key.keyId);
       const grant = cloudWatchGrant(t, key.keyId, topicId, ruleId);
       if (typeof grant === 'string') out.problems.push(grant);
@@ -305,21 +309,32 @@ function topicDelivery(t: Template, topicId: string, ruleId: string): TopicDeliv
 
 /** The finding that lets CloudWatch use a template key, undefined when it may already, or why it cannot be given. */
 function cloudWatchGrant(t: Template, keyId: string, topicId: string, ruleId: string): Finding | string | undefined {
-  const key = resourceAt(t, keyId);
-  const policy = asObject(key?.Properties)?.['KeyPolicy'];
-  const missing = actionsCloudWatchLacks(policy);
+  const key = resource(t, keyId)!;
+  const policy = property(key, 'KeyPolicy');
+  const missing = actionsCloudWatchLacks(policy?.value);
   if (missing.length === 0) return undefined;
-  if (skipsTransform(key, ruleId)) return `its key ${keyId} opts out of ${ruleId} (Metadata tapfix skip), so tapfix leaves the key policy as it is`;
-  const sids = new Set(statementViews(policy).flatMap((s) => (s.sid !== undefined ? [s.sid.toLowerCase()] : [])));
-  const sid = firstUnusedName((n) => `AllowCloudWatchAlarms${n === 1 ? '' : n}`, sids);
-  const ops = keyPolicyAdditionOps(t, keyId, [cloudWatchAlarmsKeyStatement(missing, sid)]);
-  if (!ops) return `the policy of key ${keyId} is not a plain policy document tapfix can extend, so it cannot let CloudWatch use the key`;
+  if (skipsTransform(key.resource, ruleId)) return `its key ${keyId} opts out of ${ruleId} (Metadata tapfix skip), so tapfix leaves the key policy as it is`;
+  const notPlain = `the policy of key ${keyId} is not a plain policy document tapfix can extend, so it cannot let CloudWatch use it`;
+  const fx = new Fixer(t);
+  const document = policyOfProperties(key.properties, key.propertiesPointer, 'KeyPolicy');
+  const sids = new Set(document.statements.flatMap((s) => (s.sid !== undefined ? [s.sid.toLowerCase()] : [])));
+  const statement = cloudWatchAlarmsKeyStatement(missing, firstUnusedName((n) => `AllowCloudWatchAlarms${n === 1 ? '' : n}`, sids));
+  if (key.resource.Properties !== undefined && !key.properties) return notPlain;
+  if (!policy) {
+    // No policy is the default key policy: the account root statement, kept.
+    fx.setProperty(keyId, ['KeyPolicy'], { Version: '2012-10-17', Statement: [accountRootStatement(), statement] });
+  } else if (document.kind === 'opaque') {
+    return notPlain;
+  } else {
+    fx.appendStatement(document, statement);
+  }
   return {
     pointer: pointer('Resources', keyId, 'Properties', 'KeyPolicy'),
+    messageId: 'keyPolicyLacksCloudWatch',
     message:
       `Key ${keyId} encrypts topic ${topicId}, which new alarms notify, but its key policy does not let CloudWatch use it (${missing.join(', ')}), ` +
       'so alarm notifications are dropped; adds a statement for cloudwatch.amazonaws.com limited to this account (aws:SourceAccount)',
-    fix: { ops },
+    fix: fx.take(),
   };
 }
 
@@ -341,41 +356,35 @@ function deliverable(t: Template, choice: TopicChoice, ruleId: string): TopicCho
   const delivery = topicDelivery(t, topicId, ruleId);
   if (delivery.problems.length === 0) return { ...choice, delivery: delivery.grants };
 
-  const topic = resourceAt(t, topicId)!;
-  const condition = typeof topic.Condition === 'string' ? topic.Condition : undefined;
+  const topic = resource(t, topicId)!;
   const standIn = (id: string): Finding => ({
     pointer: pointer('Resources', topicId, 'Properties', 'KmsMasterKeyId'),
+    messageId: 'topicUnusableByCloudWatch',
     message:
       `Topic ${topicId} cannot receive alarm notifications: ${delivery.problems.join('; ')}. CloudWatch drops them, and the failure shows ` +
       `only in each alarm's history. New alarms notify topic ${id} instead; ${topicId} and the alarms that already notify it are left as they are`,
   });
   for (let n = 1; n <= 20; n++) {
     const id = `${topicId}${STAND_IN_SUFFIX}${n === 1 ? '' : n}`;
-    if (resourceAt(t, id)?.Type !== 'AWS::SNS::Topic') continue;
+    if (resource(t, id)?.type !== TOPIC) continue;
     const existing = topicDelivery(t, id, ruleId);
     if (existing.problems.length) continue;
     return { ...choice, topic: templateTopic(t, id), insteadOf: topicId, delivery: [standIn(id), ...existing.grants], added: [] };
   }
 
-  const taken = new Set<string>();
-  const id = freshLogicalId(t, topicId + STAND_IN_SUFFIX, taken);
-  const keyId = freshLogicalId(t, `${id}Key`, taken);
-  const subscribers = peopleSubscribers(t, topicId);
-  const key = newResource(
-    KMS_KEY,
+  const fx = new Fixer(t);
+  const subscribers = peopleSubscribers(t, topic);
+  const displayName = property(topic, 'DisplayName')?.value;
+  const { id, keyId } = addEncryptedTopic(
+    fx,
+    topicId + STAND_IN_SUFFIX,
+    (id) => `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
     {
-      Description: `Customer managed key of the alarm topic ${id}: CloudWatch may use it to publish alarm notifications`,
-      EnableKeyRotation: true,
-      KeyPolicy: { Version: '2012-10-17', Statement: [accountRootStatement(), cloudWatchAlarmsKeyStatement()] },
+      ...(displayName !== undefined ? { DisplayName: displayName } : {}),
+      ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
     },
-    topic,
+    topic.resource,
   );
-  const displayName = asObject(topic.Properties)?.['DisplayName'];
-  const properties: JsonObject = {
-    ...(displayName !== undefined ? { DisplayName: displayName } : {}),
-    KmsMasterKeyId: { Ref: keyId },
-    ...(subscribers.copied.length ? { Subscription: subscribers.copied } : {}),
-  };
   const n = subscribers.copied.length;
   const who = n
     ? `the ${n === 1 ? 'email or SMS subscription' : `${n} email and SMS subscriptions`} of ${topicId} ${n === 1 ? 'is' : 'are'} copied to it`
@@ -383,22 +392,17 @@ function deliverable(t: Template, choice: TopicChoice, ruleId: string): TopicCho
   const left = subscribers.left.length ? `; left on ${topicId} only: ${subscribers.left.join(', ')}` : '';
   const create: Finding = {
     pointer: pointer('Resources'),
+    messageId: 'standInTopic',
     message: `Adds topic ${id} for the new alarms, encrypted with the new customer managed key ${keyId}, whose key policy lets CloudWatch use it; ${who}${left}`,
-    fix: {
-      ops: [
-        { op: 'add', path: pointer('Resources', keyId), value: key },
-        { op: 'add', path: pointer('Resources', id), value: newResource('AWS::SNS::Topic', properties, topic) },
-      ],
-    },
+    fix: fx.take(),
   };
-  return { ...choice, topic: templateTopic(t, id, condition), insteadOf: topicId, delivery: [standIn(id), create], added: [id, keyId] };
+  return { ...choice, topic: templateTopic(t, id, topic.condition), insteadOf: topicId, delivery: [standIn(id), create], added: [id, keyId] };
 }
 
 /** A topic's subscribers that are people (email, SMS), as inline Subscription entries, and the others. */
-function peopleSubscribers(t: Template, topicId: string): { copied: JsonValue[]; left: string[] } {
+function peopleSubscribers(t: Template, topic: ResourceView): { copied: JsonValue[]; left: string[] } {
   const out: { copied: JsonValue[]; left: string[] } = { copied: [], left: [] };
-  const isPerson = (protocol: unknown) => typeof protocol === 'string' && HUMAN_PROTOCOLS.has(protocol.toLowerCase());
-  const inline = asObject(resourceAt(t, topicId)?.Properties)?.['Subscription'];
+  const inline = property(topic, 'Subscription')?.value;
   if (Array.isArray(inline)) {
     for (const entry of inline) {
       const protocol = asObject(entry)?.['Protocol'];
@@ -408,12 +412,94 @@ function peopleSubscribers(t: Template, topicId: string): { copied: JsonValue[];
   } else if (inline !== undefined) {
     out.left.push('its Subscription list (an expression)');
   }
-  for (const { id, resource } of resourcesOfType(t, 'AWS::SNS::Subscription')) {
-    const props = asObject(resource.Properties);
-    if (!props || !refersTo(props['TopicArn'], topicId)) continue;
-    const protocol = props['Protocol'];
-    if (isPerson(protocol) && props['Endpoint'] !== undefined && resource.Condition === undefined) out.copied.push({ Protocol: protocol!, Endpoint: props['Endpoint'] });
-    else out.left.push(`subscription ${id}`);
+  for (const subscription of subscriptionsOf(t, topic.id)) {
+    const protocol = property(subscription, 'Protocol')?.value;
+    const endpoint = property(subscription, 'Endpoint')?.value;
+    if (isPerson(protocol) && endpoint !== undefined && subscription.resource.Condition === undefined) {
+      out.copied.push({ Protocol: protocol!, Endpoint: endpoint });
+    } else out.left.push(`subscription ${subscription.id}`);
   }
   return out;
+}
+
+/**
+ * Adds an SNS topic encrypted with a new customer managed key that CloudWatch may use to publish
+ * alarm notifications: the key (createdKeyProperties: rotation, account root, the CT.KMS.PR.3
+ * grant restriction, and the CloudWatch statement) named after the topic, then the topic with
+ * `properties` and `KmsMasterKeyId`. Both share `like`'s Condition.
+ */
+function addEncryptedTopic(
+  fx: Fixer,
+  base: string,
+  description: (topicId: string) => string,
+  properties: JsonObject,
+  like?: Pick<Resource, 'Condition'>,
+): { id: string; keyId: string } {
+  // The topic's id is chosen first (its key is named after it), the key is added first.
+  const id = freshLogicalId(fx.template, base, fx.taken);
+  const keyId = fx.addResource(`${id}Key`, newResource(KMS_KEY, createdKeyProperties(description(id), [cloudWatchAlarmsKeyStatement()]), like));
+  const { DisplayName: displayName, ...rest } = properties;
+  const topicProperties = { ...(displayName !== undefined ? { DisplayName: displayName } : {}), KmsMasterKeyId: { Ref: keyId }, ...rest };
+  fx.set(pointer('Resources', id), newResource(TOPIC, topicProperties, like));
+  return { id, keyId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The topic tapfix adds when the template has none for alarms
+
+/** The parameter holding the address the added topic notifies. */
+export const ALARM_EMAIL_PARAMETER_NAME = 'AlarmEmail';
+
+const ALARM_EMAIL_PARAMETER: Readonly<JsonObject> = Object.freeze({
+  Type: 'String',
+  Default: '',
+  Description: 'Email address notified of CloudWatch alarms (empty: no subscription; the address must confirm the subscription AWS sends it)',
+  AllowedPattern: '^$|^[^\\s@]+@[^\\s@]+$',
+  ConstraintDescription: 'must be an email address, or empty',
+});
+
+const ALARM_TOPIC_BASE = 'AlarmTopic';
+
+/** The topic tapfix added for alarms: the topic that an AWS::SNS::Subscription of the address in parameter AlarmEmail subscribes to. */
+function addedAlarmTopic(t: Template): string | undefined {
+  for (const subscription of resources(t, 'AWS::SNS::Subscription')) {
+    const endpoint = targetOfValue(t, property(subscription, 'Endpoint')?.value);
+    if (endpoint.kind !== 'parameter' || endpoint.id !== ALARM_EMAIL_PARAMETER_NAME) continue;
+    const topic = targetOfValue(t, property(subscription, 'TopicArn')?.value);
+    if (topic.kind === 'resource' && topic.attribute === undefined && topic.view.type === TOPIC) return topic.id;
+  }
+  return undefined;
+}
+
+/**
+ * A new topic for the template's alarms, when it has none: encrypted with a new customer managed
+ * key CloudWatch may use (see {@link addEncryptedTopic}), with an email subscription of the address
+ * in the parameter `AlarmEmail` (default empty) under a condition that leaves it out while the
+ * address is empty. Alarms must have an action (AWS Control Tower CT.CLOUDWATCH.PR.1): an alarm
+ * that notifies nobody changes colour in the console and nothing else.
+ */
+function newAlarmTopic(t: Template): TopicChoice {
+  const fx = new Fixer(t);
+  try {
+    fx.ensureParameter(ALARM_EMAIL_PARAMETER_NAME, ALARM_EMAIL_PARAMETER);
+  } catch {
+    return { kind: 'none' };
+  }
+  const condition = freshLogicalId(t, 'HasAlarmEmail', fx.taken);
+  fx.set(pointer('Conditions', condition), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: ALARM_EMAIL_PARAMETER_NAME }, ''] }] });
+  const { id, keyId } = addEncryptedTopic(fx, ALARM_TOPIC_BASE, () => 'Encrypts the SNS topic of the CloudWatch alarms tapfix adds; CloudWatch may use it to publish alarm notifications', {});
+  const subscription = fx.addResource(`${id}EmailSubscription`, {
+    Type: 'AWS::SNS::Subscription',
+    Condition: condition,
+    Properties: { TopicArn: { Ref: id }, Protocol: 'email', Endpoint: { Ref: ALARM_EMAIL_PARAMETER_NAME } },
+  });
+  const create: Finding = {
+    pointer: pointer('Resources'),
+    messageId: 'newAlarmTopic',
+    message:
+      `No topic receives alarm notifications: adds topic ${id} for the new alarms, encrypted with the new customer managed key ${keyId}, whose key policy lets CloudWatch use it, ` +
+      `and subscription ${subscription}, which sends them to the address in parameter ${ALARM_EMAIL_PARAMETER_NAME} once it is set`,
+    fix: fx.take(),
+  };
+  return { kind: 'topic', topic: { actions: [{ Ref: id }], describe: `topic ${id}`, topicId: id }, auto: 'new', delivery: [create], added: [...fx.taken] };
 }

@@ -1,8 +1,7 @@
 // The metrics a template's CloudWatch alarms already watch, so transforms add only the alarms
 // that are missing: the single metric of a plain alarm and each MetricStat of a metric-math alarm.
 import type { JsonValue, Template } from '../types.js';
-import { pointer } from './pointer.js';
-import { resourcesOfType } from './template.js';
+import { property, resources } from './query.js';
 import { asObject } from './values.js';
 
 export interface WatchedMetric {
@@ -18,28 +17,33 @@ export interface WatchedMetric {
  */
 export function watchedMetrics(t: Template): WatchedMetric[] {
   const out: WatchedMetric[] = [];
-  for (const { id, resource } of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
-    const props = asObject(resource.Properties);
-    if (!props) continue;
-    const base = pointer('Resources', id, 'Properties');
-    out.push({ alarmId: id, namespace: props['Namespace'], metricName: props['MetricName'], dimensions: dimensionsOf(props['Dimensions'], base + '/Dimensions') });
-    const metrics = props['Metrics'];
-    if (!Array.isArray(metrics)) continue;
-    metrics.forEach((query, i) => {
-      const metric = asObject(asObject(asObject(query)?.['MetricStat'])?.['Metric']);
-      if (!metric) return;
+  for (const alarm of resources(t, 'AWS::CloudWatch::Alarm')) {
+    if (!alarm.properties) continue;
+    const dimensions = property(alarm, 'Dimensions');
+    out.push({
+      alarmId: alarm.id,
+      namespace: property(alarm, 'Namespace')?.value,
+      metricName: property(alarm, 'MetricName')?.value,
+      dimensions: dimensionsOf(dimensions?.value, dimensions?.pointer),
+    });
+    const metrics = property(alarm, 'Metrics');
+    if (!metrics || !Array.isArray(metrics.value)) continue;
+    metrics.value.forEach((_query, i) => {
+      const metric = property(alarm, 'Metrics', i, 'MetricStat', 'Metric');
+      if (!metric || !asObject(metric.value)) return;
+      const dims = property(alarm, 'Metrics', i, 'MetricStat', 'Metric', 'Dimensions');
       out.push({
-        alarmId: id,
-        namespace: metric['Namespace'],
-        metricName: metric['MetricName'],
-        dimensions: dimensionsOf(metric['Dimensions'], `${base}/Metrics/${i}/MetricStat/Metric/Dimensions`),
+        alarmId: alarm.id,
+        namespace: asObject(metric.value)!['Namespace'],
+        metricName: asObject(metric.value)!['MetricName'],
+        dimensions: dimensionsOf(dims?.value, dims?.pointer),
       });
     });
   }
   return out;
 }
 
-function dimensionsOf(v: unknown, at: string): WatchedMetric['dimensions'] {
+function dimensionsOf(v: JsonValue | undefined, at: string | undefined): WatchedMetric['dimensions'] {
   if (!Array.isArray(v)) return [];
   return v.map((d, i) => ({ name: asObject(d)?.['Name'], value: asObject(d)?.['Value'], pointer: `${at}/${i}` }));
 }

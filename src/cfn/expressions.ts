@@ -1,6 +1,6 @@
 // String-valued expressions written in different intrinsic forms: whether one refers to a
-// resource, whether it can be copied into another string, and building "prefix + value" as a new
-// expression (literal, Fn::Sub or Fn::Join, whichever the value allows).
+// resource, and building "prefix + value" as a new expression (literal, Fn::Sub or Fn::Join,
+// whichever the value allows).
 import type { JsonValue } from '../types.js';
 import { asObject, subText } from './values.js';
 
@@ -10,11 +10,6 @@ import { asObject, subText } from './values.js';
  */
 export function refersTo(v: unknown, id: string): boolean {
   return subText(v) === '${' + id + '}';
-}
-
-/** True when `AWS::NoValue` appears anywhere in `v` (it cannot be copied into another string). */
-export function mentionsNoValue(v: unknown): boolean {
-  return JSON.stringify(v ?? null).includes('AWS::NoValue');
 }
 
 /**

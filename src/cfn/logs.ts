@@ -1,16 +1,18 @@
 // Logs of a template: which buckets receive logs from which AWS service (S3 server access logs,
 // load-balancer logs, vended logs, CloudFront standard logs, CloudTrail), which log groups each
-// KMS key encrypts, which Lambda function a log group belongs to, and the log-retention parameter
-// transforms add.
-import type { JsonObject, Template } from '../types.js';
+// KMS key encrypts, which Lambda function a log group belongs to, and what the log groups
+// transforms add get: the log-retention parameter and the key that encrypts them.
+import type { JsonObject, JsonValue, Template } from '../types.js';
 import { CLOUDFRONT_DISTRIBUTION } from './cloudfront.js';
 import { loadBalancerLogBuckets, mentionsElbAccount } from './elb-logs.js';
-import { principalsOf, statementViews } from './iam.js';
-import { keyOf } from './kms.js';
+import type { Fixer } from './fixer.js';
+import { policyOfProperties, principalsOf, statementViews } from './iam.js';
+import { createdKeyProperties, isSymmetricEncryptionKey, keyOf, KMS_KEY, logsKeyStatement } from './kms.js';
 import { prefixed } from './expressions.js';
+import { resources } from './query.js';
 import { bucketByArn, bucketByDomainName, bucketOfName, BUCKET_POLICY_TYPE, BUCKET_TYPE } from './s3.js';
 import { deepFreeze, resourcesOfType } from './template.js';
-import { asObject, intrinsicName, subText } from './values.js';
+import { asObject, deepEqual, intrinsicName, subText } from './values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Log retention
@@ -29,17 +31,91 @@ export const CLOUDWATCH_LOG_RETENTION_DAYS: readonly number[] = Object.freeze([
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ]);
 
+/**
+ * The retention log groups tapfix adds get by default: one year, the minimum the AWS Control
+ * Tower control CT.CLOUDWATCH.PR.2 accepts ("Require an Amazon CloudWatch log group to be retained
+ * for at least one year").
+ */
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
+
 /** Name the transforms give the log-retention parameter. */
 export const LOG_RETENTION_PARAMETER_NAME = 'LogRetentionInDays';
 
-/** The one way every transform declares the log-retention parameter. */
-export const LOG_RETENTION_PARAMETER: Readonly<JsonObject> = deepFreeze({
-  Type: 'Number',
-  Default: 30,
-  Description: 'Days to keep CloudWatch log events',
-  AllowedValues: [...CLOUDWATCH_LOG_RETENTION_DAYS],
-});
+/** The one way every transform declares the log-retention parameter: `days` is its Default. */
+export function logRetentionParameter(days: number = DEFAULT_LOG_RETENTION_DAYS): JsonObject {
+  return {
+    Type: 'Number',
+    Default: days,
+    Description: 'Days to keep CloudWatch log events',
+    AllowedValues: [...CLOUDWATCH_LOG_RETENTION_DAYS],
+  };
+}
 
+/** The log-retention parameter with the default retention. */
+export const LOG_RETENTION_PARAMETER: Readonly<JsonObject> = deepFreeze(logRetentionParameter());
+
+/** The `retentionInDays` option of transforms that add log groups: one of the values CloudWatch Logs accepts. */
+export const RETENTION_OPTION_SCHEMA: Readonly<JsonObject> = deepFreeze({ type: 'number', enum: [...CLOUDWATCH_LOG_RETENTION_DAYS] });
+
+/** The `retentionInDays` option as given, when it is a retention CloudWatch Logs accepts; else the default. */
+export function retentionDays(option: unknown): number {
+  return typeof option === 'number' && CLOUDWATCH_LOG_RETENTION_DAYS.includes(option) ? option : DEFAULT_LOG_RETENTION_DAYS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key of the log groups tapfix adds
+
+/** Logical id (base) of the key tapfix adds for the log groups it adds. */
+export const LOG_GROUP_KEY_BASE = 'LogGroupKey';
+
+/**
+ * The key-policy statement of {@link logsKeyStatement} without its Sid: CloudWatch Logs may use
+ * the key for every log group of this account and region.
+ */
+function isLogsStatement(statement: Readonly<JsonObject>): boolean {
+  const { Sid: _sid, ...rest } = statement;
+  const { Sid: _ours, ...expected } = logsKeyStatement();
+  return deepEqual(rest, expected);
+}
+
+/**
+ * The template key new log groups can be encrypted with: the first unconditional symmetric key
+ * whose policy lets CloudWatch Logs use it for every log group of this account and region (the
+ * statement {@link logsKeyStatement} writes, as the key tapfix adds has it). A key whose
+ * statement names particular log groups is not one: a new group could not use it.
+ */
+export function logGroupKeyOf(t: Template): string | undefined {
+  for (const key of resources(t, KMS_KEY)) {
+    if (key.resource.Condition !== undefined || !isSymmetricEncryptionKey(key.resource)) continue;
+    const policy = policyOfProperties(key.properties, key.propertiesPointer, 'KeyPolicy');
+    if (policy.statements.some((s) => s.effect === 'Allow' && isLogsStatement(s.statement))) return key.id;
+  }
+  return undefined;
+}
+
+const keysAdded = new WeakMap<Fixer, string>();
+
+/**
+ * The key for the log groups a check adds, as `{"Fn::GetAtt": [key, "Arn"]}` (CloudWatch Logs
+ * takes the key ARN): the template's key for log groups ({@link logGroupKeyOf}), else a new one,
+ * added with `fx` in the fix being built the first time a check asks. The new key is built with
+ * createdKeyProperties (rotation, account root, the CT.KMS.PR.3 grant restriction) and
+ * {@link logsKeyStatement}: the regional CloudWatch Logs principal, scoped by
+ * `kms:EncryptionContext:aws:logs:arn` to this account's log groups in this region
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). It names
+ * no log group: a log group refers to its key, so a key naming the group would be a cycle.
+ */
+export function logGroupKeyArn(fx: Fixer): JsonValue {
+  let id = keysAdded.get(fx) ?? logGroupKeyOf(fx.template);
+  if (id === undefined) {
+    id = fx.addResource(
+      LOG_GROUP_KEY_BASE,
+      { Type: KMS_KEY, Properties: createdKeyProperties('Encrypts the CloudWatch Logs log groups tapfix adds to this stack', [logsKeyStatement()]) },
+    );
+    keysAdded.set(fx, id);
+  }
+  return { 'Fn::GetAtt': [id, 'Arn'] };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Buckets receiving logs

@@ -7,11 +7,11 @@ import { subText } from './values.js';
 
 // re-exported for transforms not yet migrated
 export { asObject, hasOwn, sameText } from './values.js';
-export { mentionsNoValue, prefixed, refersTo } from './expressions.js';
+export { prefixed, refersTo } from './expressions.js';
 export { dimension, isMetric, watchedMetrics, type WatchedMetric } from './alarms.js';
 export { chooseAlarmTopic, describeChoice, type AlarmTopic, type TopicChoice } from './alarm-topic.js';
 export { FUNCTION_TYPES, functionOfLogGroupName, LAMBDA_LOG_GROUP_PREFIX } from './logs.js';
-export { addDependsOn, conditionOf, dependsOn, newResource } from './edits.js';
+export { newResource } from './edits.js';
 
 // re-exported for transforms not yet migrated
 /** A string-valued expression as canonical Sub text: values.ts subText. */
