@@ -13,8 +13,7 @@ import {
   keyPolicyEditable,
   KMS_ALIAS,
   KMS_KEY,
-  logsKeyStatement,
-} from '../src/cfn/kms.js';
+  logsKeyStatement, isSymmetricEncryptionKey } from '../src/cfn/kms.js';
 import { type LogDestinationKind, logDestinations, logGroupsByKey, trailDestinations } from '../src/cfn/logs.js';
 import { freshLogicalId } from '../src/cfn/naming.js';
 import { pointer } from '../src/cfn/pointer.js';
@@ -83,14 +82,6 @@ function blocker(t: Template, bucket: ResourceView, origins: readonly CloudFront
     }
   }
   return undefined;
-}
-
-/** True when a key can encrypt S3 objects: symmetric, ENCRYPT_DECRYPT, not disabled. */
-function isSymmetricEncryptionKey(key: ResourceView): boolean {
-  const value = (name: string) => property(key, name)?.value;
-  if (value('KeySpec') !== undefined && value('KeySpec') !== 'SYMMETRIC_DEFAULT') return false;
-  if (value('KeyUsage') !== undefined && value('KeyUsage') !== 'ENCRYPT_DECRYPT') return false;
-  return value('Enabled') !== false && value('Enabled') !== 'false';
 }
 
 /** The template key of a kms bucket when it can be shared with other buckets. */

@@ -9,7 +9,7 @@ import { Fixer } from './fixer.js';
 import { policyDocument, policyDocumentsOfRole, principalsOf, statementAllows, statementView, statementViews, type StatementView } from './iam.js';
 import { firstUnusedName } from './naming.js';
 import { parsePointer } from './pointer.js';
-import { property, propertiesComputed, resource as resourceView, resources, typeOf } from './query.js';
+import { property, propertiesComputed, resource as resourceView, resources, typeOf, type ResourceView } from './query.js';
 import { allReferences } from './template.js';
 import { asObject, deepEqual, hasOwn, intrinsicName, subText, subTextVariables } from './values.js';
 
@@ -144,6 +144,14 @@ export function accountRootStatement(): JsonObject {
     Action: 'kms:*',
     Resource: '*',
   };
+}
+
+/** True when a key can encrypt data (S3 objects, log events): symmetric, ENCRYPT_DECRYPT, not disabled. */
+export function isSymmetricEncryptionKey(key: ResourceView): boolean {
+  const value = (name: string) => property(key, name)?.value;
+  if (value('KeySpec') !== undefined && value('KeySpec') !== 'SYMMETRIC_DEFAULT') return false;
+  if (value('KeyUsage') !== undefined && value('KeyUsage') !== 'ENCRYPT_DECRYPT') return false;
+  return value('Enabled') !== false && value('Enabled') !== 'false';
 }
 
 /**

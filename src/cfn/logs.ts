@@ -86,7 +86,7 @@ function isLogsStatement(statement: Readonly<JsonObject>): boolean {
  */
 export function logGroupKeyOf(t: Template): string | undefined {
   for (const key of resources(t, KMS_KEY)) {
-    if (key.resource.Condition !== undefined || !isSymmetricEncryptionKey(key.resource)) continue;
+    if (key.resource.Condition !== undefined || !isSymmetricEncryptionKey(key)) continue;
     const policy = policyOfProperties(key.properties, key.propertiesPointer, 'KeyPolicy');
     if (policy.statements.some((s) => s.effect === 'Allow' && isLogsStatement(s.statement))) return key.id;
   }
