@@ -76,9 +76,16 @@ Sid: DenyInsecureTransport
 Effect: Deny
 Principal: '*'
 Action: 's3:*'
-Resource: [!GetAtt Bucket.Arn, !Sub '\${Bucket.Arn}/*']
+Resource: [!GetAtt Bucket.Arn, !Join ['', [!GetAtt Bucket.Arn, '/*']]]
 Condition: {Bool: {'aws:SecureTransport': 'false'}}
 \`\`\`
+
+in the one shape the AWS Control Tower control CT.S3.PR.8 recognises: \`Effect: Deny\`,
+\`Principal: '*'\`, \`Action: 's3:*'\`, the condition exactly \`{Bool: {'aws:SecureTransport': 'false'}}\`,
+and the bucket and its objects named by \`GetAtt Bucket.Arn\` and a \`Fn::Join\` of it with
+\`/*\` (the rule reads that Join; \`!Sub '\${Bucket.Arn}/*'\`, which tapfix wrote before, means the
+same to S3 but fails the control). s3-access-logging and elb-log-principal write the same statement
+into the bucket policies they create.
 
 - When the template already has the bucket's \`AWS::S3::BucketPolicy\` (its \`Bucket\` is
   \`!Ref Bucket\`, \`!Sub '\${Bucket}'\`, or the same value as the bucket's \`BucketName\`), the
@@ -87,10 +94,15 @@ Condition: {Bool: {'aws:SecureTransport': 'false'}}
   When the bucket depends on that policy (it waits for something that waits for the policy) and
   the policy names the bucket by name, the statement names it by an ARN built from that name
   (\`!Sub 'arn:\${AWS::Partition}:s3:::<name>'\`): an ARN of the bucket in its policy would then
-  make each wait for the other, which CloudFormation rejects.
+  make each wait for the other, which CloudFormation rejects. (CT.S3.PR.8 does not recognise
+  that form: its rule accepts only \`GetAtt\` references, which would close the cycle, and literal
+  \`arn:aws:s3:::\` ARNs, which would pin the partition; the control keeps flagging such a policy
+  until the bucket no longer waits for it.)
 - Otherwise a new \`<Bucket>Policy\` resource is created (with the bucket's \`Condition\`, if any).
 - A statement that already denies requests whose \`aws:SecureTransport\` is false (any Sid,
-  \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`) is never duplicated.
+  \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`, whatever its Resource: the \`Fn::Join\`
+  above, the \`Fn::Sub\` form tapfix wrote before, literal ARNs) is never duplicated, and never
+  rewritten: an existing policy that enforces TLS is left as it is.
 
 Reported without a fix, because no edit is safe: a policy whose \`PolicyDocument\` or
 \`Statement\` is computed by an intrinsic, a string, or a single statement object; a bucket with

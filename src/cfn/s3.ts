@@ -190,10 +190,13 @@ export const TLS_DENY_SID = 'DenyInsecureTransport';
 
 /**
  * The statement that denies every request made without TLS to bucket `bucketId` and its objects
- * (AWS Security Hub S3.5), as every transform that writes a bucket policy adds it.
+ * (AWS Security Hub S3.5), as every transform that writes a bucket policy adds it. The objects are
+ * named `Fn::Join ["", [GetAtt B.Arn, "/*"]]`, the one reference form besides literal ARNs that the
+ * Control Tower control CT.S3.PR.8 accepts (its rule reads the Join, not `Fn::Sub "${B.Arn}/*"`).
  */
 export function tlsDenyStatement(bucketId: string, sid = TLS_DENY_SID): JsonObject {
-  return tlsDenyOf([{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Sub': `\${${bucketId}.Arn}/*` }], sid);
+  const arn = (): JsonObject => ({ 'Fn::GetAtt': [bucketId, 'Arn'] });
+  return tlsDenyOf([arn(), { 'Fn::Join': ['', [arn(), '/*']] }], sid);
 }
 
 /** The TLS deny statement for the bucket and object ARNs `resource`. */

@@ -25,7 +25,15 @@ describe('s3-access-logging', () => {
     expect(resources.AccessLogsBucket.Properties.LoggingConfiguration).toBeUndefined();
     const [grant, deny] = resources.AccessLogsBucketPolicy.Properties.PolicyDocument.Statement;
     expect(grant.Condition.ArnLike['aws:SourceArn']).toEqual([{ 'Fn::GetAtt': ['A', 'Arn'] }, { 'Fn::GetAtt': ['B', 'Arn'] }]);
-    expect(deny).toMatchObject({ Sid: 'DenyInsecureTransport', Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    // The TLS deny in the form Control Tower's CT.S3.PR.8 recognises (a Join, not a Sub, for the objects).
+    expect(deny).toEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [{ 'Fn::GetAtt': ['AccessLogsBucket', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AccessLogsBucket', 'Arn'] }, '/*']] }],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
     expectIdempotent(ID, r);
   });
 
@@ -62,6 +70,14 @@ describe('s3-access-logging', () => {
     expect(grant).toMatchObject({ Principal: { Service: 'logging.s3.amazonaws.com' }, Resource: { 'Fn::Sub': '${Logs.Arn}/*' } });
     expect(grant.Condition.ArnLike['aws:SourceArn']).toEqual([{ 'Fn::GetAtt': ['Old', 'Arn'] }, { 'Fn::GetAtt': ['New', 'Arn'] }]);
     expectIdempotent(ID, r);
+  });
+
+  it('gives a reused log bucket without a policy one with the grant and the TLS deny', () => {
+    const r = runTransform(ID, { Resources: { Logs: bucket(), Old: bucket({ LoggingConfiguration: { DestinationBucketName: { Ref: 'Logs' } } }) } });
+    expect(r.ids).toEqual(['noLoggingGrant']);
+    const statements = r.template.Resources.LogsPolicy.Properties.PolicyDocument.Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['AllowS3ServerAccessLogs', 'DenyInsecureTransport']);
+    expect(statements[1].Resource[1]).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Logs', 'Arn'] }, '/*']] });
   });
 
   it('reports a log bucket whose policy it cannot extend', () => {

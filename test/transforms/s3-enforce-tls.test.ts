@@ -13,7 +13,8 @@ const deny = (sid: string, b = 'B') => ({
   Effect: 'Deny',
   Principal: '*',
   Action: 's3:*',
-  Resource: [{ 'Fn::GetAtt': [b, 'Arn'] }, { 'Fn::Sub': `\${${b}.Arn}/*` }],
+  // The form Control Tower's CT.S3.PR.8 recognises: GetAtt, and a Join of it with "/*".
+  Resource: [{ 'Fn::GetAtt': [b, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [b, 'Arn'] }, '/*']] }],
   Condition: { Bool: { 'aws:SecureTransport': 'false' } },
 });
 
