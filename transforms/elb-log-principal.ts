@@ -7,7 +7,8 @@ import { parameter, property, resource, resources, type ResourceView } from '../
 import { freshLogicalId } from '../src/cfn/naming.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { elbAccountIds, elbLogDeliveryServicePrincipal, regionFacts } from '../src/cfn/regions.js';
-import { BUCKET_POLICY_TYPE, bucketPoliciesOf, unresolvedPolicies, unresolvedPoliciesMentioning } from '../src/cfn/s3.js';
+import { BUCKET_POLICY_TYPE, bucketPoliciesOf, tlsDenyStatement, unresolvedPolicies, unresolvedPoliciesMentioning } from '../src/cfn/s3.js';
+import { skipsTransform } from '../src/cfn/skip.js';
 import { parseSubVariables, PSEUDO_PARAMETERS } from '../src/cfn/template.js';
 import { asObject, deepEqual, subText, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Severity, Template } from '../src/types.js';
@@ -298,10 +299,13 @@ function bucketFindings(t: Template, bucketId: string, lbs: readonly AccessLogTa
         for (const op of d.ops) fx.push(op);
         if (view) fx.appendStatement(view, grant);
         else {
+          // A bucket policy tapfix creates denies plain HTTP from the start (CT.S3.PR.8), unless the
+          // bucket opts out of s3-enforce-tls.
+          const tls = bucket && skipsTransform(bucket.resource, 's3-enforce-tls') ? [] : [tlsDenyStatement(bucketId)];
           fx.addResource(`${bucketId}Policy`, {
             Type: BUCKET_POLICY_TYPE,
             ...(bucket?.condition !== undefined ? { Condition: bucket.condition } : {}),
-            Properties: { Bucket: { Ref: bucketId }, PolicyDocument: { Version: '2012-10-17', Statement: [grant] } },
+            Properties: { Bucket: { Ref: bucketId }, PolicyDocument: { Version: '2012-10-17', Statement: [grant, ...tls] } },
           });
         }
         findings.push({ pointer: view ? view.pointer : bucketPointer, severity: 'critical', messageId: 'noElbGrant', message: `${base}; fix: let ${d.describe} put objects under ${keys}`, fix: fx.take() });
@@ -453,7 +457,9 @@ to a bucket of the template (named by \`!Ref\`, \`!Sub '\${Bucket}'\` or its \`B
   \`<bucket>/*AWSLogs/\${AWS::AccountId}/*\`. One statement covers every load balancer logging
   into the bucket. It goes into the bucket's policy, or a new \`<Bucket>Policy\` (with the bucket's
   \`Condition\`): S3 keeps one policy per bucket, and s3-enforce-tls and s3-access-logging add their
-  statements to that same policy whichever runs first.
+  statements to that same policy whichever runs first. A new policy also denies requests made
+  without TLS, with the statement s3-enforce-tls writes (so that it passes the Control Tower control
+  CT.S3.PR.8 even when elb-log-principal runs alone), unless the bucket opts out of s3-enforce-tls.
 - **Prefix.** An ELB statement whose Resource names \`AWSLogs/\` under no prefix a load balancer of
   the template writes to (typically \`<bucket>/AWSLogs/...\` when the load balancer sets
   \`access_logs.s3.prefix\`) gets the right Resource instead; its other Resources are kept.

@@ -107,6 +107,15 @@ const logging = (bucket: JsonValue, prefix?: JsonValue): Record<string, JsonValu
   ...(prefix === undefined ? {} : { 'access_logs.s3.prefix': prefix }),
 });
 const grant = (principal: JsonValue, resource: JsonValue, sid = 'AllowELBAccessLogs') => ({ Sid: sid, Effect: 'Allow', Principal: principal, Action: 's3:PutObject', Resource: resource });
+/** The TLS deny a policy elb-log-principal creates holds besides the grant (as s3-enforce-tls writes it). */
+const tlsDeny = (bucket: string) => ({
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: [{ 'Fn::GetAtt': [bucket, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] }],
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+});
 const objects = (bucket: string, prefix?: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${${bucket}}/${prefix ? `${prefix}/` : ''}AWSLogs/\${AWS::AccountId}/*` });
 
 /** The template elb-log-principal alone leaves, run to its fixed point (and stable on a second run). */
@@ -120,7 +129,7 @@ const statementsOf = (r: Resources, policy: string) => ((r[policy]!['Properties'
 describe('elb-log-principal: load balancers writing access logs to S3', () => {
   it('grants the ELB account of the region, through the per-region lookup, under the prefix, in a new policy the load balancer waits for', () => {
     const { after, findings, ids } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb-logs')) } }, 'us-west-1');
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb-logs'))]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb-logs')), tlsDeny('LogsBucket')]);
     expect((after.Mappings!['ElbLogAccounts'] as Record<string, unknown>)['us-west-1']).toEqual({ AccountId: '027434742980' });
     expect(after.Resources['LogsBucketPolicy']!['Properties']).toMatchObject({ Bucket: { Ref: 'LogsBucket' } });
     expect(after.Resources['Alb']!['DependsOn']).toBe('LogsBucketPolicy');
@@ -133,12 +142,20 @@ describe('elb-log-principal: load balancers writing access logs to S3', () => {
 
   it('grants the service principal in a region launched after August 2022', () => {
     const { after } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' })) } }, 'ap-southeast-4');
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ Service: ELB_SERVICE }, objects('LogsBucket'))]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ Service: ELB_SERVICE }, objects('LogsBucket')), tlsDeny('LogsBucket')]);
+  });
+
+  it('leaves the TLS deny out of a policy it creates for a bucket that opts out of s3-enforce-tls', () => {
+    const { after } = fixed(
+      { Resources: { LogsBucket: { Type: 'AWS::S3::Bucket', Metadata: { tapfix: { skip: ['s3-enforce-tls'] } } }, Alb: alb(logging({ Ref: 'LogsBucket' })) } },
+      'us-east-1',
+    );
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket'))]);
   });
 
   it('grants the account of the stack region through the ElbLogAccounts mapping when the region is unknown', () => {
     const { after } = fixed({ Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, 'alb')) } });
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb'))]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'alb')), tlsDeny('LogsBucket')]);
     expect((after.Mappings!['ElbLogAccounts'] as Record<string, unknown>)['us-east-1']).toEqual({ AccountId: '127311923021' });
   });
 
@@ -200,7 +217,7 @@ describe('elb-log-principal: load balancers writing access logs to S3', () => {
       { Parameters: { LogPrefix: { Type: 'String', Default: 'web' } }, Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Alb: alb(logging({ Ref: 'LogsBucket' }, { Ref: 'LogPrefix' })) } },
       'eu-west-1',
     );
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${LogsBucket}/${LogPrefix}/AWSLogs/${AWS::AccountId}/*' })]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')[0]).toEqual(grant({ AWS: PORTABLE }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${LogsBucket}/${LogPrefix}/AWSLogs/${AWS::AccountId}/*' }));
   });
 
   it('covers the prefixes of every load balancer logging into one bucket in one grant', () => {
@@ -208,7 +225,7 @@ describe('elb-log-principal: load balancers writing access logs to S3', () => {
       { Resources: { LogsBucket: { Type: 'AWS::S3::Bucket' }, Web: alb(logging({ Ref: 'LogsBucket' }, 'web')), Api: alb(logging({ Ref: 'LogsBucket' }, 'api')) } },
       'us-east-1',
     );
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, [objects('LogsBucket', 'web'), objects('LogsBucket', 'api')])]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')[0]).toEqual(grant({ AWS: PORTABLE }, [objects('LogsBucket', 'web'), objects('LogsBucket', 'api')]));
     expect([after.Resources['Web']!['DependsOn'], after.Resources['Api']!['DependsOn']]).toEqual(['LogsBucketPolicy', 'LogsBucketPolicy']);
   });
 
@@ -243,7 +260,7 @@ describe('elb-log-principal: load balancers writing access logs to S3', () => {
       },
       'us-east-2',
     );
-    expect(statementsOf(after.Resources, 'LogsBucketPolicy')).toEqual([grant({ AWS: PORTABLE }, objects('LogsBucket', 'classic'))]);
+    expect(statementsOf(after.Resources, 'LogsBucketPolicy')[0]).toEqual(grant({ AWS: PORTABLE }, objects('LogsBucket', 'classic')));
     expect(after.Resources['Elb']!['DependsOn']).toBe('LogsBucketPolicy');
   });
 
