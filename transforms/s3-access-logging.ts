@@ -198,13 +198,33 @@ rule expiring logs after 90 days (noncurrent versions after 30, incomplete uploa
 delivery is granted by the bucket policy, not the \`LogDeliveryWrite\` ACL: \`AccessLogsBucketPolicy\`
 allows \`logging.s3.amazonaws.com\` to \`s3:PutObject\` on \`\${AccessLogsBucket.Arn}/*\` with
 \`aws:SourceAccount\` and \`aws:SourceArn\` (the source buckets) conditions, and denies requests
-without TLS. When a source bucket is added later, it is added to the \`aws:SourceArn\` list; a
+without TLS with the statement s3-enforce-tls writes (the form Control Tower's CT.S3.PR.8
+recognises). A reused log bucket without a policy gets one with the same two statements. When a source bucket is added later, it is added to the \`aws:SourceArn\` list; a
 reused log bucket without the grant gets it (in its existing policy, or a new one).
+
+The created log bucket passes the AWS Control Tower S3 controls a log bucket can pass (public
+access blocked, versioning, lifecycle rules, ACLs disabled, TLS-only policy) and, on purpose,
+not these four, which a server access log destination cannot or should not satisfy (AWS S3 user
+guide, "Enabling Amazon S3 server access logging",
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html):
+- CT.S3.PR.10 (SSE-KMS default encryption): "Default server-side encryption with AWS Key
+  Management Service (AWS KMS) keys (SSE-KMS) is not supported" on the target bucket.
+- CT.S3.PR.2 (server access logging): "Your target bucket should not have server access logging
+  enabled"; logging it into itself makes a loop of logs about logs.
+- CT.S3.PR.9 (Object Lock): "S3 buckets with S3 Object Lock can't be used as destination buckets
+  for server access logs".
+- CT.S3.PR.4 (event notifications): notifications are an opt-in feature that sends events to a
+  destination the owner chooses (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html);
+  nothing consumes an event per delivered log object, and no destination can be chosen for it.
 
 A bucket that receives S3 server access logs or load balancer access logs and uses SSE-KMS
 default encryption is moved to SSE-S3 (\`SSEAlgorithm: AES256\`, without \`KMSMasterKeyID\` and
 \`BucketKeyEnabled\`): AWS documents SSE-S3 as the only default encryption those deliveries
-support (notes in data/aws-facts.json), so with SSE-KMS the logs are not delivered.
+support (notes in data/aws-facts.json), so with SSE-KMS the logs are not delivered. CT.S3.PR.10
+then flags the bucket: that is the documented requirement of the delivery, not a regression
+(S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html;
+ALB: "The only server-side encryption option that's supported is Amazon S3-managed keys
+(SSE-S3)", https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
 
 Not given logging (they are log buckets themselves): the access-log bucket, buckets other
 buckets log into, load balancer log buckets, vended-log (\`delivery.logs.amazonaws.com\`, VPC
