@@ -3,7 +3,6 @@ import jsonpatch from 'fast-json-patch';
 import type { JsonValue, Operation, Template } from '../src/types.js';
 import { dependsOnResource } from '../src/cfn/graph.js';
 import { escapePointerSegment, getAt, parsePointer, pointer, unescapePointerSegment } from '../src/cfn/pointer.js';
-import { bucketNamesOf, keyPatternCovers, objectKeyPattern, prefixText, testObjectKey } from '../src/cfn/elb-logs.js';
 import {
   CLOUDWATCH_LOG_RETENTION_DAYS,
   ENVIRONMENT_SUFFIX_PARAMETER,
@@ -506,37 +505,5 @@ describe('regions', () => {
     expect(amazonLinuxSsmPath('x86_64')).toBe('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     expect(amazonLinuxSsmPath('arm64', 'al2023')).toBe('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
     expect(amazonLinuxSsmPath('x86_64', 'al2')).toBe('/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2');
-  });
-});
-
-describe('elb-logs: where load balancers write and what a policy Resource covers', () => {
-  const t = deepFreeze({
-    Parameters: { Env: { Type: 'String' } },
-    Resources: { Logs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': 'logs-${AWS::AccountId}' } } } },
-  }) as unknown as Template;
-  const covers = (resource: JsonValue, prefix: string | undefined) => {
-    const pattern = objectKeyPattern(resource, 'Logs', bucketNamesOf(t, 'Logs'));
-    return pattern !== undefined && keyPatternCovers(pattern, testObjectKey(prefix));
-  };
-
-  it('reads prefixes as Sub text, and only those it can', () => {
-    expect(prefixText(t, undefined)).toBe('');
-    expect(prefixText(t, 'alb/')).toBe('alb');
-    expect(prefixText(t, { Ref: 'Env' })).toBe('${Env}');
-    expect(prefixText(t, { 'Fn::Sub': '${Env}/alb' })).toBe('${Env}/alb');
-    expect(prefixText(t, { 'Fn::Sub': '${Logs}/alb' })).toBeUndefined();
-    expect(prefixText(t, { 'Fn::If': ['C', 'a', 'b'] })).toBeUndefined();
-  });
-
-  it('matches the test object under the prefix, the account given any way', () => {
-    expect(covers({ 'Fn::Sub': '${Logs.Arn}/*' }, 'alb')).toBe(true);
-    expect(covers({ 'Fn::Sub': 'arn:aws:s3:::${Logs}/alb/AWSLogs/${AWS::AccountId}/*' }, 'alb')).toBe(true);
-    expect(covers({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-${AWS::AccountId}/alb/AWSLogs/123456789012/*' }, 'alb')).toBe(true);
-    expect(covers({ 'Fn::Join': ['', ['arn:aws:s3:::', { Ref: 'Logs' }, '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] }, 'alb')).toBe(false);
-    expect(covers({ 'Fn::Sub': '${Logs.Arn}/AWSLogs/*' }, '')).toBe(true);
-    expect(covers({ 'Fn::Sub': '${Logs.Arn}/alb/*' }, undefined)).toBe(false);
-    expect(covers({ 'Fn::Sub': '${Logs.Arn}/*AWSLogs/${AWS::AccountId}/*' }, undefined)).toBe(true);
-    expect(covers({ 'Fn::GetAtt': ['Logs', 'Arn'] }, '')).toBe(false);
-    expect(covers('arn:aws:s3:::other-bucket/*', '')).toBe(false);
   });
 });

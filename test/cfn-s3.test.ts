@@ -6,10 +6,8 @@ import {
   bucketByDomainName,
   bucketEncryption,
   bucketOfName,
-  bucketPoliciesByBucket,
   bucketPoliciesOf,
-  isSecureTransportDeny,
-  policyStatements,
+  bucketPolicyStatements,
   unresolvedPolicies,
 } from '../src/cfn/s3.js';
 import { bucketByName } from '../src/cfn/kms.js';
@@ -99,23 +97,10 @@ describe('bucket encryption and policies', () => {
   });
 
   it('attaches policies through the one resolver and lists the others', () => {
-    expect(bucketPoliciesOf(template, 'Enc').map((e) => e.id)).toEqual(['PolicyA']);
-    expect([...bucketPoliciesByBucket(template).keys()]).toEqual(['Enc']);
+    expect(bucketPoliciesOf(template, 'Enc').map((e) => [e.id, e.propertiesPointer])).toEqual([['PolicyA', '/Resources/PolicyA/Properties']]);
+    expect(bucketPoliciesOf(template, 'Plain')).toEqual([]);
     expect(unresolvedPolicies(template)).toEqual([{ id: 'PolicyB', at: '/Resources/PolicyB/Properties/Bucket' }]);
-  });
-
-  it('recognises a TLS-enforcing Deny case-insensitively, and only a Deny of false', () => {
-    const statement = asStatement(template, 'PolicyA');
-    expect(isSecureTransportDeny(statement)).toBe(true);
-    expect(isSecureTransportDeny({ ...statement, Effect: 'Allow' })).toBe(false);
-    expect(isSecureTransportDeny({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'true' } } })).toBe(false);
-  });
-
-  it('policyStatements keeps the shape transforms not yet migrated read', () => {
-    const props = (id: string) => (template.Resources[id] as { Properties: unknown }).Properties;
-    expect(policyStatements('/Resources/PolicyA', props('PolicyA'))).toMatchObject({ kind: 'single', pointer: '/Resources/PolicyA/Properties/PolicyDocument/Statement' });
-    expect(policyStatements('/Resources/PolicyB', props('PolicyB'))).toEqual({ kind: 'list', items: [], pointer: '/Resources/PolicyB/Properties/PolicyDocument/Statement' });
-    expect(policyStatements('/Resources/Plain', undefined)).toEqual({ kind: 'opaque', reason: 'has no PolicyDocument', pointer: '/Resources/Plain/Properties/PolicyDocument' });
+    expect(bucketPolicyStatements(template, 'Enc')).toEqual([asStatement(template, 'PolicyA')]);
   });
 });
 

@@ -1,29 +1,16 @@
 import { defineTransform } from '../src/transform.js';
-import {
-  type AccessLogTarget,
-  bucketNamesOf,
-  keyPatternCovers,
-  loadBalancerAccessLogs,
-  mentionsElbAccount,
-  objectKeyPattern,
-  prefixText,
-  testObjectKey,
-} from '../src/cfn/elb-logs.js';
-import { allowsAction, awsPrincipals, resourceOf, servicePrincipals } from '../src/cfn/kms.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
-import {
-  BUCKET_POLICY_TYPE,
-  bucketPoliciesByBucket,
-  bucketPoliciesOf,
-  policyStatements,
-  unresolvedPolicies,
-  unresolvedPoliciesMentioning,
-} from '../src/cfn/s3.js';
-import { type ResourceEntry, resourcesOfType } from '../src/cfn/template.js';
-import { asObject, deepEqual as jsonEqual, intrinsicName, subText as templateText, toList, toList as oneOrMany } from '../src/cfn/values.js';
+import { type AccessLogTarget, loadBalancerAccessLogs, mentionsElbAccount } from '../src/cfn/elb-logs.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
+import { policyOfProperties, principalsOf, statementAllows, type StatementView } from '../src/cfn/iam.js';
+import { parameter, property, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { elbAccountIds, elbLogDeliveryServicePrincipal, regionFacts } from '../src/cfn/regions.js';
+import { BUCKET_POLICY_TYPE, bucketPoliciesOf, tlsDenyStatement, unresolvedPolicies, unresolvedPoliciesMentioning } from '../src/cfn/s3.js';
+import { skipsTransform } from '../src/cfn/skip.js';
+import { parseSubVariables, PSEUDO_PARAMETERS } from '../src/cfn/template.js';
+import { asObject, deepEqual, subText, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Severity, Template } from '../src/types.js';
 
 const MAPPING_BASE = 'ElbLogAccounts';
@@ -53,26 +40,9 @@ function portablePrincipal(mapName: string): JsonObject {
  * a Fn::Join of literals and `!Ref AWS::Partition` spelling such an ARN.
  */
 function literalAccount(v: JsonValue): string | undefined {
-  let text: string | undefined;
-  if (typeof v === 'string') {
-    if (/^\d{12}$/.test(v)) return v;
-    text = v;
-  } else {
-    const name = intrinsicName(v);
-    const arg = name ? (v as JsonObject)[name] : undefined;
-    if (name === 'Fn::Sub') {
-      if (typeof arg === 'string') text = arg;
-      else if (Array.isArray(arg) && typeof arg[0] === 'string' && (arg.length === 1 || Object.keys(asObject(arg[1]) ?? {}).length === 0)) text = arg[0];
-    } else if (name === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
-      const parts: string[] = [];
-      for (const part of arg[1]) {
-        if (typeof part === 'string') parts.push(part);
-        else if (asObject(part)?.['Ref'] === 'AWS::Partition' && intrinsicName(part) === 'Ref') parts.push('${AWS::Partition}');
-        else return undefined;
-      }
-      text = parts.join(arg[0]);
-    }
-  }
+  if (typeof v === 'string' && /^\d{12}$/.test(v)) return v;
+  // The ARN pattern admits no variable but the partition: an account given by a parameter is the author's choice.
+  const text = typeof v === 'string' ? v : subText(v);
   const m = text === undefined ? null : ARN.exec(text);
   return m ? m[1] : undefined;
 }
@@ -86,7 +56,7 @@ interface Plan {
 function planMapping(t: Template): Plan {
   const table = mappingTable();
   const mappings = asObject(t.Mappings);
-  if (mappings && jsonEqual(mappings[MAPPING_BASE], table)) return { mapName: MAPPING_BASE, mappingOps: [] };
+  if (mappings && deepEqual(mappings[MAPPING_BASE], table)) return { mapName: MAPPING_BASE, mappingOps: [] };
   const mapName = freshLogicalId(t, MAPPING_BASE);
   // The same op in every finding's fix: applying it twice gives the same template, and a fix
   // suppressed on one resource never leaves another fix pointing at a missing mapping.
@@ -142,6 +112,74 @@ function loadBalancers(targets: readonly AccessLogTarget[]): { subject: string; 
   return ids.length === 1 ? { subject: `Load balancer ${ids[0]!}`, verb: 'writes' } : { subject: `Load balancers ${ids.join(', ')}`, verb: 'write' };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Where ELB writes, and what a policy Resource covers. ELB writes
+// `bucket[/prefix]/AWSLogs/<account>/...`, and a test object
+// `bucket[/prefix]/AWSLogs/<account>/ELBAccessLogTestFile` as soon as logging is turned on (see
+// src/cfn/elb-logs.ts for the source).
+
+const ACCOUNT = '\u0000account\u0000';
+const ANY_PREFIX = '\u0000prefix\u0000';
+const PARTITION = '(?:aws|aws-cn|aws-us-gov|\\$\\{AWS::Partition\\})';
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The prefix as Fn::Sub text, without its trailing slash: '' for none, a literal (with `${`
+ * escaped), `${Param}` for a parameter, or the text of a Sub that names only parameters and
+ * pseudo parameters. Undefined for anything else (Fn::If, Fn::Join, a resource attribute).
+ */
+function prefixText(t: Template, prefix: JsonValue | undefined): string | undefined {
+  if (prefix === undefined) return '';
+  const known = (name: string) => parameter(t, name) !== undefined || (PSEUDO_PARAMETERS.has(name) && name !== 'AWS::NoValue');
+  const o = asObject(prefix);
+  const ref = o && Object.keys(o).length === 1 ? o['Ref'] : undefined;
+  const sub = o && Object.keys(o).length === 1 ? o['Fn::Sub'] : undefined;
+  let text: string | undefined;
+  if (typeof prefix === 'string') text = prefix.replace(/\$\{/g, '${!');
+  else if (typeof ref === 'string' && known(ref)) text = '${' + ref + '}';
+  else if (typeof sub === 'string' && parseSubVariables(sub).every(known)) text = sub;
+  return text?.replace(/\/+$/, '');
+}
+
+/**
+ * The object key ELB writes its test file to, with the account left open and an unreadable
+ * prefix standing for any prefix (only a wildcard covers it).
+ */
+function testObjectKey(prefix: string | undefined): string {
+  const head = prefix === undefined ? `${ANY_PREFIX}/` : prefix === '' ? '' : `${prefix}/`;
+  return `${head}AWSLogs/${ACCOUNT}/ELBAccessLogTestFile`;
+}
+
+/**
+ * The object-key pattern of a policy Resource on bucket `bucketId` (whose name, as Sub text, is
+ * `names`): `${B.Arn}/k`, `arn:<partition>:s3:::${B}/k`, `arn:<partition>:s3:::<name>/k`, or
+ * `*`; undefined when the Resource names another bucket or only the bucket itself.
+ */
+function objectKeyPattern(resource: JsonValue, bucketId: string, names: readonly string[]): string | undefined {
+  const text = subText(resource);
+  if (text === undefined) return undefined;
+  if (text === '*') return '*';
+  const heads = [`\\$\\{${escapeRegExp(bucketId)}\\.Arn\\}`, `arn:${PARTITION}:s3:::(?:\\$\\{${escapeRegExp(bucketId)}\\}|\\*${names.map((n) => '|' + escapeRegExp(n)).join('')})`];
+  for (const head of heads) {
+    const m = new RegExp(`^${head}/(.*)$`).exec(text);
+    if (m) return m[1]!;
+  }
+  return undefined;
+}
+
+/**
+ * True when an object-key pattern (IAM wildcards `*` and `?`) matches `key`. The stack's
+ * account, `${AWS::AccountId}` or written out, matches the open account of {@link testObjectKey}.
+ */
+function keyPatternCovers(pattern: string, key: string): boolean {
+  const parts = pattern.split(/(\*|\?|\$\{AWS::AccountId\}|\b\d{12}\b)/);
+  const re = parts.map((p) => (p === '*' ? '[^]*' : p === '?' ? '[^]' : p === '${AWS::AccountId}' || /^\d{12}$/.test(p) ? escapeRegExp(ACCOUNT) : escapeRegExp(p))).join('');
+  return new RegExp(`^${re}$`).test(key);
+}
+
 /**
  * The objects ELB writes under `prefix` (undefined: a prefix that cannot be read, so any), as the
  * ARN a grant names. `name` is the policy's own `Bucket` value, for a bucket that depends on the
@@ -154,43 +192,32 @@ function objectsArn(t: Template, bucketId: string, prefix: string | undefined, n
   return text !== undefined ? { 'Fn::Sub': `${S3_OBJECTS}${text}/${keys}` } : { 'Fn::Sub': [`${S3_OBJECTS}\${BucketName}/${keys}`, { BucketName: name }] };
 }
 
-function isElbGrant(t: Template, statement: JsonObject): boolean {
-  if (!allowsAction(statement, 's3:PutObject')) return false;
-  if (servicePrincipals(statement).some((s) => ELB_SERVICES.includes(s))) return true;
-  return mentionsElbAccount(t, asObject(statement['Principal'])?.['AWS']);
+// ---------------------------------------------------------------------------------------------
+// Grants
+
+/** The AWS principals of a statement as written (undefined for `"*"` and computed principals). */
+function awsPrincipalValues(s: StatementView): readonly JsonValue[] | undefined {
+  return s.principal === '*' ? undefined : s.principal?.['AWS'];
+}
+
+function isElbGrant(t: Template, s: StatementView): boolean {
+  if (!statementAllows(s, 's3:PutObject')) return false;
+  if (principalsOf(s, 'Service').some((p) => ELB_SERVICES.includes(p))) return true;
+  return mentionsElbAccount(t, awsPrincipalValues(s));
 }
 
 /** A Sid not used by any statement of the policy (S3 rejects duplicate Sids). */
-function freshSid(statements: ReadonlyArray<{ statement: JsonObject }>): string {
-  const used = new Set(statements.map(({ statement }) => statement['Sid']));
+function freshSid(statements: readonly StatementView[]): string {
+  const used = new Set(statements.map((s) => s.sid));
   for (let n = 1; ; n++) {
     const sid = n === 1 ? GRANT_SID : `${GRANT_SID}${n}`;
     if (!used.has(sid)) return sid;
   }
 }
 
-/** Operations that make load balancer `id` wait for `policyId`, or undefined when its DependsOn cannot be extended. */
-function dependsOnOps(t: Template, id: string, policyId: string): Operation[] | undefined {
-  const at = pointer('Resources', id, 'DependsOn');
-  const current = resourceOf(t, id)?.DependsOn;
-  if (current === undefined) return [{ op: 'add', path: at, value: policyId }];
-  if (typeof current === 'string') return [{ op: 'replace', path: at, value: [current, policyId] }];
-  if (Array.isArray(current)) return [{ op: 'add', path: `${at}/-`, value: policyId }];
-  return undefined;
-}
-
-/** Every AWS::S3::BucketPolicy attached to the bucket, however its `Bucket` names it. */
-function policiesOf(t: Template, bucketId: string, byBucket: ReadonlyMap<string, ResourceEntry[]>): ResourceEntry[] {
-  const out = [...(byBucket.get(bucketId) ?? [])];
-  for (const p of bucketPoliciesOf(t, bucketId)) if (!out.some((q) => q.id === p.id)) out.push(p);
-  return out;
-}
-
 /** What the findings of one check share across buckets. */
 interface Context {
-  byBucket: ReadonlyMap<string, ResourceEntry[]>;
-  /** Logical ids given to new policies in this check. */
-  taken: Set<string>;
+  fx: Fixer;
   unresolved?: Array<{ id: string; at: string }>;
 }
 
@@ -199,134 +226,141 @@ interface Context {
  * their prefixes, and a DependsOn on the bucket policy.
  */
 function bucketFindings(t: Template, bucketId: string, lbs: readonly AccessLogTarget[], how: () => Delivery, context: Context): Finding[] {
+  const { fx } = context;
   const findings: Finding[] = [];
-  const policies = policiesOf(t, bucketId, context.byBucket);
+  const bucketPointer = pointer('Resources', bucketId);
+  const policies = bucketPoliciesOf(t, bucketId);
   const { subject, verb } = loadBalancers(lbs);
   if (policies.length > 1) {
     findings.push({
-      pointer: pointer('Resources', bucketId),
+      pointer: bucketPointer,
+      messageId: 'severalPolicies',
       message: `${subject} ${verb} access logs to ${bucketId}, which has ${policies.length} bucket policies (${policies.map((p) => p.id).join(', ')}); S3 keeps one policy per bucket, so merge them into one that grants Elastic Load Balancing`,
     });
     return findings;
   }
   const policy = policies[0];
-  const view = policy ? policyStatements(policy.pointer, policy.resource.Properties) : undefined;
-  const statements: Array<{ statement: JsonObject; at: string }> = [];
-  if (view?.kind === 'list') view.items.forEach((s, i) => asObject(s) && !intrinsicName(s) && statements.push({ statement: asObject(s)!, at: `${view.pointer}/${i}` }));
-  if (view?.kind === 'single') statements.push({ statement: view.statement, at: view.pointer });
+  const view = policy ? policyOfProperties(policy.properties, policy.propertiesPointer) : undefined;
+  const statements = view?.statements ?? [];
 
   if (policy) findings.push(...stackAccountGrants(policy.id, statements, bucketId, lbs));
 
   const prefixes = lbs.map((lb) => prefixText(t, lb.prefix));
-  const policyBucket = templateText(asObject(policy?.resource.Properties)?.['Bucket']);
-  const names = [...bucketNamesOf(t, bucketId), ...(policyBucket !== undefined && policyBucket !== `\${${bucketId}}` ? [policyBucket] : [])];
-  const covers = (statement: JsonObject, prefix: string | undefined) =>
-    toList(statement['Resource']).some((r) => {
+  const policyBucket = policy ? property(policy, 'Bucket')?.value : undefined;
+  const policyBucketText = subText(policyBucket);
+  const bucket = resource(t, bucketId);
+  const ownName = bucket ? subText(property(bucket, 'BucketName')?.value) : undefined;
+  const names = [...(ownName === undefined || ownName === '' ? [] : [ownName]), ...(policyBucketText !== undefined && policyBucketText !== `\${${bucketId}}` ? [policyBucketText] : [])];
+  const covers = (s: StatementView, prefix: string | undefined) =>
+    s.resources.some((r) => {
       const pattern = objectKeyPattern(r, bucketId, names);
       return pattern !== undefined && keyPatternCovers(pattern, testObjectKey(prefix));
     });
-  const grants = statements.filter(({ statement }) => isElbGrant(t, statement));
-  const missing = [...new Set(prefixes.filter((prefix) => !grants.some(({ statement }) => covers(statement, prefix))))];
+  const grants = statements.filter((s) => isElbGrant(t, s));
+  const missing = [...new Set(prefixes.filter((prefix) => !grants.some((s) => covers(s, prefix))))];
   if (missing.length > 0) {
     const uncovered = lbs.filter((_, i) => missing.includes(prefixes[i]));
     const who = loadBalancers(uncovered);
     const keys = missing.map((prefix) => keyText(bucketId, prefix)).join(', ');
-    const name = policy && dependenciesOf(t, bucketId).has(policy.id) ? asObject(policy.resource.Properties)?.['Bucket'] : undefined;
+    const name = policy && dependenciesOf(t, bucketId).has(policy.id) ? policyBucket : undefined;
     const arns = missing.map((prefix) => objectsArn(t, bucketId, prefix, name));
     const resource: JsonValue = arns.length === 1 ? arns[0]! : arns;
     const consequence = 'when logging is turned on ELB writes a test object there, and the load balancer fails to create (Access Denied for bucket)';
-    const editable = grants.find(({ statement }) => statement['Resource'] !== undefined);
+    const editable = grants.find((s) => s.statement['Resource'] !== undefined);
     if (editable) {
       // A grant that names AWSLogs/ under no prefix a load balancer of the template writes to is the
       // prefix left out (or another one): it is replaced, any other Resource is kept.
-      const entries = toList(editable.statement['Resource']);
-      const kept = entries.filter((r) => {
+      const kept = editable.resources.filter((r) => {
         const pattern = objectKeyPattern(r, bucketId, names);
         return pattern === undefined || !pattern.includes('AWSLogs/') || prefixes.some((prefix) => keyPatternCovers(pattern, testObjectKey(prefix)));
       });
       const next = [...kept, ...arns];
+      fx.set(`${editable.pointer}/Resource`, next.length === 1 ? next[0]! : next);
       findings.push({
-        pointer: `${editable.at}/Resource`,
+        pointer: `${editable.pointer}/Resource`,
         severity: 'critical',
+        messageId: 'grantMissesPrefix',
         message: `${who.subject} ${who.verb} access logs under ${keys}, which the ELB grant in ${policy!.id} does not cover: ${consequence}; fix: grant ${keys}`,
-        fix: { ops: [{ op: 'replace', path: `${editable.at}/Resource`, value: next.length === 1 ? next[0]! : next }] },
+        fix: fx.take(),
       });
     } else {
       const base = `${who.subject} ${who.verb} access logs to ${bucketId}, but no bucket policy lets Elastic Load Balancing put them there: ${consequence}`;
-      const d = how();
-      const grant: JsonObject = { Sid: freshSid(statements), Effect: 'Allow', Principal: d.principal, Action: 's3:PutObject', Resource: resource };
-      const fixNote = `; fix: let ${d.describe} put objects under ${keys}`;
       const maybe = policy ? [] : unresolvedPoliciesMentioning(t, (context.unresolved ??= unresolvedPolicies(t)), bucketId);
       if (grants.length > 0) {
-        findings.push({ pointer: grants[0]!.at, severity: 'critical', message: `${base}; not fixed automatically because its ELB statement has no Resource` });
+        findings.push({ pointer: grants[0]!.pointer, severity: 'critical', messageId: 'grantWithoutResource', message: `${base}; not fixed automatically because its ELB statement has no Resource` });
       } else if (maybe.length > 0) {
-        findings.push({ pointer: pointer('Resources', bucketId), severity: 'critical', message: `${base}; not fixed automatically because ${maybe.join(', ')} may be its policy (its Bucket cannot be resolved)` });
-      } else if (!policy) {
-        const bucket = resourceOf(t, bucketId);
-        const policyId = freshLogicalId(t, `${bucketId}Policy`, context.taken);
-        const value: JsonObject = {
-          Type: BUCKET_POLICY_TYPE,
-          ...(typeof bucket?.Condition === 'string' ? { Condition: bucket.Condition } : {}),
-          Properties: { Bucket: { Ref: bucketId }, PolicyDocument: { Version: '2012-10-17', Statement: [grant] } },
-        };
-        findings.push({ pointer: pointer('Resources', bucketId), severity: 'critical', message: base + fixNote, fix: { ops: [...d.ops, { op: 'add', path: pointer('Resources', policyId), value }] } });
-      } else if (view!.kind === 'list') {
-        findings.push({ pointer: view!.pointer, severity: 'critical', message: base + fixNote, fix: { ops: [...d.ops, { op: 'add', path: `${view!.pointer}/-`, value: grant }] } });
-      } else if (view!.kind === 'single') {
-        findings.push({ pointer: view!.pointer, severity: 'critical', message: base + fixNote, fix: { ops: [...d.ops, { op: 'replace', path: view!.pointer, value: [view!.statement, grant] }] } });
+        findings.push({ pointer: bucketPointer, severity: 'critical', messageId: 'policyUnresolved', message: `${base}; not fixed automatically because ${maybe.join(', ')} may be its policy (its Bucket cannot be resolved)` });
+      } else if (view?.kind === 'opaque') {
+        findings.push({ pointer: view.pointer, severity: 'critical', messageId: 'policyNotEditable', message: `${base}; not fixed automatically because ${policy!.id} ${view.reason}` });
       } else {
-        findings.push({ pointer: view!.pointer, severity: 'critical', message: `${base}; not fixed automatically because ${policy.id} ${view!.reason}` });
+        const d = how();
+        const grant: JsonObject = { Sid: freshSid(statements), Effect: 'Allow', Principal: d.principal, Action: 's3:PutObject', Resource: resource };
+        // The mapping is added by every fix that uses it (see planMapping): raw operations.
+        for (const op of d.ops) fx.push(op);
+        if (view) fx.appendStatement(view, grant);
+        else {
+          // A bucket policy tapfix creates denies plain HTTP from the start (CT.S3.PR.8), unless the
+          // bucket opts out of s3-enforce-tls.
+          const tls = bucket && skipsTransform(bucket.resource, 's3-enforce-tls') ? [] : [tlsDenyStatement(bucketId)];
+          fx.addResource(`${bucketId}Policy`, {
+            Type: BUCKET_POLICY_TYPE,
+            ...(bucket?.condition !== undefined ? { Condition: bucket.condition } : {}),
+            Properties: { Bucket: { Ref: bucketId }, PolicyDocument: { Version: '2012-10-17', Statement: [grant, ...tls] } },
+          });
+        }
+        findings.push({ pointer: view ? view.pointer : bucketPointer, severity: 'critical', messageId: 'noElbGrant', message: `${base}; fix: let ${d.describe} put objects under ${keys}`, fix: fx.take() });
       }
     }
   }
 
-  if (policy) findings.push(...lbs.flatMap((lb) => waitForPolicy(t, lb, policy)));
+  if (policy) findings.push(...lbs.flatMap((lb) => waitForPolicy(t, lb, policy, fx)));
   return findings;
 }
 
 /** Reports statements that grant the stack's own account what only ELB's principal can use. */
-function stackAccountGrants(policyId: string, statements: ReadonlyArray<{ statement: JsonObject; at: string }>, bucketId: string, lbs: readonly AccessLogTarget[]): Finding[] {
+function stackAccountGrants(policyId: string, statements: readonly StatementView[], bucketId: string, lbs: readonly AccessLogTarget[]): Finding[] {
   const { verb } = loadBalancers(lbs);
   const writers = lbs.map((l) => l.id).join(', ');
   return statements
-    .filter(({ statement }) => allowsAction(statement, 's3:PutObject') && awsPrincipals(statement).some((p) => STACK_ACCOUNT.test(p)))
-    .map(({ statement, at }): Finding => {
-      const which = typeof statement['Sid'] === 'string' ? `Statement ${statement['Sid']}` : 'A statement';
+    .filter((s) => statementAllows(s, 's3:PutObject') && principalsOf(s, 'AWS').some((p) => STACK_ACCOUNT.test(p)))
+    .map((s): Finding => {
+      const which = s.sid !== undefined ? `Statement ${s.sid}` : 'A statement';
       return {
-        pointer: `${at}/Principal`,
+        pointer: `${s.pointer}/Principal`,
         severity: 'low',
+        messageId: 'stackAccountGrant',
         message: `${which} of ${policyId} lets the stack's own account put objects into ${bucketId}, where ${writers} ${verb} access logs; Elastic Load Balancing does not deliver logs as that account, so the statement grants the load balancer nothing`,
       };
     });
 }
 
 /** A DependsOn from the load balancer to its bucket's policy, unless it waits for it already. */
-function waitForPolicy(t: Template, lb: AccessLogTarget, policy: ResourceEntry): Finding[] {
+function waitForPolicy(t: Template, lb: AccessLogTarget, policy: ResourceView, fx: Fixer): Finding[] {
   if (dependenciesOf(t, lb.id).has(policy.id)) return [];
-  const at = pointer('Resources', lb.id);
+  const at = lb.view.pointer;
   const base = `Load balancer ${lb.id} does not wait for ${policy.id}: CloudFormation may create the load balancer before the policy, and turning access logging on then fails (Access Denied for bucket)`;
   let why: string | undefined;
   if (dependenciesOf(t, policy.id).has(lb.id)) why = 'the policy names the load balancer, so waiting for it would be a dependency cycle';
-  else if (policy.resource.Condition !== undefined && policy.resource.Condition !== lb.resource.Condition) why = `the policy is created only under Condition ${String(policy.resource.Condition)}`;
-  const ops = why ? undefined : dependsOnOps(t, lb.id, policy.id);
-  if (!ops) return [{ pointer: at, severity: 'high', message: `${base}; not fixed automatically because ${why ?? 'its DependsOn is neither a name nor a list'}` }];
-  return [{ pointer: at, severity: 'high', message: `${base}; fix: DependsOn ${policy.id}`, fix: { ops } }];
+  else if (policy.resource.Condition !== undefined && policy.resource.Condition !== lb.view.resource.Condition) why = `the policy is created only under Condition ${String(policy.resource.Condition)}`;
+  if (!why && fx.addDependsOn(lb.id, policy.id)) return [{ pointer: at, severity: 'high', messageId: 'notWaitingForPolicy', message: `${base}; fix: DependsOn ${policy.id}`, fix: fx.take() }];
+  return [{ pointer: at, severity: 'high', messageId: 'cannotWaitForPolicy', message: `${base}; not fixed automatically because ${why ?? 'its DependsOn is neither a name nor a list'}` }];
 }
 
 /** Findings for every load balancer that writes access logs to S3. */
-function loadBalancerFindings(t: Template, region: string | undefined, plan: () => Plan): Finding[] {
+function loadBalancerFindings(t: Template, region: string | undefined, plan: () => Plan, fx: Fixer): Finding[] {
   const targets = loadBalancerAccessLogs(t);
   if (targets.length === 0) return [];
   const findings: Finding[] = [];
   const byBucket = new Map<string, AccessLogTarget[]>();
   for (const lb of targets) {
     if (lb.bucket === undefined) {
-      findings.push({ pointer: lb.bucketAt, severity: 'high', message: `Load balancer ${lb.id} turns access logging on but names no bucket; Elastic Load Balancing rejects that and the load balancer fails to create` });
+      findings.push({ pointer: lb.bucketAt, severity: 'high', messageId: 'noLogBucket', message: `Load balancer ${lb.id} turns access logging on but names no bucket; Elastic Load Balancing rejects that and the load balancer fails to create` });
     } else if (lb.bucketId === undefined) {
       const prefix = prefixText(t, lb.prefix);
       findings.push({
         pointer: lb.bucketAt,
         severity: 'medium',
+        messageId: 'externalLogBucket',
         message: `Load balancer ${lb.id} writes access logs to a bucket this template does not define; its bucket policy must let ${deliveryText(region)} put objects under ${keyText('<bucket>', prefix)}, or the load balancer fails to create (Access Denied for bucket)`,
       });
     } else {
@@ -334,10 +368,11 @@ function loadBalancerFindings(t: Template, region: string | undefined, plan: () 
     }
   }
   let how: Delivery | undefined;
-  const context = { byBucket: bucketPoliciesByBucket(t), taken: new Set<string>() };
+  const context: Context = { fx };
   for (const [bucketId, lbs] of byBucket) findings.push(...bucketFindings(t, bucketId, lbs, () => (how ??= delivery(region, plan)), context));
   return findings;
 }
+
 
 export default defineTransform({
   meta: {
@@ -422,7 +457,9 @@ to a bucket of the template (named by \`!Ref\`, \`!Sub '\${Bucket}'\` or its \`B
   \`<bucket>/*AWSLogs/\${AWS::AccountId}/*\`. One statement covers every load balancer logging
   into the bucket. It goes into the bucket's policy, or a new \`<Bucket>Policy\` (with the bucket's
   \`Condition\`): S3 keeps one policy per bucket, and s3-enforce-tls and s3-access-logging add their
-  statements to that same policy whichever runs first.
+  statements to that same policy whichever runs first. A new policy also denies requests made
+  without TLS, with the statement s3-enforce-tls writes (so that it passes the Control Tower control
+  CT.S3.PR.8 even when elb-log-principal runs alone), unless the bucket opts out of s3-enforce-tls.
 - **Prefix.** An ELB statement whose Resource names \`AWSLogs/\` under no prefix a load balancer of
   the template writes to (typically \`<bucket>/AWSLogs/...\` when the load balancer sets
   \`access_logs.s3.prefix\`) gets the right Resource instead; its other Resources are kept.
@@ -463,31 +500,22 @@ None.
   },
   check({ template, region }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(template);
     const accounts = elbAccountIds();
     const regionOf = new Map([...accounts].map(([r, a]) => [a, r]));
     const facts = region ? regionFacts(region) : undefined;
     const servicePrincipal = elbLogDeliveryServicePrincipal();
     let plan: Plan | undefined;
 
-    for (const policy of resourcesOfType(template, BUCKET_POLICY_TYPE)) {
-      const view = policyStatements(policy.pointer, policy.resource.Properties);
-      const statements: Array<{ statement: JsonValue; at: string }> =
-        view.kind === 'list'
-          ? view.items.map((statement, i) => ({ statement, at: `${view.pointer}/${i}` }))
-          : view.kind === 'single'
-            ? [{ statement: view.statement, at: view.pointer }]
-            : [];
-
-      for (const { statement, at } of statements) {
-        const s = asObject(statement);
-        if (!s || s['Effect'] !== 'Allow') continue;
-        const principal = asObject(s['Principal']);
-        if (!principal || intrinsicName(principal)) continue;
-        const services = oneOrMany(principal['Service']);
+    for (const policy of resources(template, BUCKET_POLICY_TYPE)) {
+      for (const s of policyOfProperties(policy.properties, policy.propertiesPointer).statements) {
+        if (s.effect !== 'Allow' || s.principal === undefined || s.principal === '*') continue;
+        const principal = asObject(s.statement['Principal'])!;
+        const services = toList(principal['Service']);
         if (services.includes(servicePrincipal)) continue;
 
         const aws = principal['AWS'];
-        const awsValues = oneOrMany(aws);
+        const awsValues = toList(aws);
         const elbIndexes: number[] = [];
         const found: string[] = [];
         awsValues.forEach((v, i) => {
@@ -503,7 +531,7 @@ None.
         // The template works in its known region when it names that region's account.
         if (!wrongService && facts?.elbAccountId && found.includes(facts.elbAccountId)) continue;
 
-        const principalAt = `${at}/Principal`;
+        const principalAt = `${s.pointer}/Principal`;
         const distinct = [...new Set(found)];
         const what =
           distinct.length === 0
@@ -511,35 +539,43 @@ None.
             : distinct.length === 1
               ? `account ${distinct[0]!} is the ELB account of ${regionOf.get(distinct[0]!)!}`
               : `accounts ${distinct.join(', ')} are the ELB accounts of ${distinct.map((a) => regionOf.get(a)!).join(', ')}`;
-        let message: string;
-        let severity: Severity;
         if (facts?.elbLogDeliveryServicePrincipal) {
-          severity = 'critical';
-          message = `${what}; ${region} has no ELB account (launched after August 2022) and delivers access logs only as the service principal ${servicePrincipal}`;
           const next: JsonObject = { ...principal };
           const keptAws = awsValues.filter((_, i) => !elbIndexes.includes(i));
           if (keptAws.length === 0) delete next['AWS'];
           else next['AWS'] = Array.isArray(aws) ? keptAws : keptAws[0]!;
           const keptServices = services.filter((x) => x !== WRONG_SERVICE);
           next['Service'] = keptServices.length === 0 ? servicePrincipal : [...keptServices, servicePrincipal];
-          findings.push({ pointer: principalAt, severity, message, fix: { ops: [{ op: 'replace', path: principalAt, value: next }] } });
+          fx.set(principalAt, next);
+          findings.push({
+            pointer: principalAt,
+            severity: 'critical',
+            messageId: 'regionWithoutElbAccount',
+            message: `${what}; ${region} has no ELB account (launched after August 2022) and delivers access logs only as the service principal ${servicePrincipal}`,
+            fix: fx.take(),
+          });
           continue;
         }
 
         plan ??= planMapping(template);
         const portable = portablePrincipal(plan.mapName);
+        let messageId: string;
+        let message: string;
+        let severity: Severity;
         if (found.length === 0) {
-          severity = 'critical';
-          message = `${what}: access logs will fail to deliver`;
+          [messageId, severity, message] = ['wrongServicePrincipal', 'critical', `${what}: access logs will fail to deliver`];
         } else if (facts?.elbAccountId) {
-          severity = 'critical';
-          message = `${what}, not ${region}: access logs will fail to deliver`;
+          [messageId, severity, message] = ['otherRegionAccount', 'critical', `${what}, not ${region}: access logs will fail to deliver`];
         } else {
-          severity = 'high';
-          message = `${what} only: deployed in any other region, access logs fail to deliver (region unknown; the principal is made portable with a per-region lookup)`;
+          [messageId, severity, message] = [
+            'regionBoundAccount',
+            'high',
+            `${what} only: deployed in any other region, access logs fail to deliver (region unknown; the principal is made portable with a per-region lookup)`,
+          ];
         }
 
-        const ops: Operation[] = [...plan.mappingOps];
+        // The mapping is added by every fix that uses it (see planMapping): raw operations.
+        for (const op of plan.mappingOps) fx.push(op);
         if (wrongService) {
           // Swap the service for the account principal; keep any other principals.
           const next: JsonObject = { ...principal };
@@ -548,17 +584,17 @@ None.
           else next['Service'] = Array.isArray(principal['Service']) ? keptServices : keptServices[0]!;
           const keptAws = awsValues.filter((_, i) => !elbIndexes.includes(i));
           next['AWS'] = keptAws.length === 0 ? portable : [...keptAws, portable];
-          ops.push({ op: 'replace', path: principalAt, value: next });
+          fx.set(principalAt, next);
         } else if (!Array.isArray(aws)) {
-          ops.push({ op: 'replace', path: `${principalAt}/AWS`, value: portable });
+          fx.set(`${principalAt}/AWS`, portable);
         } else {
-          ops.push({ op: 'replace', path: `${principalAt}/AWS/${elbIndexes[0]!}`, value: portable });
-          for (const i of elbIndexes.slice(1).reverse()) ops.push({ op: 'remove', path: `${principalAt}/AWS/${i}` });
+          fx.set(`${principalAt}/AWS/${elbIndexes[0]!}`, portable);
+          for (const i of elbIndexes.slice(1).reverse()) fx.remove(`${principalAt}/AWS/${i}`);
         }
-        findings.push({ pointer: Array.isArray(aws) || wrongService ? principalAt : `${principalAt}/AWS`, severity, message, fix: { ops } });
+        findings.push({ pointer: Array.isArray(aws) || wrongService ? principalAt : `${principalAt}/AWS`, severity, messageId, message, fix: fx.take() });
       }
     }
-    findings.push(...loadBalancerFindings(template, region, () => (plan ??= planMapping(template))));
+    findings.push(...loadBalancerFindings(template, region, () => (plan ??= planMapping(template)), fx));
     return findings;
   },
 });

@@ -1,14 +1,15 @@
 import { defineTransform } from '../src/transform.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { allowsAction, propertiesOf, resourceOf, servicePrincipals } from '../src/cfn/kms.js';
+import { policyOfProperties, principalsOf, statementAllows } from '../src/cfn/iam.js';
 import { accessLogTargets, logDestinations, S3_LOGGING_SERVICE, trailDestinations } from '../src/cfn/logs.js';
 import { freshLogicalId } from '../src/cfn/naming.js';
-import { BUCKET_TYPE as S3_BUCKET, bucketByArn, bucketEncryption, bucketPoliciesOf } from '../src/cfn/s3.js';
-import { skipsTransform as skipsRule } from '../src/cfn/skip.js';
-import { resourcesOfType } from '../src/cfn/template.js';
+import { pointer } from '../src/cfn/pointer.js';
+import { property, resource, resources, type ResourceView } from '../src/cfn/query.js';
+import { BUCKET_POLICY_TYPE, BUCKET_TYPE, bucketByArn, bucketEncryption, bucketPoliciesOf, tlsDenyStatement } from '../src/cfn/s3.js';
+import { skipsTransform } from '../src/cfn/skip.js';
 import { asObject, intrinsicName, toList } from '../src/cfn/values.js';
-import type { Finding, JsonObject, JsonValue, Operation, Resource, Template } from '../src/types.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface Options extends Record<string, unknown> {
   /** Days after which access-log objects in a created log bucket expire. */
@@ -17,6 +18,7 @@ interface Options extends Record<string, unknown> {
   noncurrentExpirationDays: number;
 }
 
+const ID = 's3-access-logging';
 const CONDITION_KEY = 'aws:SourceArn';
 
 function positiveInteger(v: unknown, fallback: number): number {
@@ -29,7 +31,8 @@ function positiveInteger(v: unknown, fallback: number): number {
  * the name is not plain text (or not given).
  */
 function arnByName(t: Template, bucketId: string): JsonValue | undefined {
-  const name = textWithoutDependencies(t, propertiesOf(resourceOf(t, bucketId))?.['BucketName']);
+  const bucket = resource(t, bucketId);
+  const name = textWithoutDependencies(t, bucket ? property(bucket, 'BucketName')?.value : undefined);
   return name === undefined ? undefined : { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${name}` };
 }
 
@@ -42,8 +45,8 @@ function unnameableIn(t: Template, bucketId: string, policyId: string): boolean 
 function sourceArn(t: Template, bucketId: string, editedPolicy?: string): JsonValue {
   const byName = editedPolicy !== undefined && dependenciesOf(t, bucketId).has(editedPolicy) ? arnByName(t, bucketId) : undefined;
   const arn: JsonValue = byName ?? { 'Fn::GetAtt': [bucketId, 'Arn'] };
-  const condition = resourceOf(t, bucketId)?.Condition;
-  return typeof condition === 'string' ? { 'Fn::If': [condition, arn, { Ref: 'AWS::NoValue' }] } : arn;
+  const condition = resource(t, bucketId)?.condition;
+  return condition !== undefined ? { 'Fn::If': [condition, arn, { Ref: 'AWS::NoValue' }] } : arn;
 }
 
 function loggingGrant(logBucketId: string, sources: JsonValue[]): JsonObject {
@@ -59,114 +62,95 @@ function loggingGrant(logBucketId: string, sources: JsonValue[]): JsonObject {
   };
 }
 
-function denyInsecureTransport(logBucketId: string): JsonObject {
-  return {
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [{ 'Fn::GetAtt': [logBucketId, 'Arn'] }, { 'Fn::Sub': '${' + logBucketId + '.Arn}/*' }],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  };
+/** ObjectOwnership values of a bucket's OwnershipControls rules, as written. */
+function objectOwnership(bucket: ResourceView): JsonValue[] {
+  return toList(property(bucket, 'OwnershipControls', 'Rules')?.value).map((r) => asObject(r)?.['ObjectOwnership'] ?? null);
+}
+
+/** True when ownership settings keep ACLs enabled (the LogDeliveryWrite ACL then works). */
+function aclsEnabled(bucket: ResourceView): boolean {
+  return objectOwnership(bucket).some((o) => o === 'ObjectWriter' || o === 'BucketOwnerPreferred');
 }
 
 /** True when a bucket's ACL setup already lets the S3 log delivery group write (ACLs enabled). */
-function aclDelivery(t: Template, bucketId: string): boolean {
-  const p = propertiesOf(resourceOf(t, bucketId));
-  if (p?.['AccessControl'] !== 'LogDeliveryWrite') return false;
-  const rules = toList(asObject(p['OwnershipControls'])?.['Rules']);
-  return rules.some((r) => {
-    const o = asObject(r)?.['ObjectOwnership'];
-    return o === 'ObjectWriter' || o === 'BucketOwnerPreferred';
-  });
+function aclDelivery(bucket: ResourceView): boolean {
+  return property(bucket, 'AccessControl')?.value === 'LogDeliveryWrite' && aclsEnabled(bucket);
 }
 
+/** The grant operations for an existing log bucket, built in `fx`: 'none' when nothing is needed, 'blocked' when the policy cannot be edited. */
+type GrantPlan = { at: string; missing: string[] } | 'none' | 'blocked';
+
 /**
- * Operations that let `sources` deliver access logs into an existing log bucket through its
- * bucket policy, or undefined when nothing is needed; `null` when the policy cannot be edited.
+ * Lets `sources` deliver access logs into the existing log bucket `logBucketId` through its
+ * bucket policy: a new policy, a grant appended to the one it has, or sources added to the
+ * grant's aws:SourceArn condition.
  */
-function grantOps(t: Template, logBucketId: string, sources: string[], taken: Set<string>): { ops: Operation[]; at: string; missing: string[] } | undefined | null {
+function planGrant(t: Template, fx: Fixer, logBucketId: string, sources: string[]): GrantPlan {
   const policies = bucketPoliciesOf(t, logBucketId);
-  const grants: { statement: JsonObject; at: string; policy: string }[] = [];
-  for (const policy of policies) {
-    const doc = propertiesOf(policy.resource)?.['PolicyDocument'];
-    const raw = asObject(doc)?.['Statement'];
-    const base = pointer('Resources', policy.id, 'Properties', 'PolicyDocument', 'Statement');
-    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-    list.forEach((s, i) => {
-      const statement = asObject(s);
-      if (!statement || !servicePrincipals(statement).includes(S3_LOGGING_SERVICE) || !allowsAction(statement, 's3:PutObject')) return;
-      grants.push({ statement, at: Array.isArray(raw) ? `${base}/${i}` : base, policy: policy.id });
-    });
-  }
+  const views = policies.map((policy) => ({ policy, view: policyOfProperties(policy.properties, policy.propertiesPointer) }));
+  const grants = views.flatMap(({ policy, view }) =>
+    view.statements.filter((s) => principalsOf(s, 'Service').includes(S3_LOGGING_SERVICE) && statementAllows(s, 's3:PutObject')).map((s) => ({ s, policy: policy.id })),
+  );
   if (grants.length === 0) {
-    if (aclDelivery(t, logBucketId)) return undefined;
+    const logBucket = resource(t, logBucketId);
+    if (logBucket && aclDelivery(logBucket)) return 'none';
     const edited = policies.length === 1 ? policies[0]!.id : undefined;
     const grant = loggingGrant(logBucketId, sources.map((s) => sourceArn(t, s, edited)));
     if (policies.length === 0) {
-      const policyId = freshLogicalId(t, `${logBucketId}Policy`, taken);
-      return {
-        at: pointer('Resources', logBucketId),
-        missing: sources,
-        ops: [
-          {
-            op: 'add',
-            path: pointer('Resources', policyId),
-            value: {
-              Type: 'AWS::S3::BucketPolicy',
-              Properties: {
-                Bucket: { Ref: logBucketId },
-                PolicyDocument: { Version: '2012-10-17', Statement: [grant, denyInsecureTransport(logBucketId)] },
-              },
-            },
-          },
-        ],
-      };
+      fx.addResource(`${logBucketId}Policy`, {
+        Type: BUCKET_POLICY_TYPE,
+        Properties: {
+          Bucket: { Ref: logBucketId },
+          PolicyDocument: { Version: '2012-10-17', Statement: [grant, tlsDenyStatement(logBucketId)] },
+        },
+      });
+      return { at: pointer('Resources', logBucketId), missing: sources };
     }
-    if (policies.length > 1) return null;
-    const doc = asObject(propertiesOf(policies[0]!.resource)?.['PolicyDocument']);
-    if (!doc || intrinsicName(doc)) return null;
-    const at = pointer('Resources', policies[0]!.id, 'Properties', 'PolicyDocument', 'Statement');
-    const existing = doc['Statement'];
-    if (Array.isArray(existing)) return { at, missing: sources, ops: [{ op: 'add', path: `${at}/-`, value: grant }] };
-    if (asObject(existing) && !intrinsicName(existing)) return { at, missing: sources, ops: [{ op: 'replace', path: at, value: [existing, grant] }] };
-    return null;
+    const view = views[0]!.view;
+    if (policies.length > 1 || view.kind === 'opaque') return 'blocked';
+    fx.appendStatement(view, grant);
+    return { at: view.pointer, missing: sources };
   }
   // A grant exists: make sure its aws:SourceArn condition (when it has one) names every source.
-  for (const { statement } of grants) {
-    if (!JSON.stringify(statement['Condition'] ?? {}).includes(`"${CONDITION_KEY}"`)) return undefined;
+  for (const { s } of grants) {
+    if (!JSON.stringify(s.statement['Condition'] ?? {}).includes(`"${CONDITION_KEY}"`)) return 'none';
   }
-  const { statement, at, policy } = grants[0]!;
-  const condition = asObject(statement['Condition']);
-  if (!condition) return null;
+  const { s, policy } = grants[0]!;
+  const condition = s.condition;
+  if (!condition) return 'blocked';
   for (const operator of Object.keys(condition)) {
     const block = asObject(condition[operator]);
     if (!block || !Object.prototype.hasOwnProperty.call(block, CONDITION_KEY)) continue;
     const value = block[CONDITION_KEY]!;
     const entries = toList(value);
-    if (entries.some((e) => typeof e === 'string' && e.includes('*'))) return undefined;
+    if (entries.some((e) => typeof e === 'string' && e.includes('*'))) return 'none';
     const covered = new Set<string>();
     for (const e of entries) {
       const inner = intrinsicName(e) === 'Fn::If' ? toList((e as JsonObject)['Fn::If'] as JsonValue)[1] : e;
       const match = bucketByArn(t, inner);
       if (match && !match.objects) covered.add(match.bucket);
     }
-    const missing = sources.filter((s) => !covered.has(s));
-    if (missing.length === 0) return undefined;
-    if (!operator.startsWith('Arn') && !operator.startsWith('String')) return null;
-    const path = `${at}/Condition/${operator.replace(/~/g, '~0').replace(/\//g, '~1')}/${CONDITION_KEY.replace(/\//g, '~1')}`;
-    const additions = missing.map((s) => sourceArn(t, s, policy));
-    const ops: Operation[] = Array.isArray(value)
-      ? additions.map((v) => ({ op: 'add', path: `${path}/-`, value: v }) as Operation)
-      : [{ op: 'replace', path, value: [value, ...additions] }];
-    return { at, missing, ops };
+    const missing = sources.filter((source) => !covered.has(source));
+    if (missing.length === 0) return 'none';
+    if (!operator.startsWith('Arn') && !operator.startsWith('String')) return 'blocked';
+    const at = s.pointer + pointer('Condition', operator, CONDITION_KEY);
+    const additions = missing.map((source) => sourceArn(t, source, policy));
+    if (Array.isArray(value)) for (const addition of additions) fx.append(at, addition);
+    else fx.set(at, [value, ...additions]);
+    return { at: s.pointer, missing };
   }
-  return undefined;
+  return 'none';
+}
+
+/** Why a bucket's access logging needs fixing, as the messageId and the words the message uses. */
+interface LoggingProblem {
+  messageId: 'noAccessLogging' | 'logsIntoItself' | 'logsIntoTrailBucket';
+  why: string;
 }
 
 export default defineTransform<Options>({
   meta: {
-    id: 's3-access-logging',
+    id: ID,
     title: 'Log S3 bucket access into a dedicated access-log bucket',
     severity: 'high',
     safety: 'safe',
@@ -214,13 +198,33 @@ rule expiring logs after 90 days (noncurrent versions after 30, incomplete uploa
 delivery is granted by the bucket policy, not the \`LogDeliveryWrite\` ACL: \`AccessLogsBucketPolicy\`
 allows \`logging.s3.amazonaws.com\` to \`s3:PutObject\` on \`\${AccessLogsBucket.Arn}/*\` with
 \`aws:SourceAccount\` and \`aws:SourceArn\` (the source buckets) conditions, and denies requests
-without TLS. When a source bucket is added later, it is added to the \`aws:SourceArn\` list; a
+without TLS with the statement s3-enforce-tls writes (the form Control Tower's CT.S3.PR.8
+recognises). A reused log bucket without a policy gets one with the same two statements. When a source bucket is added later, it is added to the \`aws:SourceArn\` list; a
 reused log bucket without the grant gets it (in its existing policy, or a new one).
+
+The created log bucket passes the AWS Control Tower S3 controls a log bucket can pass (public
+access blocked, versioning, lifecycle rules, ACLs disabled, TLS-only policy) and, on purpose,
+not these four, which a server access log destination cannot or should not satisfy (AWS S3 user
+guide, "Enabling Amazon S3 server access logging",
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html):
+- CT.S3.PR.10 (SSE-KMS default encryption): "Default server-side encryption with AWS Key
+  Management Service (AWS KMS) keys (SSE-KMS) is not supported" on the target bucket.
+- CT.S3.PR.2 (server access logging): "Your target bucket should not have server access logging
+  enabled"; logging it into itself makes a loop of logs about logs.
+- CT.S3.PR.9 (Object Lock): "S3 buckets with S3 Object Lock can't be used as destination buckets
+  for server access logs".
+- CT.S3.PR.4 (event notifications): notifications are an opt-in feature that sends events to a
+  destination the owner chooses (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html);
+  nothing consumes an event per delivered log object, and no destination can be chosen for it.
 
 A bucket that receives S3 server access logs or load balancer access logs and uses SSE-KMS
 default encryption is moved to SSE-S3 (\`SSEAlgorithm: AES256\`, without \`KMSMasterKeyID\` and
 \`BucketKeyEnabled\`): AWS documents SSE-S3 as the only default encryption those deliveries
-support (notes in data/aws-facts.json), so with SSE-KMS the logs are not delivered.
+support (notes in data/aws-facts.json), so with SSE-KMS the logs are not delivered. CT.S3.PR.10
+then flags the bucket: that is the documented requirement of the delivery, not a regression
+(S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html;
+ALB: "The only server-side encryption option that's supported is Amazon S3-managed keys
+(SSE-S3)", https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
 
 Not given logging (they are log buckets themselves): the access-log bucket, buckets other
 buckets log into, load balancer log buckets, vended-log (\`delivery.logs.amazonaws.com\`, VPC
@@ -253,6 +257,8 @@ no longer protected by the key's policy (existing objects keep their encryption)
   },
   check({ template: t, options }) {
     const findings: Finding[] = [];
+    const fx = new Fixer(t);
+    const buckets = resources(t, BUCKET_TYPE);
     const trails = trailDestinations(t);
     const targets = accessLogTargets(t);
     const kinds = logDestinations(t);
@@ -272,26 +278,29 @@ no longer protected by the key's policy (existing objects keep their encryption)
     for (const [source, target] of targets) {
       if (target !== undefined && target !== source) usage.set(target, (usage.get(target) ?? 0) + 1);
     }
-    // Why a bucket's access logging needs fixing ('' when it has none), or undefined when it does not.
-    const loggingProblem = (id: string, resource: Resource): string | undefined => {
-      if (isLogBucket(id) || skipsRule(resource, 's3-access-logging')) return undefined;
-      if (resource.Properties !== undefined && (!asObject(resource.Properties) || intrinsicName(resource.Properties))) return undefined;
-      const logging = propertiesOf(resource)?.['LoggingConfiguration'];
-      if (logging === undefined) return '';
+    // Why a bucket's access logging needs fixing, or undefined when it does not.
+    const loggingProblem = (bucket: ResourceView): LoggingProblem | undefined => {
+      const { id } = bucket;
+      if (isLogBucket(id) || skipsTransform(bucket.resource, ID)) return undefined;
+      if (bucket.resource.Properties !== undefined && !bucket.properties) return undefined;
+      const logging = property(bucket, 'LoggingConfiguration')?.value;
+      if (logging === undefined) return { messageId: 'noAccessLogging', why: '' };
       const config = asObject(logging);
       if (!config || intrinsicName(config)) return undefined;
       const target = targets.get(id);
-      if (target === id) return 'logs into itself, so every log delivery adds more logs';
-      if (target !== undefined && isTrailBucket(target)) return `logs into ${target}, the bucket CloudTrail (${trails.get(target)!.join(', ')}) delivers the audit trail to`;
+      if (target === id) return { messageId: 'logsIntoItself', why: 'logs into itself, so every log delivery adds more logs' };
+      if (target !== undefined && isTrailBucket(target)) {
+        return { messageId: 'logsIntoTrailBucket', why: `logs into ${target}, the bucket CloudTrail (${trails.get(target)!.join(', ')}) delivers the audit trail to` };
+      }
       return undefined;
     };
-    const toFix = new Set(resourcesOfType(t, S3_BUCKET).filter(({ id, resource }) => loggingProblem(id, resource) !== undefined).map((e) => e.id));
+    const toFix = new Set(buckets.filter((bucket) => loggingProblem(bucket) !== undefined).map((bucket) => bucket.id));
 
     let logBucket: string | undefined;
     let best = -1;
-    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
+    for (const { id, resource: r } of buckets) {
       const k = kinds.get(id);
-      if (!k?.has('access-logs') || isTrailBucket(id) || resource.Condition !== undefined) continue;
+      if (!k?.has('access-logs') || isTrailBucket(id) || r.Condition !== undefined) continue;
       // A log bucket made from a bucket that would log into it (its name, say) cannot be that
       // bucket's destination: each would wait for the other, and CloudFormation rejects the cycle.
       if ([...dependenciesOf(t, id)].some((dependency) => dependency !== id && toFix.has(dependency))) continue;
@@ -304,60 +313,27 @@ no longer protected by the key's policy (existing objects keep their encryption)
       }
     }
 
-    const taken = new Set<string>();
     const created = logBucket === undefined;
-    const unused = (id: string) => freshLogicalId(t, id, new Set(taken)) === id;
-    const logBucketId = logBucket ?? freshLogicalId(t, unused('AccessLogsBucket') ? 'AccessLogsBucket' : 'S3AccessLogsBucket', taken);
-    const policyId = created ? freshLogicalId(t, `${logBucketId}Policy`, taken) : undefined;
+    const unused = (id: string) => freshLogicalId(t, id, new Set(fx.taken)) === id;
+    const logBucketId = logBucket ?? freshLogicalId(t, unused('AccessLogsBucket') ? 'AccessLogsBucket' : 'S3AccessLogsBucket', fx.taken);
 
-    const fixes: Finding[] = [];
-    const moving: string[] = [];
-    let policyGrants = created;
-    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
-      const why = id === logBucketId ? undefined : loggingProblem(id, resource);
-      if (why === undefined) continue;
-      const props = propertiesOf(resource);
-      const base = pointer('Resources', id, 'Properties');
-      const destination: JsonValue = { Ref: logBucketId };
-      const prefix = `${id}/`;
-      if (why === '') {
-        const value = { DestinationBucketName: destination, LogFilePrefix: prefix };
-        fixes.push({
-          pointer: pointer('Resources', id),
-          message: `Bucket ${id} has no server access logging; fix: log to ${logBucketId} under ${prefix}`,
-          fix: {
-            ops: [props === undefined ? { op: 'add', path: base, value: { LoggingConfiguration: value } } : { op: 'add', path: `${base}/LoggingConfiguration`, value }],
-          },
-        });
-        moving.push(id);
-        continue;
-      }
-      const config = asObject(props!['LoggingConfiguration'])!;
-      const at = `${base}/LoggingConfiguration`;
-      const ops: Operation[] = [
-        { op: config['DestinationBucketName'] === undefined ? 'add' : 'replace', path: `${at}/DestinationBucketName`, value: destination },
-      ];
-      if (config['LogFilePrefix'] === undefined) ops.push({ op: 'add', path: `${at}/LogFilePrefix`, value: prefix });
-      fixes.push({
-        pointer: at,
-        message: `Bucket ${id} ${why}; fix: log to the dedicated access-log bucket ${logBucketId}`,
-        fix: { ops },
-      });
-      moving.push(id);
-    }
+    const problems = buckets.flatMap((bucket) => {
+      const problem = bucket.id === logBucketId ? undefined : loggingProblem(bucket);
+      return problem ? [{ bucket, ...problem }] : [];
+    });
+    const moving = problems.map(({ bucket }) => bucket.id);
 
     // Every bucket that will log into the log bucket, for the policy's aws:SourceArn.
     const sources = new Set(moving);
     for (const [source, target] of targets) if (target === logBucketId && source !== logBucketId) sources.add(source);
-    const ordered = resourcesOfType(t, S3_BUCKET)
-      .map((e) => e.id)
-      .filter((id) => sources.has(id));
+    const ordered = buckets.map((bucket) => bucket.id).filter((id) => sources.has(id));
 
+    let policyGrants = created;
     if (created && moving.length > 0) {
       const expiration = positiveInteger(options.expirationDays, 90);
       const noncurrent = positiveInteger(options.noncurrentExpirationDays, 30);
-      const bucket: JsonObject = {
-        Type: S3_BUCKET,
+      fx.set(pointer('Resources', logBucketId), {
+        Type: BUCKET_TYPE,
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
         Properties: {
@@ -377,44 +353,60 @@ no longer protected by the key's policy (existing objects keep their encryption)
             ],
           },
         },
-      };
-      const policy: JsonObject = {
-        Type: 'AWS::S3::BucketPolicy',
+      });
+      const policyId = fx.addResource(`${logBucketId}Policy`, {
+        Type: BUCKET_POLICY_TYPE,
         Properties: {
           Bucket: { Ref: logBucketId },
           PolicyDocument: {
             Version: '2012-10-17',
-            Statement: [loggingGrant(logBucketId, ordered.map((s) => sourceArn(t, s))), denyInsecureTransport(logBucketId)],
+            Statement: [loggingGrant(logBucketId, ordered.map((s) => sourceArn(t, s))), tlsDenyStatement(logBucketId)],
           },
         },
-      };
+      });
       findings.push({
         pointer: pointer('Resources'),
+        messageId: 'addLogBucket',
         message: `Adds ${logBucketId}, a dedicated S3 server access-log bucket (SSE-S3, versioned, public access blocked, logs expire after ${expiration} days), and its policy ${policyId} granting logging.s3.amazonaws.com`,
-        fix: {
-          ops: [
-            { op: 'add', path: pointer('Resources', logBucketId), value: bucket },
-            { op: 'add', path: pointer('Resources', policyId!), value: policy },
-          ],
-        },
+        fix: fx.take(),
       });
     } else if (!created && ordered.length > 0) {
-      const grant = grantOps(t, logBucketId, ordered, taken);
-      policyGrants = grant !== null;
-      if (grant === null) {
+      const grant = planGrant(t, fx, logBucketId, ordered);
+      policyGrants = grant !== 'blocked';
+      if (grant === 'blocked') {
         findings.push({
           pointer: pointer('Resources', logBucketId),
+          messageId: 'logPolicyNotEditable',
           message: `Access-log bucket ${logBucketId} has a bucket policy that cannot be extended automatically; make sure it lets logging.s3.amazonaws.com write logs from ${ordered.join(', ')}`,
         });
-      } else if (grant) {
+      } else if (grant !== 'none') {
         findings.push({
           pointer: grant.at,
+          messageId: 'noLoggingGrant',
           message: `Access-log bucket ${logBucketId} does not let logging.s3.amazonaws.com deliver logs from ${grant.missing.join(', ')}; fix: grant it in the bucket policy`,
-          fix: { ops: grant.ops },
+          fix: fx.take(),
         });
       }
     }
-    findings.push(...fixes);
+
+    for (const { bucket, messageId, why } of problems) {
+      const { id } = bucket;
+      const destination: JsonValue = { Ref: logBucketId };
+      const prefix = `${id}/`;
+      if (messageId === 'noAccessLogging') {
+        fx.setProperty(id, ['LoggingConfiguration'], { DestinationBucketName: destination, LogFilePrefix: prefix });
+        findings.push({ pointer: bucket.pointer, messageId, message: `Bucket ${id} has no server access logging; fix: log to ${logBucketId} under ${prefix}`, fix: fx.take() });
+        continue;
+      }
+      fx.setProperty(id, ['LoggingConfiguration', 'DestinationBucketName'], destination);
+      if (property(bucket, 'LoggingConfiguration', 'LogFilePrefix') === undefined) fx.setProperty(id, ['LoggingConfiguration', 'LogFilePrefix'], prefix);
+      findings.push({
+        pointer: `${bucket.propertiesPointer}/LoggingConfiguration`,
+        messageId,
+        message: `Bucket ${id} ${why}; fix: log to the dedicated access-log bucket ${logBucketId}`,
+        fix: fx.take(),
+      });
+    }
 
     // Since April 2023 new buckets have ACLs disabled (BucketOwnerEnforced), and a bucket that sets
     // the LogDeliveryWrite canned ACL without enabling ACLs fails to create
@@ -423,43 +415,39 @@ no longer protected by the key's policy (existing objects keep their encryption)
     // bucket no S3 access logs go to) drops the ACL and keeps ACLs off; other buckets (CloudFront
     // standard logging needs ACLs) enable them.
     const cloudFrontLogBuckets = new Set([...kinds].filter(([, k]) => k.has('cloudfront-logs')).map(([id]) => id));
-    for (const { id, resource } of resourcesOfType(t, S3_BUCKET)) {
-      const props = propertiesOf(resource);
-      if (props?.['AccessControl'] !== 'LogDeliveryWrite') continue;
-      const controls = props['OwnershipControls'];
-      const rules = asObject(controls)?.['Rules'];
-      const ownership = toList(rules).map((r) => asObject(r)?.['ObjectOwnership']);
-      if (ownership.some((o) => o === 'ObjectWriter' || o === 'BucketOwnerPreferred')) continue;
-      const base = pointer('Resources', id, 'Properties');
+    for (const bucket of buckets) {
+      const { id } = bucket;
+      if (property(bucket, 'AccessControl')?.value !== 'LogDeliveryWrite' || aclsEnabled(bucket)) continue;
+      const controls = property(bucket, 'OwnershipControls');
       const problem = `Bucket ${id} sets AccessControl LogDeliveryWrite but does not enable ACLs; since April 2023 new buckets have ACLs disabled, so CloudFormation cannot create it`;
+      const at = `${bucket.propertiesPointer}/AccessControl`;
       const k = kinds.get(id);
       const accessLogs = id === logBucketId && policyGrants;
       const loadBalancerLogs = !!k?.has('load-balancer-logs') && (accessLogs || !k.has('access-logs'));
       if ((accessLogs || loadBalancerLogs) && !cloudFrontLogBuckets.has(id)) {
         const why = accessLogs ? 'its bucket policy grants logging.s3.amazonaws.com instead' : 'load balancer access logs are delivered through the bucket policy, not ACLs';
         const enforce = controls === undefined;
+        fx.remove(at);
+        if (enforce) fx.setProperty(id, ['OwnershipControls'], { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
         findings.push({
-          pointer: `${base}/AccessControl`,
+          pointer: at,
+          messageId: 'logDeliveryAclUnneeded',
           message: `${problem}; ${why}; fix: remove the ACL${enforce ? ' and enforce bucket-owner ownership (BucketOwnerEnforced)' : ''}`,
-          fix: {
-            ops: [
-              { op: 'remove', path: `${base}/AccessControl` },
-              ...(enforce ? [{ op: 'add', path: `${base}/OwnershipControls`, value: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } } as Operation] : []),
-            ],
-          },
+          fix: fx.take(),
         });
         continue;
       }
-      let ops: Operation[] | undefined;
-      const enable = { ObjectOwnership: 'BucketOwnerPreferred' };
-      if (controls === undefined) ops = [{ op: 'add', path: `${base}/OwnershipControls`, value: { Rules: [enable] } }];
+      const rules = property(bucket, 'OwnershipControls', 'Rules')?.value;
+      if (controls === undefined) fx.setProperty(id, ['OwnershipControls'], { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
       else if (Array.isArray(rules) && rules.length === 1 && asObject(rules[0]) && !intrinsicName(rules[0])) {
-        ops = [{ op: asObject(rules[0])!['ObjectOwnership'] === undefined ? 'add' : 'replace', path: `${base}/OwnershipControls/Rules/0/ObjectOwnership`, value: 'BucketOwnerPreferred' }];
+        fx.setProperty(id, ['OwnershipControls', 'Rules', 0, 'ObjectOwnership'], 'BucketOwnerPreferred');
       }
+      const fixed = fx.pending;
       findings.push({
-        pointer: `${base}/AccessControl`,
+        pointer: at,
+        messageId: 'logDeliveryAclWithoutAcls',
         message: `${problem}${cloudFrontLogBuckets.has(id) ? ' (CloudFront standard logging writes through ACLs)' : ''}; fix: enable ACLs with ObjectOwnership BucketOwnerPreferred`,
-        ...(ops ? { fix: { ops } } : {}),
+        ...(fixed ? { fix: fx.take() } : {}),
       });
     }
 
@@ -473,20 +461,19 @@ no longer protected by the key's policy (existing objects keep their encryption)
       if (k.has('load-balancer-logs')) markDestination(id, 'load balancer access logs');
     }
     for (const [id, what] of destinations) {
-      const resource = resourceOf(t, id);
-      if (!resource || resource.Type !== S3_BUCKET) continue;
-      const state = bucketEncryption(t, resource).state;
+      const bucket = resource(t, id);
+      if (!bucket || bucket.type !== BUCKET_TYPE) continue;
+      const state = bucketEncryption(t, bucket.resource).state;
       if (state !== 'kms' && state !== 'kms-aws-managed' && state !== 'dsse') continue;
-      const rule = pointer('Resources', id, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0);
-      const current = asObject(toList(asObject(propertiesOf(resource)?.['BucketEncryption'])?.['ServerSideEncryptionConfiguration'])[0]);
-      const byDefault = asObject(current?.['ServerSideEncryptionByDefault']);
-      const ops: Operation[] = [{ op: 'replace', path: `${rule}/ServerSideEncryptionByDefault/SSEAlgorithm`, value: 'AES256' }];
-      if (byDefault?.['KMSMasterKeyID'] !== undefined) ops.push({ op: 'remove', path: `${rule}/ServerSideEncryptionByDefault/KMSMasterKeyID` });
-      if (current?.['BucketKeyEnabled'] !== undefined) ops.push({ op: 'remove', path: `${rule}/BucketKeyEnabled` });
+      const rule = ['BucketEncryption', 'ServerSideEncryptionConfiguration', 0];
+      fx.setProperty(id, [...rule, 'ServerSideEncryptionByDefault', 'SSEAlgorithm'], 'AES256');
+      fx.remove(pointer('Resources', id, 'Properties', ...rule, 'ServerSideEncryptionByDefault', 'KMSMasterKeyID'));
+      fx.remove(pointer('Resources', id, 'Properties', ...rule, 'BucketKeyEnabled'));
       findings.push({
-        pointer: pointer('Resources', id, 'Properties', 'BucketEncryption'),
+        pointer: `${bucket.propertiesPointer}/BucketEncryption`,
+        messageId: 'kmsLogBucket',
         message: `Bucket ${id} receives ${what.join(' and ')} but its default encryption is SSE-KMS, which those log deliveries do not support; fix: SSE-S3 (AES256)`,
-        fix: { ops, safety: 'unsafe' },
+        fix: fx.unsafe().take(),
       });
     }
     return findings;

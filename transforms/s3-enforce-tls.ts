@@ -1,43 +1,52 @@
 import { defineTransform } from '../src/transform.js';
+import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
-import { pointer } from '../src/cfn/pointer.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
+import { conditionValues, policyOfProperties, type StatementView } from '../src/cfn/iam.js';
+import { property, resources } from '../src/cfn/query.js';
 import {
   BUCKET_POLICY_TYPE,
   BUCKET_TYPE,
-  bucketPoliciesByBucket,
-  isSecureTransportDeny,
-  policyStatements,
+  bucketPoliciesOf,
+  tlsDenyOf,
+  tlsDenyStatement,
+  TLS_DENY_SID,
   unresolvedPolicies,
   unresolvedPoliciesMentioning,
 } from '../src/cfn/s3.js';
-import { resourcesOfType } from '../src/cfn/template.js';
-import { asObject } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
-const SID = 'DenyInsecureTransport';
 const S3_ARN = 'arn:${AWS::Partition}:s3:::';
 
 /**
- * The deny statement, naming the bucket by its ARN, or (given `name`, the policy's own `Bucket`
- * value) by an ARN built from that name: the policy then depends on nothing new.
+ * The deny statement naming the bucket by an ARN built from `name`, the policy's own `Bucket`
+ * value, for a bucket that depends on its policy: the policy then depends on nothing new.
  */
-function denyStatement(t: Template, bucketId: string, sid: string, name?: JsonValue): JsonObject {
-  let resource: JsonValue = [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Sub': `\${${bucketId}.Arn}/*` }];
-  if (name !== undefined) {
-    const text = textWithoutDependencies(t, name);
-    const arn = (suffix: string): JsonValue =>
-      text !== undefined ? { 'Fn::Sub': `${S3_ARN}${text}${suffix}` } : { 'Fn::Sub': [`${S3_ARN}\${BucketName}${suffix}`, { BucketName: name }] };
-    resource = [arn(''), arn('/*')];
-  }
-  return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+function denyByName(t: Template, name: JsonValue, sid: string): JsonObject {
+  const text = textWithoutDependencies(t, name);
+  const arn = (suffix: string): JsonValue =>
+    text !== undefined ? { 'Fn::Sub': `${S3_ARN}${text}${suffix}` } : { 'Fn::Sub': [`${S3_ARN}\${BucketName}${suffix}`, { BucketName: name }] };
+  return tlsDenyOf([arn(''), arn('/*')], sid);
+}
+
+/**
+ * True for a statement that denies requests made without TLS: `Effect: Deny` with a
+ * `Bool` or `BoolIfExists` condition `aws:SecureTransport` equal to `false` ("false", false,
+ * or a one-element list of either). Sid, Principal, Action and Resource are not compared: any
+ * such statement shows the author enforces TLS, and a second one would only duplicate it.
+ */
+function deniesInsecureTransport(statement: StatementView): boolean {
+  if (statement.effect !== 'Deny') return false;
+  return ['Bool', 'BoolIfExists'].some((operator) => {
+    const values = conditionValues(statement, operator, 'aws:SecureTransport') ?? [];
+    return values.length > 0 && values.every((v) => v === false || (typeof v === 'string' && v.toLowerCase() === 'false'));
+  });
 }
 
 /** A Sid not used by any statement of the policy (S3 rejects duplicate Sids). */
-function freshSid(statements: readonly JsonValue[]): string {
-  const used = new Set(statements.map((s) => asObject(s)?.['Sid']).filter((s): s is string => typeof s === 'string'));
+function freshSid(statements: readonly StatementView[]): string {
+  const used = new Set(statements.map((s) => s.sid));
   for (let n = 1; ; n++) {
-    const sid = n === 1 ? SID : `${SID}${n}`;
+    const sid = n === 1 ? TLS_DENY_SID : `${TLS_DENY_SID}${n}`;
     if (!used.has(sid)) return sid;
   }
 }
@@ -67,9 +76,16 @@ Sid: DenyInsecureTransport
 Effect: Deny
 Principal: '*'
 Action: 's3:*'
-Resource: [!GetAtt Bucket.Arn, !Sub '\${Bucket.Arn}/*']
+Resource: [!GetAtt Bucket.Arn, !Join ['', [!GetAtt Bucket.Arn, '/*']]]
 Condition: {Bool: {'aws:SecureTransport': 'false'}}
 \`\`\`
+
+in the one shape the AWS Control Tower control CT.S3.PR.8 recognises: \`Effect: Deny\`,
+\`Principal: '*'\`, \`Action: 's3:*'\`, the condition exactly \`{Bool: {'aws:SecureTransport': 'false'}}\`,
+and the bucket and its objects named by \`GetAtt Bucket.Arn\` and a \`Fn::Join\` of it with
+\`/*\` (the rule reads that Join; \`!Sub '\${Bucket.Arn}/*'\`, which tapfix wrote before, means the
+same to S3 but fails the control). s3-access-logging and elb-log-principal write the same statement
+into the bucket policies they create.
 
 - When the template already has the bucket's \`AWS::S3::BucketPolicy\` (its \`Bucket\` is
   \`!Ref Bucket\`, \`!Sub '\${Bucket}'\`, or the same value as the bucket's \`BucketName\`), the
@@ -78,10 +94,15 @@ Condition: {Bool: {'aws:SecureTransport': 'false'}}
   When the bucket depends on that policy (it waits for something that waits for the policy) and
   the policy names the bucket by name, the statement names it by an ARN built from that name
   (\`!Sub 'arn:\${AWS::Partition}:s3:::<name>'\`): an ARN of the bucket in its policy would then
-  make each wait for the other, which CloudFormation rejects.
+  make each wait for the other, which CloudFormation rejects. (CT.S3.PR.8 does not recognise
+  that form: its rule accepts only \`GetAtt\` references, which would close the cycle, and literal
+  \`arn:aws:s3:::\` ARNs, which would pin the partition; the control keeps flagging such a policy
+  until the bucket no longer waits for it.)
 - Otherwise a new \`<Bucket>Policy\` resource is created (with the bucket's \`Condition\`, if any).
 - A statement that already denies requests whose \`aws:SecureTransport\` is false (any Sid,
-  \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`) is never duplicated.
+  \`Bool\` or \`BoolIfExists\`, \`"false"\` or \`false\`, whatever its Resource: the \`Fn::Join\`
+  above, the \`Fn::Sub\` form tapfix wrote before, literal ARNs) is never duplicated, and never
+  rewritten: an existing policy that enforces TLS is left as it is.
 
 Reported without a fix, because no edit is safe: a policy whose \`PolicyDocument\` or
 \`Statement\` is computed by an intrinsic, a string, or a single statement object; a bucket with
@@ -103,25 +124,22 @@ None.
   },
   check({ template }) {
     const findings: Finding[] = [];
-    const policies = bucketPoliciesByBucket(template);
+    const fx = new Fixer(template);
     let unresolved: Array<{ id: string; at: string }> | undefined;
-    const taken = new Set<string>();
 
-    for (const { id, resource, pointer: at } of resourcesOfType(template, BUCKET_TYPE)) {
-      const props = asObject(resource.Properties);
-      const website = props?.['WebsiteConfiguration'] !== undefined;
-      const safety = website ? ({ safety: 'unsafe' } as const) : {};
+    for (const bucket of resources(template, BUCKET_TYPE)) {
+      const { id } = bucket;
+      const website = property(bucket, 'WebsiteConfiguration') !== undefined;
       const websiteNote = website ? ' (the bucket serves a website over HTTP: denying plain HTTP breaks its website endpoint)' : '';
-      const attached = policies.get(id) ?? [];
+      // Denying plain HTTP breaks a website endpoint: the fix is held unless unsafe fixes are on.
+      const fix = () => (website ? fx.unsafe() : fx).take();
+      const attached = bucketPoliciesOf(template, id);
 
       if (attached.length > 1) {
-        const all = attached.every((p) => {
-          const view = policyStatements(p.pointer, p.resource.Properties);
-          return view.kind === 'list' ? view.items.some(isSecureTransportDeny) : view.kind === 'single' && isSecureTransportDeny(view.statement);
-        });
-        if (!all) {
+        if (!attached.every((p) => policyOfProperties(p.properties, p.propertiesPointer).statements.some(deniesInsecureTransport))) {
           findings.push({
-            pointer: at,
+            pointer: bucket.pointer,
+            messageId: 'severalPolicies',
             message: `Bucket ${id} has ${attached.length} bucket policies (${attached.map((p) => p.id).join(', ')}); S3 keeps one policy per bucket, so merge them and deny requests without TLS`,
           });
         }
@@ -130,31 +148,28 @@ None.
 
       if (attached.length === 1) {
         const policy = attached[0]!;
-        const view = policyStatements(policy.pointer, policy.resource.Properties);
-        if (view.kind === 'single' && isSecureTransportDeny(view.statement)) continue;
-        if (view.kind === 'list' && view.items.some(isSecureTransportDeny)) continue;
+        const view = policyOfProperties(policy.properties, policy.propertiesPointer);
+        if (view.statements.some(deniesInsecureTransport)) continue;
         const base = `Bucket ${id} accepts requests over plain HTTP: its policy ${policy.id} has no statement denying aws:SecureTransport false`;
         if (view.kind !== 'list') {
           const why = view.kind === 'single' ? 'its Statement is a single object' : view.reason;
-          findings.push({ pointer: view.pointer, message: `${base}; not fixed automatically because ${why}` });
+          findings.push({ pointer: view.pointer, messageId: 'policyNotEditable', message: `${base}; not fixed automatically because ${why}` });
           continue;
         }
-        if (policy.resource.Condition !== undefined && policy.resource.Condition !== resource.Condition) {
+        if (policy.resource.Condition !== undefined && policy.resource.Condition !== bucket.resource.Condition) {
           findings.push({
             pointer: policy.pointer,
+            messageId: 'policyConditionDiffers',
             message: `${base}; not fixed automatically because the policy's Condition differs from the bucket's`,
           });
           continue;
         }
         // A policy that names its bucket by name, for a bucket that depends on the policy: an ARN
         // of the bucket in the policy would make each wait for the other.
-        const name = asObject(policy.resource.Properties)?.['Bucket'];
-        const byName = name !== undefined && dependenciesOf(template, id).has(policy.id) ? name : undefined;
-        findings.push({
-          pointer: at,
-          message: base + websiteNote,
-          fix: { ops: [{ op: 'add', path: `${view.pointer}/-`, value: denyStatement(template, id, freshSid(view.items), byName) }], ...safety },
-        });
+        const name = property(policy, 'Bucket')?.value;
+        const sid = freshSid(view.statements);
+        fx.appendStatement(view, name !== undefined && dependenciesOf(template, id).has(policy.id) ? denyByName(template, name, sid) : tlsDenyStatement(id, sid));
+        findings.push({ pointer: bucket.pointer, messageId: 'policyWithoutTlsDeny', message: base + websiteNote, fix: fix() });
         continue;
       }
 
@@ -162,25 +177,21 @@ None.
       const maybe = unresolvedPoliciesMentioning(template, (unresolved ??= unresolvedPolicies(template)), id);
       if (maybe.length > 0) {
         findings.push({
-          pointer: at,
+          pointer: bucket.pointer,
+          messageId: 'policyUnresolved',
           message: `${message}; not fixed automatically because ${maybe.join(', ')} may be its policy (its Bucket cannot be resolved)`,
         });
         continue;
       }
-      const policyId = freshLogicalId(template, `${id}Policy`, taken);
-      const value: JsonObject = {
+      fx.addResource(`${id}Policy`, {
         Type: BUCKET_POLICY_TYPE,
-        ...(typeof resource.Condition === 'string' ? { Condition: resource.Condition } : {}),
+        ...(bucket.condition !== undefined ? { Condition: bucket.condition } : {}),
         Properties: {
           Bucket: { Ref: id },
-          PolicyDocument: { Version: '2012-10-17', Statement: [denyStatement(template, id, SID)] },
+          PolicyDocument: { Version: '2012-10-17', Statement: [tlsDenyStatement(id)] },
         },
-      };
-      findings.push({
-        pointer: at,
-        message: message + websiteNote,
-        fix: { ops: [{ op: 'add', path: pointer('Resources', policyId), value }], ...safety },
       });
+      findings.push({ pointer: bucket.pointer, messageId: 'noPolicy', message: message + websiteNote, fix: fix() });
     }
     return findings;
   },

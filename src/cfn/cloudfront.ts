@@ -2,8 +2,8 @@
 // an origin, whether they sign requests with origin access control, and whether viewers upload
 // through them (what a key policy must allow CloudFront on SSE-KMS buckets).
 import type { JsonObject, Template } from '../types.js';
+import { property, resources } from './query.js';
 import { bucketByDomainName } from './s3.js';
-import { resourcesOfType } from './template.js';
 import { asObject, subText, toList } from './values.js';
 
 export const CLOUDFRONT_DISTRIBUTION = 'AWS::CloudFront::Distribution';
@@ -23,8 +23,8 @@ export interface CloudFrontOrigin {
  */
 export function cloudFrontOrigins(t: Template): Map<string, CloudFrontOrigin[]> {
   const out = new Map<string, CloudFrontOrigin[]>();
-  for (const { id, resource } of resourcesOfType(t, CLOUDFRONT_DISTRIBUTION)) {
-    const config = asObject(asObject(resource.Properties)?.['DistributionConfig']);
+  for (const distribution of resources(t, CLOUDFRONT_DISTRIBUTION)) {
+    const config = asObject(property(distribution, 'DistributionConfig')?.value);
     const behaviors = [config?.['DefaultCacheBehavior'], ...toList(config?.['CacheBehaviors'])].map(asObject).filter((b): b is JsonObject => b !== undefined);
     for (const entry of toList(config?.['Origins'])) {
       const origin = asObject(entry);
@@ -37,7 +37,7 @@ export function cloudFrontOrigins(t: Template): Map<string, CloudFrontOrigin[]> 
         (b) => originId !== undefined && subText(b['TargetOriginId']) === originId && toList(b['AllowedMethods']).some((m) => m === 'PUT' || m === 'POST'),
       );
       const uses = out.get(bucket) ?? [];
-      uses.push({ distribution: id, oac: oacId !== undefined && oacId !== '' && !oai, uploads });
+      uses.push({ distribution: distribution.id, oac: oacId !== undefined && oacId !== '' && !oai, uploads });
       out.set(bucket, uses);
     }
   }

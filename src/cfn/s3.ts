@@ -3,12 +3,11 @@
 // to it. Pure and tolerant: intrinsics, missing properties and odd shapes give "unknown" answers,
 // never exceptions.
 import type { JsonObject, JsonValue, Resource, Template } from '../types.js';
-import { conditionValues, policyOfProperties, statementView, statementViews } from './iam.js';
+import { policyOfProperties } from './iam.js';
 import { keyOf } from './kms.js';
-import { pointer } from './pointer.js';
-import { targetOfValue, typeOf } from './query.js';
-import { referencesTo, resourcesOfType, type ResourceEntry } from './template.js';
-import { asObject, deepEqual, subText, toList } from './values.js';
+import { property, resources, targetOfValue, typeOf, type ResourceView } from './query.js';
+import { referencesTo } from './template.js';
+import { asObject, subText } from './values.js';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const BUCKET_POLICY_TYPE = 'AWS::S3::BucketPolicy';
@@ -30,9 +29,9 @@ function bucketNameTexts(t: Template): Map<string, string> {
   const cached = key && Object.isFrozen(key) ? nameTextsCache.get(key) : undefined;
   if (cached) return cached;
   const out = new Map<string, string>();
-  for (const { id, resource } of resourcesOfType(t, BUCKET_TYPE)) {
-    const text = subText(asObject(resource.Properties)?.['BucketName']);
-    if (text && !text.includes('*')) out.set(id, text);
+  for (const bucket of resources(t, BUCKET_TYPE)) {
+    const text = subText(property(bucket, 'BucketName')?.value);
+    if (text && !text.includes('*')) out.set(bucket.id, text);
   }
   if (key && Object.isFrozen(key)) nameTextsCache.set(key, out);
   return out;
@@ -151,41 +150,27 @@ export function bucketEncryption(t: Template, r: Resource | undefined): BucketEn
 // ---------------------------------------------------------------------------------------------
 // Bucket policies
 
-export interface BucketPolicyEntry extends ResourceEntry {
-  /** Logical id of the template bucket the policy is attached to. */
-  bucketId: string;
-}
-
-/** Every AWS::S3::BucketPolicy attached to a bucket of the template, grouped by bucket id. */
-export function bucketPoliciesByBucket(t: Template): Map<string, BucketPolicyEntry[]> {
-  const out = new Map<string, BucketPolicyEntry[]>();
-  for (const entry of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
-    const bucketId = bucketOfName(t, asObject(entry.resource.Properties)?.['Bucket']);
-    if (bucketId === undefined) continue;
-    const list = out.get(bucketId) ?? [];
-    list.push({ ...entry, bucketId });
-    out.set(bucketId, list);
-  }
-  return out;
-}
-
-/** AWS::S3::BucketPolicy resources attached to a bucket. */
-export function bucketPoliciesOf(t: Template, bucketId: string): ResourceEntry[] {
-  return resourcesOfType(t, BUCKET_POLICY_TYPE).filter((e) => bucketOfName(t, asObject(e.resource.Properties)?.['Bucket']) === bucketId);
+/**
+ * The AWS::S3::BucketPolicy resources attached to template bucket `bucketId` (their `Bucket`
+ * names it, read by {@link bucketOfName}), in template order. S3 keeps one policy per bucket, so
+ * more than one is a template error transforms report rather than edit.
+ */
+export function bucketPoliciesOf(t: Template, bucketId: string): ResourceView[] {
+  return resources(t, BUCKET_POLICY_TYPE).filter((policy) => bucketOfName(t, property(policy, 'Bucket')?.value) === bucketId);
 }
 
 /** Statements (as written) of every bucket policy of a bucket. */
 export function bucketPolicyStatements(t: Template, bucketId: string): JsonObject[] {
-  return bucketPoliciesOf(t, bucketId).flatMap((e) => statementViews(asObject(e.resource.Properties)?.['PolicyDocument']).map((s) => s.statement as JsonObject));
+  return bucketPoliciesOf(t, bucketId).flatMap((policy) => policyOfProperties(policy.properties, policy.propertiesPointer).statements.map((s) => s.statement as JsonObject));
 }
 
 /** BucketPolicy resources whose `Bucket` is given but names no template bucket, with where it is. */
 export function unresolvedPolicies(t: Template): Array<{ id: string; at: string }> {
   const out: Array<{ id: string; at: string }> = [];
-  for (const { id, resource } of resourcesOfType(t, BUCKET_POLICY_TYPE)) {
-    const value = asObject(resource.Properties)?.['Bucket'];
-    if (value === undefined || bucketOfName(t, value) !== undefined) continue;
-    out.push({ id, at: pointer('Resources', id, 'Properties', 'Bucket') });
+  for (const policy of resources(t, BUCKET_POLICY_TYPE)) {
+    const bucket = property(policy, 'Bucket');
+    if (bucket === undefined || bucketOfName(t, bucket.value) !== undefined) continue;
+    out.push({ id: policy.id, at: bucket.pointer });
   }
   return out;
 }
@@ -200,21 +185,23 @@ export function unresolvedPoliciesMentioning(t: Template, unresolved: ReadonlyAr
   return unresolved.filter(({ at }) => refs.some((r) => r.pointer === at || r.pointer.startsWith(at + '/'))).map(({ id }) => id);
 }
 
+/** The Sid tapfix gives the statement that denies requests made without TLS. */
+export const TLS_DENY_SID = 'DenyInsecureTransport';
+
 /**
- * True for a statement that denies requests made without TLS: `Effect: Deny` with a
- * `Bool` or `BoolIfExists` condition `aws:SecureTransport` equal to `false` ("false", false,
- * or a one-element list of either). Sid, Principal, Action and Resource are not compared: any
- * such statement shows the author enforces TLS, and a second one would only duplicate it.
+ * The statement that denies every request made without TLS to bucket `bucketId` and its objects
+ * (AWS Security Hub S3.5), as every transform that writes a bucket policy adds it. The objects are
+ * named `Fn::Join ["", [GetAtt B.Arn, "/*"]]`, the one reference form besides literal ARNs that the
+ * Control Tower control CT.S3.PR.8 accepts (its rule reads the Join, not `Fn::Sub "${B.Arn}/*"`).
  */
-export function isSecureTransportDeny(statement: unknown): boolean {
-  const s = asObject(statement);
-  if (!s) return false;
-  const view = statementView(s, '');
-  if (view.effect !== 'Deny') return false;
-  return ['Bool', 'BoolIfExists'].some((operator) => {
-    const values = conditionValues(view, operator, 'aws:SecureTransport') ?? [];
-    return values.length > 0 && values.every((v) => v === false || (typeof v === 'string' && v.toLowerCase() === 'false'));
-  });
+export function tlsDenyStatement(bucketId: string, sid = TLS_DENY_SID): JsonObject {
+  const arn = (): JsonObject => ({ 'Fn::GetAtt': [bucketId, 'Arn'] });
+  return tlsDenyOf([arn(), { 'Fn::Join': ['', [arn(), '/*']] }], sid);
+}
+
+/** The TLS deny statement for the bucket and object ARNs `resource`. */
+export function tlsDenyOf(resource: JsonValue, sid = TLS_DENY_SID): JsonObject {
+  return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,24 +209,7 @@ export function isSecureTransportDeny(statement: unknown): boolean {
 
 export { asObject } from './values.js';
 export { toList as oneOrMany } from './values.js';
-/** Structural equality of two JSON values (key order ignored): values.ts deepEqual. */
-export const jsonEqual = deepEqual;
 /** The bucket resolver under its former names. */
 export { bucketOfName as bucketIdOf, bucketOfName as bucketByName };
 export const S3_BUCKET = BUCKET_TYPE;
 
-export type StatementsView =
-  /** `Statement` is a list: `items` are its elements, `pointer` is the list's pointer. */
-  | { kind: 'list'; items: readonly JsonValue[]; pointer: string }
-  /** `Statement` is a single statement object (valid IAM, but nothing to append to). */
-  | { kind: 'single'; statement: JsonObject; pointer: string }
-  /** PolicyDocument or Statement is missing, an intrinsic, a string or another odd shape. */
-  | { kind: 'opaque'; reason: string; pointer: string };
-
-/** The statements of the `PolicyDocument` of a resource's Properties, in the shape transforms not yet on iam.ts PolicyView read. */
-export function policyStatements(resourcePointer: string, properties: unknown, documentProperty = 'PolicyDocument'): StatementsView {
-  const view = policyOfProperties(properties, `${resourcePointer}/Properties`, documentProperty);
-  if (view.kind === 'list') return { kind: 'list', items: toList(asObject(asObject(properties)?.[documentProperty])?.['Statement']), pointer: view.pointer };
-  if (view.kind === 'single') return { kind: 'single', statement: view.statements[0]!.statement as JsonObject, pointer: view.pointer };
-  return { kind: 'opaque', reason: view.reason, pointer: view.pointer };
-}
