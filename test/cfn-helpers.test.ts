@@ -4,14 +4,9 @@ import type { JsonValue, Operation, Template } from '../src/types.js';
 import { dependsOnResource } from '../src/cfn/graph.js';
 import { escapePointerSegment, getAt, parsePointer, pointer, unescapePointerSegment } from '../src/cfn/pointer.js';
 import {
-  CLOUDWATCH_LOG_RETENTION_DAYS,
-  ENVIRONMENT_SUFFIX_PARAMETER,
-  LOG_RETENTION_PARAMETER,
   allReferences,
   danglingReferences,
   deepFreeze,
-  ensureParameter,
-  freshLogicalId,
   intrinsicName,
   isIntrinsic,
   namesLeftUnused,
@@ -19,8 +14,9 @@ import {
   referencesTo,
   resourcesOfType,
   templateRegion,
-  type PendingParameters,
 } from '../src/cfn/template.js';
+import { CLOUDWATCH_LOG_RETENTION_DAYS, LOG_RETENTION_PARAMETER } from '../src/cfn/logs.js';
+import { ENVIRONMENT_SUFFIX_PARAMETER, ensureParameter, freshLogicalId, type PendingParameters } from '../src/cfn/naming.js';
 import {
   allRegions,
   amazonLinuxSsmPath,

@@ -12,7 +12,6 @@ import {
   roleCanDecrypt,
 } from '../src/cfn/kms.js';
 import { skipsTransform } from '../src/cfn/skip.js';
-import { skipsRule } from '../src/cfn/kms.js';
 import { refersTo } from '../src/cfn/expressions.js';
 import { dimension, watchedMetrics } from '../src/cfn/alarms.js';
 
@@ -89,14 +88,13 @@ describe('iam statement matching and role lookup', () => {
 });
 
 describe('skipsTransform', () => {
-  it('reads Metadata.tapfix.skip, by id or all; kms skipsRule is the same function', () => {
+  it('reads Metadata.tapfix.skip, by id or all', () => {
     const r = (skip: unknown) => ({ Metadata: { tapfix: { skip } } }) as never;
     expect(skipsTransform(r(['lambda-alarms']), 'lambda-alarms')).toBe(true);
     expect(skipsTransform(r(['all']), 'lambda-alarms')).toBe(true);
     expect(skipsTransform(r(['other']), 'lambda-alarms')).toBe(false);
     expect(skipsTransform(r('lambda-alarms'), 'lambda-alarms')).toBe(false);
     expect(skipsTransform(undefined, 'lambda-alarms')).toBe(false);
-    expect(skipsRule).toBe(skipsTransform);
   });
 });
 

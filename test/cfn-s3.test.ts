@@ -10,8 +10,6 @@ import {
   bucketPolicyStatements,
   unresolvedPolicies,
 } from '../src/cfn/s3.js';
-import { bucketByName } from '../src/cfn/kms.js';
-import { bucketIdOf } from '../src/cfn/s3.js';
 
 const t = (resources: Record<string, unknown>, parameters?: Record<string, unknown>): Template =>
   deepFreeze({ ...(parameters ? { Parameters: parameters } : {}), Resources: resources }) as unknown as Template;
@@ -32,16 +30,14 @@ describe('bucketOfName: the one bucket resolver', () => {
     expect(bucketOfName(buckets, { Ref: 'Data' })).toBe('Data');
     expect(bucketOfName(buckets, { 'Fn::Sub': '${Data}' })).toBe('Data');
     expect(bucketOfName(buckets, { 'Fn::Sub': '${ Data }' })).toBe('Data');
-    // kms.bucketByName read this one and s3.bucketIdOf did not: both former names now agree.
+    // One of the two former resolvers read this one and the other did not: there is one resolver now.
     const joined = { 'Fn::Join': ['', [{ Ref: 'Data' }]] };
     expect(bucketOfName(buckets, joined)).toBe('Data');
-    expect(bucketByName(buckets, joined)).toBe('Data');
-    expect(bucketIdOf(buckets, joined)).toBe('Data');
   });
 
   it('never reads a plain string as a reference: "${Data}" outside Fn::Sub is a name', () => {
     expect(bucketOfName(buckets, '${Data}')).toBeUndefined();
-    expect(bucketByName(buckets, '${Data}')).toBeUndefined();
+    expect(bucketOfName(buckets, '${Data}')).toBeUndefined();
     const dollarNamed = t({ Odd: { Type: 'AWS::S3::Bucket', Properties: { BucketName: '${Data}' } }, Data: { Type: 'AWS::S3::Bucket' } });
     expect(bucketOfName(dollarNamed, '${Data}')).toBe('Odd');
   });

@@ -208,6 +208,9 @@ describe('evaluatedRoots', () => {
     const { evaluatedRoots } = await import('../src/cfn/query.js');
     const roots = evaluatedRoots(t({ Resources: { R: { Type: 'X', Properties: { 'Fn::If': ['C', { A: 1 }, { A: 2 }] } }, S: { Type: 'Y' } } }));
     expect(roots.map((r) => r.path.join('/'))).toEqual(['Resources/R/Properties']);
+  });
+});
+
 describe('branchesOf', () => {
   it('follows both branches of nested Fn::If and drops NoValue', async () => {
     const { branchesOf } = await import('../src/cfn/query.js');
@@ -217,6 +220,9 @@ describe('branchesOf', () => {
       { value: { X: 2 }, pointer: '/L/0/Fn::If/2', when: [{ condition: 'A', value: false }] },
     ]);
     expect(branchesOf({ X: 3 }, '/L/1')).toEqual([{ value: { X: 3 }, pointer: '/L/1', when: [] }]);
+  });
+});
+
 describe('propertiesComputed', () => {
   it('tells Properties no fix can edit from missing ones', async () => {
     const { propertiesComputed } = await import('../src/cfn/query.js');

@@ -5,7 +5,7 @@ import { Fixer } from '../src/cfn/fixer.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { parameter, property, resource as resourceView, resources, type ResourceView } from '../src/cfn/query.js';
 import { amazonLinuxSsmPath, type AmazonLinuxGeneration } from '../src/cfn/regions.js';
-import { freshLogicalId } from '../src/cfn/template.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
 import { asObject, intrinsicName, resolve } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Resource, Template } from '../src/types.js';
 

@@ -10,7 +10,8 @@ import {
 } from '../src/cfn/parameters.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { property, resources } from '../src/cfn/query.js';
-import { CLOUDWATCH_LOG_RETENTION_DAYS, firstUnusedName, namesInLowerCase } from '../src/cfn/template.js';
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from '../src/cfn/logs.js';
+import { firstUnusedName, namesInLowerCase } from '../src/cfn/naming.js';
 import type { Finding, Fix, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface ParameterValidationOptions extends Record<string, unknown> {

@@ -5,7 +5,8 @@ import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf } from '../src/cfn/graph.js';
 import { getAt, parsePointer, pointer } from '../src/cfn/pointer.js';
 import { parameter, property, resource, resources, targetOfValue, type ResourceView } from '../src/cfn/query.js';
-import { freshLogicalId, referencesTo, type Reference } from '../src/cfn/template.js';
+import { freshLogicalId } from '../src/cfn/naming.js';
+import { referencesTo, type Reference } from '../src/cfn/template.js';
 import { asObject, cloneJson, intrinsicName, resolve } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 

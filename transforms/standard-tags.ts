@@ -19,7 +19,7 @@ import {
   tagLintSource,
   type TagInfo,
 } from '../src/cfn/spec.js';
-import { ENVIRONMENT_SUFFIX_PARAMETER, ENVIRONMENT_SUFFIX_PARAMETER_NAME } from '../src/cfn/template.js';
+import { ENVIRONMENT_SUFFIX_PARAMETER, ENVIRONMENT_SUFFIX_PARAMETER_NAME } from '../src/cfn/naming.js';
 import { asObject, hasOwn, isIntrinsic, targetOf } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 

@@ -4,7 +4,7 @@
 
 import type { JsonValue, Resource, Template } from '../types.js';
 import { getAt, pointer } from './pointer.js';
-import { templateText } from './kms.js';
+import { subText } from './values.js';
 import { property, resource, resources } from './query.js';
 import { allReferences } from './template.js';
 import { asObject, hasOwn, intrinsicName, resolve } from './values.js';
@@ -171,7 +171,7 @@ function launchTemplateByName(t: Template, v: unknown): string | undefined {
   const r = resolve(v);
   if (r.kind === 'ref') return launchTemplateById(t, v);
   if (r.kind === 'getatt') return r.attribute === 'LaunchTemplateName' && resource(t, r.target)?.type === LAUNCH_TEMPLATE ? r.target : undefined;
-  const name = templateText(v);
+  const name = subText(v);
   if (name === undefined) return undefined;
-  return resources(t, LAUNCH_TEMPLATE).find((lt) => templateText(property(lt, 'LaunchTemplateName')?.value) === name)?.id;
+  return resources(t, LAUNCH_TEMPLATE).find((lt) => subText(property(lt, 'LaunchTemplateName')?.value) === name)?.id;
 }

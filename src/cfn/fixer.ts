@@ -7,7 +7,7 @@
 import type { Fix, JsonObject, JsonValue, Operation, Safety, Template } from '../types.js';
 import type { PolicyView } from './iam.js';
 import { getAt, parsePointer, pointer as makePointer } from './pointer.js';
-import { ensureParameter as ensureParameterOps, freshLogicalId, type PendingParameters } from './template.js';
+import { ensureParameter as ensureParameterOps, freshLogicalId, type PendingParameters } from './naming.js';
 import { asObject, cloneJson, deepEqual } from './values.js';
 
 export class FixerError extends Error {}

@@ -434,27 +434,3 @@ function withUniqueSids(existing: ReadonlyArray<Readonly<JsonObject>>, added: re
     return unique === sid ? s : { ...s, Sid: unique };
   });
 }
-
-// ---------------------------------------------------------------------------------------------
-// re-exported for transforms not yet migrated
-
-export { subText as templateText } from './values.js';
-export { skipsTransform as skipsRule } from './skip.js';
-export { bucketOfName as bucketByName } from './s3.js';
-
-// re-exported for transforms not yet migrated: raw-statement forms of iam.ts's StatementView helpers
-export function resourceOf(t: Template, id: string): Resource | undefined {
-  return resourceView(t, id)?.resource;
-}
-export function propertiesOf(r: Resource | undefined): JsonObject | undefined {
-  return asObject(r?.Properties);
-}
-export function allowsAction(statement: JsonObject, action: string): boolean {
-  return statementAllows(statementView(statement, ''), action);
-}
-export function servicePrincipals(statement: JsonObject): string[] {
-  return principalsOf(statementView(statement, ''), 'Service');
-}
-export function awsPrincipals(statement: JsonObject): string[] {
-  return principalsOf(statementView(statement, ''), 'AWS');
-}

@@ -203,13 +203,3 @@ export function tlsDenyStatement(bucketId: string, sid = TLS_DENY_SID): JsonObje
 export function tlsDenyOf(resource: JsonValue, sid = TLS_DENY_SID): JsonObject {
   return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 }
-
-// ---------------------------------------------------------------------------------------------
-// re-exported for transforms not yet migrated
-
-export { asObject } from './values.js';
-export { toList as oneOrMany } from './values.js';
-/** The bucket resolver under its former names. */
-export { bucketOfName as bucketIdOf, bucketOfName as bucketByName };
-export const S3_BUCKET = BUCKET_TYPE;
-

@@ -358,18 +358,6 @@ function handleIntrinsic(key: string, arg: unknown, p: string, out: Reference[],
 // ---------------------------------------------------------------------------------------------
 // Naming and parameters live in naming.ts, the log-retention parameter in logs.ts.
 
-// re-exported for transforms not yet migrated
-export {
-  ENVIRONMENT_SUFFIX_PARAMETER,
-  ENVIRONMENT_SUFFIX_PARAMETER_NAME,
-  ensureParameter,
-  firstUnusedName,
-  freshLogicalId,
-  namesInLowerCase,
-  type PendingParameters,
-} from './naming.js';
-// re-exported for transforms not yet migrated
-export { CLOUDWATCH_LOG_RETENTION_DAYS, LOG_RETENTION_PARAMETER, LOG_RETENTION_PARAMETER_NAME } from './logs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Region

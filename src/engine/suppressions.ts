@@ -123,7 +123,7 @@ function resourceSuppression(s: Suppressions, transform: Transform, resource: st
  * equivalent checks: that resource opts out of the transform the way tapfix's own syntax says,
  * `Metadata: {tapfix: {skip: [<transform id>]}}`. Transforms that plan one thing for several
  * resources (a log bucket or a KMS key for many buckets, a mapping many resources read) already
- * leave such a resource out (src/cfn skipsRule/skipsTransform), so what they do fix stays
+ * leave such a resource out (src/cfn/skip.ts skipsTransform), so what they do fix stays
  * consistent. Undefined when no resource of `template` suppresses an equivalent check.
  */
 export function withForeignSkips(s: Suppressions, transform: Transform, template: Template): Template | undefined {
