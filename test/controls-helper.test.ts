@@ -233,19 +233,23 @@ describe('resource origins and exceptions', () => {
     const transforms = new Set((await loadTransforms()).map((t) => t.meta.id));
     for (const e of exceptions) {
       expect(controls.has(e.control), e.control).toBe(true);
-      expect(e.resources.addedBy === '*' || transforms.has(e.resources.addedBy), e.resources.addedBy).toBe(true);
+      const by = 'addedBy' in e.resources ? e.resources.addedBy : e.resources.changedBy;
+      expect(by === '*' ? 'addedBy' in e.resources : transforms.has(by), by).toBe(true);
     }
     const kms = exceptions.find((e) => e.control === 'CT.S3.PR.10')!;
-    expect(kms.resources.addedBy).toBe('s3-access-logging');
+    expect(kms.resources).toEqual({ addedBy: 's3-access-logging' });
     expect(kms.documentation).toBe('https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html');
   });
 
-  it('covers a violation only on a resource the named transform added', () => {
+  it('covers a violation only on a resource the named transform added or changed', () => {
     const exceptions = controlExceptions();
     const origins = resourceOrigins(applied, before);
     const sseKms = (logicalId: string) => ({ control: 'CT.S3.PR.10', logicalId });
     expect(exceptionFor(exceptions, sseKms('DataAccessLogs'), origins.get('DataAccessLogs'))?.control).toBe('CT.S3.PR.10');
-    expect(exceptionFor(exceptions, sseKms('Data'), origins.get('Data'))).toBeUndefined();
+    // Data existed: s3-access-logging changed it (a log destination moved to SSE-S3, documented).
+    expect(exceptionFor(exceptions, sseKms('Data'), origins.get('Data'))?.resources).toEqual({ changedBy: 's3-access-logging' });
+    expect(exceptionFor(exceptions, sseKms('Data'), { changedBy: ['standard-tags'] })).toBeUndefined();
+    expect(exceptionFor(exceptions, sseKms('Data'), undefined)).toBeUndefined();
     expect(exceptionFor(exceptions, { control: 'CT.S3.PR.11', logicalId: 'DataAccessLogs' }, origins.get('DataAccessLogs'))).toBeUndefined();
     expect(exceptionFor(exceptions, { control: 'CT.S3.PR.9', logicalId: 'DataAccessLogs' }, origins.get('DataAccessLogs'))?.control).toBe('CT.S3.PR.9');
   });
