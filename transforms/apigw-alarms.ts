@@ -1,5 +1,5 @@
 import { defineTransform } from '../src/transform.js';
-import { chooseAlarmTopic, describeChoice, type TopicChoice } from '../src/cfn/alarm-topic.js';
+import { chooseAlarmTopic, describeChoice, type TopicChoice, ALARM_TOPIC_OPTION_SCHEMAS } from '../src/cfn/alarm-topic.js';
 import { dimension, isMetric, type WatchedMetric, watchedMetrics } from '../src/cfn/alarms.js';
 import { newResource } from '../src/cfn/edits.js';
 import { refersTo } from '../src/cfn/expressions.js';
@@ -72,8 +72,7 @@ export default defineTransform<Options>({
       type: 'object',
       additionalProperties: false,
       properties: {
-        alarmTopic: { type: ['string', 'object', 'null'] },
-        okActions: { type: 'boolean' },
+        ...ALARM_TOPIC_OPTION_SCHEMAS,
         clientErrorRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         serverErrorCount: { type: 'number', minimum: 0 },
         httpApis: { type: 'boolean' },

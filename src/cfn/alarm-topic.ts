@@ -165,6 +165,15 @@ function templateTopic(t: Template, topicId: string, condition = resource(t, top
 }
 
 /**
+ * The option schema every alarm transform shares: `alarmTopic` (a topic logical id, a parameter,
+ * an ARN or an intrinsic; null: choose or add one) and `okActions` (also notify on return to OK).
+ */
+export const ALARM_TOPIC_OPTION_SCHEMAS = {
+  alarmTopic: { type: ['string', 'object', 'null'] },
+  okActions: { type: 'boolean' },
+} as const;
+
+/**
  * Where new alarms send notifications:
  * 1. the `alarmTopic` option (an SNS topic's logical id, a parameter holding a topic ARN, a topic
  *    ARN, or an intrinsic such as `{"Fn::ImportValue": ...}`);

@@ -7,7 +7,7 @@ import { detectFormat, notATemplateReason, parseSource, type Parsed } from '../t
 import { LineIndex, nodeAtPointer } from '../template/tree.js';
 import { WriterInvariantError, writeFixedEdits } from '../writer/index.js';
 import type { TextEdit } from '../writer/edits.js';
-import { deepEqual } from '../writer/diff.js';
+import { deepEqual } from '../cfn/values.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
 import { checkInvariants, DEPENDS_ON_REFUSED, mayCloseCycle, newDanglingReferences } from './invariants.js';
 import { newDependencyCycle } from '../cfn/graph.js';
