@@ -4,7 +4,8 @@
 // written as JSON with parameter defaults resolved (what the deploy-time hook sees when the stack
 // keeps its defaults), both go through cfn-guard with the control-tower rules (scripts/controls.ts),
 // and each output's (control, logical id) pairs are compared with its input's.
-//   node dist/scripts/controls-gate.js [corpusDir] [--work dir] [--jobs n] [--report file] [--verbose]
+//   node dist/scripts/controls-gate.js [corpusDir] [--work dir] [--jobs n] [--report file] [--only a,b] [--verbose]
+// --only runs just the named transforms (enabled by default or not), for work on one transform.
 // Exit 1 when an output fails a control on a resource its input passed it on (or had not) and no
 // exception covers it, or when cfn-guard cannot run; 0 otherwise.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ import {
 import { corpusTemplates, readRegionFile } from './corpus-files.js';
 
 const args = process.argv.slice(2);
-const valueFlags = ['--work', '--jobs', '--report'];
+const valueFlags = ['--work', '--jobs', '--report', '--only'];
 const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
@@ -40,6 +41,7 @@ const flag = (name: string) => {
 const corpus = resolve(args.find((a, i) => !a.startsWith('--') && !valueFlags.includes(args[i - 1] ?? '')) ?? join(packageRoot, '..', 'shared', 'corpus'));
 const jobs = Math.max(1, Number(flag('--jobs') ?? availableParallelism()));
 const reportFile = flag('--report');
+const only = flag('--only')?.split(',');
 const verbose = args.includes('--verbose');
 const keepWork = flag('--work') !== undefined;
 const work = resolve(flag('--work') ?? mkdtempSync(join(tmpdir(), 'tapfix-controls-gate-')));
@@ -63,7 +65,11 @@ interface Fixed {
   changed: boolean;
 }
 
-const transforms = (await loadTransforms()).filter((t) => t.meta.enabledByDefault !== false);
+const transforms = (await loadTransforms()).filter((t) => (only ? only.includes(t.meta.id) : t.meta.enabledByDefault !== false));
+if (only && transforms.length !== only.length) {
+  console.error(`controls gate: unknown transform id(s): ${only.filter((id) => !transforms.some((t) => t.meta.id === id)).join(', ')}`);
+  process.exit(1);
+}
 const inputs = new Map<string, JsonValue>();
 const outputs = new Map<string, JsonValue>();
 const fixed: Fixed[] = [];
@@ -106,12 +112,14 @@ let totalAfter = 0;
 const removedPerControl = new Map<string, number>();
 const addedPerControl = new Map<string, number>();
 const leftPerControl = new Map<string, number>();
+const beforePerControl = new Map<string, number>();
 const added: Added[] = [];
 for (const f of fixed) {
   const was = before.get(f.rel) ?? [];
   const now = f.changed ? (after.get(f.rel) ?? []) : was;
   totalBefore += was.length;
   totalAfter += now.length;
+  for (const v of was) count(beforePerControl, v.control);
   for (const v of now) count(leftPerControl, v.control);
   if (!f.changed) continue;
   const wasKeys = new Set(was.map(violationKey));
@@ -175,6 +183,7 @@ if (reportFile) {
     violations: { before: totalBefore, after: totalAfter },
     removed: Object.fromEntries(removedPerControl),
     added: added.map((a) => ({ file: a.rel, control: a.violation.control, logicalId: a.violation.logicalId, origin: a.origin, exception: a.exception?.documentation ?? null })),
+    before: Object.fromEntries(beforePerControl),
     left: Object.fromEntries(leftPerControl),
   };
   writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
