@@ -25,7 +25,7 @@ function equivalentProblems(meta: TransformMeta): string[] {
       problems.push('an equivalent must be { tool, id, source }');
       continue;
     }
-    const { tool, id, source, note } = entry as Record<string, unknown>;
+    const { tool, id, source, note, reportOnly } = entry as Record<string, unknown>;
     const pattern = typeof tool === 'string' && Object.hasOwn(EQUIVALENT_ID, tool) ? EQUIVALENT_ID[tool as ForeignTool] : undefined;
     if (!pattern) {
       problems.push(`equivalent tool "${String(tool)}" is not one of ${Object.keys(EQUIVALENT_ID).join(', ')}`);
@@ -40,6 +40,7 @@ function equivalentProblems(meta: TransformMeta): string[] {
     }
     if (url?.protocol !== 'https:') problems.push(`equivalent ${String(tool)} ${String(id)} needs an https source`);
     if (note !== undefined && (typeof note !== 'string' || !note)) problems.push(`equivalent ${String(tool)} ${String(id)} has an empty note`);
+    if (reportOnly !== undefined && reportOnly !== true) problems.push(`equivalent ${String(tool)} ${String(id)}: reportOnly is true or absent`);
     const key = `${String(tool)} ${String(id)}`;
     if (seen.has(key)) problems.push(`equivalent ${key} is listed twice`);
     seen.add(key);

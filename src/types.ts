@@ -109,6 +109,12 @@ export interface EquivalentCheck {
   source: string;
   /** How the check's scope differs from the transform's, when it does. */
   note?: string;
+  /**
+   * The transform reports what the check flags but never fixes it: a design decision the author
+   * makes (an opt-in report, see docs/controls.md). Tests hold fixing equivalents to the check;
+   * these only to reporting it.
+   */
+  reportOnly?: boolean;
 }
 
 export interface RegionFacts {
