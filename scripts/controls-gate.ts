@@ -136,12 +136,21 @@ for (const f of fixed) {
 }
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+// The controls the transforms that ran fix (report-only equivalents aside), and how they fared.
+const fixable = [...new Set(transforms.flatMap((t) => (t.meta.equivalents ?? []).filter((e) => e.tool === 'control-tower' && !e.reportOnly).map((e) => e.id)))].sort((a, b) =>
+  a.localeCompare(b, 'en', { numeric: true }),
+);
+const fixableBefore = fixable.reduce((n, c) => n + (beforePerControl.get(c) ?? 0), 0);
+const fixableAfter = fixable.reduce((n, c) => n + (leftPerControl.get(c) ?? 0), 0);
+const fall = (before: number, after: number) => (before === 0 ? '0%' : `${(((before - after) / before) * 100).toFixed(1)}%`);
 const perControl = (m: Map<string, number>, limit = Infinity) =>
   [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en', { numeric: true })).slice(0, limit).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
 const failing = added.filter((a) => !a.exception);
 const excused = added.filter((a) => a.exception);
 
 console.log(`violations (control, resource): ${totalBefore} in the inputs, ${totalAfter} in the outputs; removed ${sum(removedPerControl)}, added ${added.length} (${excused.length} covered by exceptions)`);
+console.log(`fixable controls (${fixable.length}): ${fixableBefore} -> ${fixableAfter} violations (fall ${fall(fixableBefore, fixableAfter)}); all controls: ${totalBefore} -> ${totalAfter} (fall ${fall(totalBefore, totalAfter)})`);
+if (verbose) for (const c of fixable) console.log(`  ${c} ${beforePerControl.get(c) ?? 0} -> ${leftPerControl.get(c) ?? 0}`);
 console.log(`removed per control: ${perControl(removedPerControl)}`);
 console.log(`added per control: ${perControl(addedPerControl)}`);
 console.log('most violations left:');
@@ -183,6 +192,7 @@ if (reportFile) {
     violations: { before: totalBefore, after: totalAfter },
     removed: Object.fromEntries(removedPerControl),
     added: added.map((a) => ({ file: a.rel, control: a.violation.control, logicalId: a.violation.logicalId, origin: a.origin, exception: a.exception?.documentation ?? null })),
+    fixable: Object.fromEntries(fixable.map((c) => [c, { before: beforePerControl.get(c) ?? 0, after: leftPerControl.get(c) ?? 0 }])),
     before: Object.fromEntries(beforePerControl),
     left: Object.fromEntries(leftPerControl),
   };
