@@ -132,3 +132,51 @@ describe('tapfix CLI', () => {
     expect(r.stdout).toMatch(/skipped \(not a CloudFormation template: no Resources section\)/);
   });
 });
+
+describe('command-line conventions', () => {
+  it('--only, --skip and --enable take one value each and never swallow a path', () => {
+    const r = tapfix(['--only', 's3-bucket-key', 'stack.yaml', '--skip', 'standard-tags', 'clean.json', '--enable', 'single-instance'], { cwd: dir });
+    expect(r.stderr).not.toMatch(/unknown transform/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stack\.yaml/);
+    expect(r.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
+    // Comma-separated and repeated values add up.
+    const both = tapfix(['--only', 's3-bucket-key,s3-enforce-tls', '--only', 'ami-from-ssm', '--print-config', 'stack.yaml'], { cwd: dir });
+    const enabled = Object.entries(JSON.parse(both.stdout).transforms as Record<string, { enabled: boolean }>).filter(([, t]) => t.enabled).map(([id]) => id);
+    expect(enabled.sort()).toEqual(['ami-from-ssm', 's3-bucket-key', 's3-enforce-tls']);
+    expect(tapfix(['stack.yaml', '--only'], { cwd: dir }).code).toBe(2);
+  });
+
+  it('-h prints the help with the exit codes, --version the version', () => {
+    const help = tapfix(['-h']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+clean/);
+    expect(help.stdout).toMatch(/1\s+--check: fixes are pending/);
+    const version = tapfix(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version);
+  });
+
+  it('skips named files that are not CloudFormation (pre-commit names every staged file)', () => {
+    writeFileSync(join(dir, 'k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n');
+    writeFileSync(join(dir, 'chart.yaml'), 'replicas: {{ .Values.replicas }}\n');
+    writeFileSync(join(dir, 'broken.yaml'), BROKEN);
+    const r = tapfix(['--check', 'k8s.yaml', 'chart.yaml', 'stack.yaml', '--only', 's3-bucket-key'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/3 files, 1 would change, 0 unchanged, 2 skipped \(not templates\), 0 errors/);
+    // A file that mentions CloudFormation and does not parse is still an error.
+    const broken = tapfix(['--check', 'broken.yaml'], { cwd: dir });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^broken\.yaml:\d+:\d+: /m);
+  });
+
+  it('--format patch: a bare patch for one named file, an object keyed by path for a folder or glob', () => {
+    const one = JSON.parse(tapfix(['stack.yaml', '--format', 'patch', ...only], { cwd: dir }).stdout);
+    expect(Array.isArray(one)).toBe(true);
+    const folder = JSON.parse(tapfix(['.', '--format', 'patch', ...only], { cwd: dir }).stdout);
+    expect(Object.keys(folder)).toContain('stack.yaml');
+    const glob = JSON.parse(tapfix(['*.yaml', '--format', 'patch', ...only], { cwd: dir }).stdout);
+    expect(Object.keys(glob)).toEqual(['stack.yaml']);
+    expect(glob['stack.yaml']).toEqual(one);
+  });
+});

@@ -42,8 +42,6 @@ export interface JobSettings {
 
 export interface FileTask {
   file: string;
-  /** Found by a walk or a glob rather than named on the command line. */
-  discovered: boolean;
 }
 
 /** FileResult without the texts and values, which stay in the thread that made them. */
@@ -153,9 +151,10 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
       error instanceof ConfigError || error instanceof SelectionError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
     return outcome;
   }
-  if (task.discovered && result.status === 'error' && result.errors.every((e) => !e.transforms) && !CFN_SIGNS.test(result.original)) {
-    // A walk meets YAML and JSON of every kind (Helm charts, workflow files): one that does not
-    // even parse and never mentions CloudFormation is not counted as a broken template.
+  if (result.status === 'error' && result.errors.every((e) => !e.transforms) && !CFN_SIGNS.test(result.original)) {
+    // A walk, and a pre-commit hook that names every staged file, meet YAML and JSON of every kind
+    // (Kubernetes manifests, Helm charts, workflow files): one that does not even load as one
+    // document and never mentions CloudFormation is not counted as a broken template.
     result.status = 'skipped';
     result.skipReason = `not a CloudFormation template: does not parse (${result.errors[0]?.message ?? 'invalid'}) and has no AWSTemplateFormatVersion or AWS:: type`;
     result.errors = [];

@@ -1,10 +1,11 @@
 // The command line: arguments, the run over many files, output formats, exit codes.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { FileResult } from '../engine/fix.js';
 import { defaultJobs, inOrder, runTasks } from '../engine/bulk.js';
 import { loadTransforms } from '../engine/registry.js';
+import { packageRoot } from '../paths.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
@@ -19,6 +20,19 @@ import { Tally } from './tally.js';
 import { collectTemplates, commonRoot } from './walk.js';
 
 export const EXIT = { ok: 0, pending: 1, error: 2, interrupted: 130 } as const;
+
+const EXIT_CODES_HELP = [
+  'Exit codes:',
+  '  0    clean: nothing to fix (or, with --write, everything fixable was fixed)',
+  '  1    --check: fixes are pending',
+  '  2    an error: a file that cannot be read, parsed or fixed safely (left untouched), bad arguments or configuration',
+  '  130  interrupted',
+].join('\n');
+
+/** The version in package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export interface Io {
   stdout: (s: string | Uint8Array) => void;
@@ -115,9 +129,11 @@ export function parseArgs(argv: string[]) {
       default: 'text' as const,
       describe: 'Output: text (findings + diff), json, patch (RFC 6902), diff (git apply), sarif (SARIF 2.1.0), markdown (pull-request summary)',
     })
-    .option('only', { type: 'string', array: true, describe: 'Run only these transform ids (comma-separated or repeated)' })
-    .option('skip', { type: 'string', array: true, describe: 'Do not run these transform ids' })
-    .option('enable', { type: 'string', array: true, describe: 'Also run these off-by-default transforms' })
+    // One value per occurrence (comma-separated, repeatable): an array option would swallow the
+    // paths that follow it.
+    .option('only', { type: 'string', requiresArg: true, describe: 'Run only these transform ids (comma-separated or repeated)' })
+    .option('skip', { type: 'string', requiresArg: true, describe: 'Do not run these transform ids (comma-separated or repeated)' })
+    .option('enable', { type: 'string', requiresArg: true, describe: 'Also run these off-by-default transforms (comma-separated or repeated)' })
     .option('unsafe', { type: 'boolean', default: false, describe: 'Apply unsafe fixes too (they may replace resources or change behaviour)' })
     .option('list', { type: 'boolean', default: false, describe: 'List transforms with severity, safety and title' })
     .option('region', { type: 'string', describe: 'Target region (else config, a region/AWS_REGION file beside the template, or the template)' })
@@ -141,7 +157,9 @@ export function parseArgs(argv: string[]) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and the summary (no progress bar)' })
     .strictOptions()
     .help()
-    .version(false)
+    .alias('help', 'h')
+    .version('version', 'Show the version of tapfix', packageVersion())
+    .epilog(EXIT_CODES_HELP)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
@@ -327,14 +345,17 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     replacements: options.format === 'sarif',
     operations: !!options.report || options.format === 'json' || options.format === 'patch',
   };
-  const tasks: FileTask[] = found.files.map((file) => ({ file, discovered: found.discovered.has(file) }));
+  const tasks: FileTask[] = found.files.map((file) => ({ file }));
   const early: FileOutcome[] = [
     ...found.missing.map((m) => ({ file: m, path: displayPath(m, io.cwd), error: 'no such file or directory' })),
     ...found.unmatched.map((g) => ({ file: g, path: g, error: 'no file matches this glob' })),
   ];
   const total = early.length + tasks.length;
   const progress = new Progress((s) => io.stderr(s), total, !!io.stderrIsTTY && !options.quiet && total > 1, io.columns ?? 80);
-  const reporter = new Reporter(ctx, io, c, total, (fixes) => progress.tick(fixes), progress);
+  // One template named as a file: --format patch prints its bare patch; a folder or a glob, even
+  // one that matched a single file, gives an object keyed by path, whatever the count.
+  const oneNamedFile = total === 1 && found.discovered.size === 0;
+  const reporter = new Reporter(ctx, io, c, total, (fixes) => progress.tick(fixes), progress, oneNamedFile);
   for (const o of early) reporter.add(o);
 
   const stop = new AbortController();
@@ -390,6 +411,8 @@ class Reporter {
     private readonly total: number,
     private readonly onFile: (fixes: number) => void,
     private readonly progress?: Progress,
+    /** Input was one template named as a file (or stdin): --format patch prints the bare patch. */
+    private readonly oneNamedFile = true,
   ) {
     this.keep = ['json', 'patch', 'markdown'].includes(ctx.options.format);
     if (ctx.options.format === 'sarif') this.sarif = new SarifLog(ctx.all, io.cwd);
@@ -445,7 +468,9 @@ class Reporter {
       case 'patch': {
         const withOps = withResult.filter((o) => o.result!.status !== 'skipped');
         const value =
-          outcomes.length === 1 && withOps.length === 1 ? withOps[0]!.result!.operations : Object.fromEntries(withOps.map((o) => [o.path, o.result!.operations]));
+          this.oneNamedFile && outcomes.length === 1 && withOps.length === 1
+            ? withOps[0]!.result!.operations
+            : Object.fromEntries(withOps.map((o) => [o.path, o.result!.operations]));
         io.stdout(JSON.stringify(value, null, 2) + '\n');
         break;
       }
