@@ -180,3 +180,42 @@ describe('command-line conventions', () => {
     expect(glob['stack.yaml']).toEqual(one);
   });
 });
+
+describe('tapfix skip entries', () => {
+  const SKIPS = `Metadata:
+  tapfix:
+    skip: s3-bucket-keys
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Metadata:
+      tapfix:
+        skip: all
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+  Other:
+    Type: AWS::S3::Bucket
+    Metadata:
+      tapfix:
+        skip: [s3-bucket-key]
+`;
+
+  it('accepts a plain string, warns on unknown ids and, when asked, on skips that suppress nothing', () => {
+    writeFileSync(join(dir, 'skips.yaml'), SKIPS);
+    const r = tapfix(['skips.yaml', ...only], { cwd: dir });
+    expect(r.code).toBe(0);
+    // `skip: all` as a plain string keeps Data unchanged.
+    expect(r.stderr).toMatch(/1 file, 0 would change, 1 unchanged/);
+    expect(r.stderr).toMatch(/^skips\.yaml:3:5: warning: tapfix skip of the template names "s3-bucket-keys", which is not a transform id/m);
+    expect(r.stderr).not.toMatch(/unused/);
+    const unused = tapfix(['skips.yaml', ...only, '--report-unused-skips'], { cwd: dir });
+    expect(unused.code).toBe(0);
+    expect(unused.stderr).toMatch(/^skips\.yaml:19:16: warning: tapfix skip of resource Other for "s3-bucket-key" is unused/m);
+    expect(unused.stderr).not.toMatch(/resource Data/);
+    const json = JSON.parse(tapfix(['skips.yaml', ...only, '--report-unused-skips', '--format', 'json'], { cwd: dir }).stdout);
+    expect(json.files[0].warnings.map((w: { line: number }) => w.line)).toEqual([3, 19]);
+  });
+});

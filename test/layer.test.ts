@@ -1,4 +1,5 @@
 // The query and fixer layer transforms are written on: values.ts, query.ts, iam.ts, fixer.ts.
+import { skipEntries, skipsTransform } from '../src/cfn/skip.js';
 import { describe, expect, it } from 'vitest';
 import { applyOperations } from '../src/engine/patch.js';
 import { Fixer, FixerError } from '../src/cfn/fixer.js';
@@ -242,5 +243,19 @@ describe('propertiesComputed', () => {
       ['List', true],
       ['Null', true],
     ]);
+  });
+});
+
+describe('skip.ts', () => {
+  it('reads a skip list or one id as a plain string, ignoring what is not an id', () => {
+    expect(skipEntries({ tapfix: { skip: 'all' } })).toEqual([{ id: 'all', index: undefined }]);
+    expect(skipEntries({ tapfix: { skip: ['a', 3, '', 'b'] } })).toEqual([
+      { id: 'a', index: 0 },
+      { id: 'b', index: 3 },
+    ]);
+    expect(skipEntries({ tapfix: { skip: { a: true } } })).toEqual([]);
+    expect(skipsTransform({ Metadata: { tapfix: { skip: 's3-bucket-key' } } }, 's3-bucket-key')).toBe(true);
+    expect(skipsTransform({ Metadata: { tapfix: { skip: 'all' } } }, 'anything')).toBe(true);
+    expect(skipsTransform({ Metadata: { tapfix: { skip: 'other' } } }, 's3-bucket-key')).toBe(false);
   });
 });

@@ -26,6 +26,8 @@ export interface JobSettings {
   allowJsonc: boolean;
   /** Honour cfn-lint, cfn_nag and checkov suppressions of equivalent checks (default true). */
   foreignSuppressions?: boolean | undefined;
+  /** Warn about tapfix skip entries that suppressed nothing. */
+  reportUnusedSkips?: boolean | undefined;
   write: boolean;
   /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
   outputDir?: string | undefined;
@@ -67,7 +69,7 @@ const CFN_SIGNS = /AWSTemplateFormatVersion|\b(?:AWS|Custom|Alexa)::[A-Za-z0-9]+
 
 export interface TextContext {
   all: readonly Transform[];
-  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions'>;
+  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions' | 'reportUnusedSkips'>;
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
 }
 
@@ -91,6 +93,8 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
     allowJsonc: settings.allowJsonc || !!config.allowJsonc,
     // Either the flag or the config file turns them off.
     foreignSuppressions: settings.foreignSuppressions !== false && config.foreignSuppressions !== false,
+    knownTransforms: new Set(ctx.all.map((t) => t.meta.id)),
+    reportUnusedSkips: !!settings.reportUnusedSkips,
   });
 }
 

@@ -105,6 +105,8 @@ export interface CliOptions {
   ignore?: boolean;
   /** Skip resources that suppress an equivalent cfn-lint, cfn_nag or checkov check (default true). */
   foreignSuppressions?: boolean;
+  /** Warn about tapfix skip entries that suppressed nothing. */
+  reportUnusedSkips?: boolean;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -143,6 +145,11 @@ export function parseArgs(argv: string[]) {
       type: 'boolean',
       default: true,
       describe: 'Leave a resource alone for a transform when its Metadata suppresses an equivalent cfn-lint, cfn_nag or checkov check (--no-foreign-suppressions to fix it anyway)',
+    })
+    .option('report-unused-skips', {
+      type: 'boolean',
+      default: false,
+      describe: 'Warn about Metadata tapfix skip entries that suppress nothing (file:line:col on stderr)',
     })
     .option('allow-jsonc', { type: 'boolean', default: false, describe: 'Process JSON with comments or trailing commas (kept as they are)' })
     .option('config', { type: 'string', describe: 'Use this config file instead of searching for tapfix.config.json' })
@@ -225,6 +232,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     forceExclude: args['force-exclude'],
     ignore: args.ignore,
     foreignSuppressions: args['foreign-suppressions'],
+    reportUnusedSkips: args['report-unused-skips'],
   };
   const usage = usageProblem(options);
   if (usage) {
@@ -338,6 +346,7 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     config: options.config,
     allowJsonc: options.allowJsonc,
     foreignSuppressions: options.foreignSuppressions,
+    reportUnusedSkips: options.reportUnusedSkips,
     write: options.write,
     outputDir,
     outputRoot,
@@ -426,6 +435,7 @@ class Reporter {
       const { path, result } = outcome;
       if (outcome.error) io.stderr(`${path}:1:1: ${outcome.error}\n`);
       if (result) for (const e of result.errors) io.stderr(`${path}:${e.line}:${e.col}: ${e.message}\n`);
+      if (result) for (const w of result.warnings ?? []) io.stderr(`${path}:${w.line}:${w.col}: warning: ${w.message}\n`);
       if (!result) return;
       if (options.format === 'text' && !options.quiet) {
         if (result.status === 'skipped' && options.paths.length === 1 && this.total === 1) {

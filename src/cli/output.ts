@@ -103,7 +103,7 @@ export function listText(transforms: readonly Transform[], c: Colors): string {
 
 /** The JSON shape of one file's result (--format json and --report). */
 export function resultJson(
-  result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'> & Partial<Pick<FileResult, 'suppressed'>>,
+  result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'> & Partial<Pick<FileResult, 'suppressed' | 'warnings'>>,
   path: string,
 ) {
   return {
@@ -115,5 +115,6 @@ export function resultJson(
     ...(result.suppressed?.length ? { suppressed: result.suppressed } : {}),
     operations: result.operations,
     errors: result.errors,
+    ...(result.warnings?.length ? { warnings: result.warnings } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { deepEqual } from '../cfn/values.js';
 import { applyOperations, parsePointer, PatchError } from './patch.js';
 import { checkInvariants, DEPENDS_ON_REFUSED, mayCloseCycle, newDanglingReferences } from './invariants.js';
 import { newDependencyCycle } from '../cfn/graph.js';
-import { suppressionsOf, suppressorOf, withForeignSkips, type SuppressingTool, type Suppressor } from './suppressions.js';
+import { suppressionsOf, suppressorOf, withForeignSkips, type SkipListEntry, type SuppressingTool, type Suppressor } from './suppressions.js';
 
 export const MAX_PASSES = 10;
 
@@ -36,6 +36,13 @@ export interface FixSettings {
    * checkov in its Metadata (src/engine/suppressions.ts). Default true.
    */
   foreignSuppressions?: boolean;
+  /**
+   * Every transform id there is (not only those running): a tapfix skip naming another id is
+   * warned about. Without it, skip entries are not checked.
+   */
+  knownTransforms?: ReadonlySet<string>;
+  /** Warn about skip entries that suppressed nothing in this run (like eslint's --report-unused-disable-directives). */
+  reportUnusedSkips?: boolean;
 }
 
 export interface ReportedFinding {
@@ -91,6 +98,8 @@ export interface FileResult {
   /** Applied operations grouped by transform, in order. */
   applied: Array<{ transform: string; ops: Operation[] }>;
   errors: FileProblem[];
+  /** What deserves a look but changes nothing: unknown or unused tapfix skip entries. */
+  warnings?: FileProblem[];
   original: string;
   /** The fixed text; equal to `original` unless status is 'changed'. */
   output: string;
@@ -157,6 +166,21 @@ function applyFixes(current: Template, fixes: readonly Finding[]): AppliedFixes 
     for (const f of dependents) refused.set(f, DEPENDS_ON_REFUSED);
     kept = survivors.filter((f) => !dependents.includes(f));
   }
+}
+
+/** Skip entries naming no transform there is, and (with reportUnusedSkips) those that suppressed nothing. */
+function skipWarnings(skips: readonly SkipListEntry[], settings: FixSettings, used: ReadonlySet<string>): Array<{ message: string; pointer: string }> {
+  const running = new Set(settings.transforms.map((t) => t.meta.id));
+  const out: Array<{ message: string; pointer: string }> = [];
+  for (const entry of skips) {
+    const where = entry.resource === undefined ? 'the template' : `resource ${entry.resource}`;
+    if (entry.id !== 'all' && settings.knownTransforms && !settings.knownTransforms.has(entry.id)) {
+      out.push({ message: `tapfix skip of ${where} names "${entry.id}", which is not a transform id (see tapfix --list); it skips nothing`, pointer: entry.pointer });
+    } else if (settings.reportUnusedSkips && (entry.id === 'all' || running.has(entry.id)) && !used.has(entry.pointer)) {
+      out.push({ message: `tapfix skip of ${where} for "${entry.id}" is unused: nothing there for ${entry.id === 'all' ? 'any transform' : entry.id} to fix or report`, pointer: entry.pointer });
+    }
+  }
+  return out;
 }
 
 export function fixText(text: string, settings: FixSettings): FileResult {
@@ -233,6 +257,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     if (result.suppressed.some((s) => s.transform === transform && s.resource === by.resource)) return;
     result.suppressed.push({ transform, ...(by.resource !== undefined ? { resource: by.resource } : {}), tool, id, pointer, ...locate(pointer) });
   };
+  // Skip entries that suppressed a finding (see --report-unused-skips).
+  const usedSkips = new Set<string>();
   // Each finding is reported once, however many passes find it again.
   const reported = new Map<string, ReportedFinding>();
   let current = original;
@@ -252,7 +278,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     const changers: string[] = [];
     for (const transform of settings.transforms) {
       const id = transform.meta.id;
-      if (failed.has(id) || suppressions.template.has(id) || suppressions.template.has('all')) continue;
+      const skippedHere = suppressions.template.has(id) || suppressions.template.has('all');
+      if (failed.has(id) || (skippedHere && !settings.reportUnusedSkips)) continue;
       if (lastRunOn.get(id) === current) continue;
       lastRunOn.set(id, current);
       let findings: Finding[];
@@ -286,6 +313,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
         const suppressor = suppressorOf(suppressions, transform, finding.pointer);
         if (suppressor) {
           if (suppressor.by === 'foreign') noteSuppressed(id, suppressor);
+          else usedSkips.add(suppressor.entry);
           continue;
         }
         const safety = finding.fix?.safety ?? transform.meta.safety;
@@ -358,6 +386,9 @@ export function fixText(text: string, settings: FixSettings): FileResult {
       });
     }
   }
+
+  const warnings = skipWarnings(suppressions.skips, settings, usedSkips).map(({ message, pointer }) => ({ message, ...locate(pointer) }));
+  if (warnings.length) result.warnings = warnings;
 
   if (result.errors.length) {
     result.status = 'error';

@@ -17,6 +17,7 @@
 //   the template's Metadata the list is cfn-lint's run configuration, where an id is a prefix
 //   (rules/_rule.py _rule_is_enabled: `rule.id.startswith(ignore_rule)`), so `W30` ignores W3010.
 import { pointer, unescapePointerSegment } from '../cfn/pointer.js';
+import { skipEntries } from '../cfn/skip.js';
 import { deepFreeze } from '../cfn/template.js';
 import type { ForeignTool, JsonObject, Resource, Template, Transform } from '../types.js';
 
@@ -32,10 +33,22 @@ export interface ForeignSuppression {
   pointer: string;
 }
 
+/** One entry of a tapfix skip list, where it is written. */
+export interface SkipListEntry {
+  /** A transform id or 'all'. */
+  id: string;
+  /** Logical id of the resource whose Metadata holds it; undefined for the template's Metadata. */
+  resource: string | undefined;
+  /** JSON pointer of the entry (of the plain string when the skip is one id), for line and column. */
+  pointer: string;
+}
+
 export interface Suppressions {
   /** tapfix skip lists: template-wide and per resource logical id ("all" skips everything). */
   template: Set<string>;
   resources: Map<string, Set<string>>;
+  /** Every tapfix skip entry, template-wide first, for warnings about unknown or unused ones. */
+  skips: SkipListEntry[];
   /** Other tools' suppressions; empty when they are not honoured (--no-foreign-suppressions). */
   foreignTemplate: ForeignSuppression[];
   foreignResources: Map<string, ForeignSuppression[]>;
@@ -43,7 +56,8 @@ export interface Suppressions {
 
 /** Why a finding is left out. */
 export type Suppressor =
-  | { by: 'tapfix' }
+  /** `entry`: the pointer of the skip entry that applies. */
+  | { by: 'tapfix'; entry: string }
   /** `resource` is undefined when the template's own Metadata suppresses the check everywhere. */
   | { by: 'foreign'; suppression: ForeignSuppression; resource: string | undefined };
 
@@ -62,8 +76,9 @@ function listAt(value: unknown, ...keys: string[]): unknown[] {
   return Array.isArray(list) ? list : [];
 }
 
-function skipList(metadata: unknown): string[] {
-  return listAt(metadata, 'tapfix', 'skip').filter((s): s is string => typeof s === 'string');
+function skipListEntries(metadata: unknown, resource: string | undefined): SkipListEntry[] {
+  const at = resource === undefined ? ['Metadata'] : ['Resources', resource, 'Metadata'];
+  return skipEntries(metadata).map((e) => ({ id: e.id, resource, pointer: pointer(...at, 'tapfix', 'skip', ...(e.index === undefined ? [] : [e.index])) }));
 }
 
 /**
@@ -87,16 +102,19 @@ function foreignIn(metadata: unknown, at: readonly string[]): ForeignSuppression
 export function suppressionsOf(template: Template, foreign = true): Suppressions {
   const resources = new Map<string, Set<string>>();
   const foreignResources = new Map<string, ForeignSuppression[]>();
+  const skips = skipListEntries(template.Metadata, undefined);
   for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-    const skip = skipList(resource?.Metadata);
-    if (skip.length) resources.set(id, new Set(skip));
+    const skip = skipListEntries(resource?.Metadata, id);
+    skips.push(...skip);
+    if (skip.length) resources.set(id, new Set(skip.map((e) => e.id)));
     if (!foreign) continue;
     const others = foreignIn(resource?.Metadata, ['Resources', id, 'Metadata']);
     if (others.length) foreignResources.set(id, others);
   }
   return {
-    template: new Set(skipList(template.Metadata)),
+    template: new Set(skipEntries(template.Metadata).map((e) => e.id)),
     resources,
+    skips,
     // Only cfn-lint reads a template-wide list.
     foreignTemplate: foreign ? foreignIn(template.Metadata, ['Metadata']).filter((s) => s.tool === 'cfn-lint') : [],
     foreignResources,
@@ -134,7 +152,7 @@ export function withForeignSkips(s: Suppressions, transform: Transform, template
     if (!resource || !resourceSuppression(s, transform, id)) continue;
     const metadata = resource.Metadata as JsonObject;
     const tapfix = objectAt(metadata, 'tapfix');
-    const skip = Array.isArray(tapfix?.['skip']) ? (tapfix!['skip'] as unknown[]) : [];
+    const skip = skipEntries(metadata).map((e) => e.id);
     resources ??= { ...template.Resources };
     resources[id] = { ...resource, Metadata: { ...metadata, tapfix: { ...tapfix, skip: [...skip, transform.meta.id] } } as JsonObject };
   }
@@ -144,10 +162,9 @@ export function withForeignSkips(s: Suppressions, transform: Transform, template
 /** Why `transform` must leave out a finding at `findingPointer`, or undefined when it may report it. */
 export function suppressorOf(s: Suppressions, transform: Transform, findingPointer: string): Suppressor | undefined {
   const id = transform.meta.id;
-  if (s.template.has(id) || s.template.has('all')) return { by: 'tapfix' };
   const resource = resourceOf(findingPointer);
-  const skip = resource === undefined ? undefined : s.resources.get(resource);
-  if (skip && (skip.has(id) || skip.has('all'))) return { by: 'tapfix' };
+  const entry = s.skips.find((e) => (e.resource === undefined || e.resource === resource) && (e.id === id || e.id === 'all'));
+  if (entry) return { by: 'tapfix', entry: entry.pointer };
 
   const equivalents = suppressible(transform);
   if (equivalents.length === 0) return undefined;
