@@ -223,7 +223,7 @@ describe('bulk runs', () => {
     expect(report.files.map((f: { file: string }) => f.file)).toEqual(PROCESSED);
     const app = report.files.find((f: { file: string }) => f.file === 'stacks/app.yaml');
     expect(app).toMatchObject({ format: 'yaml', status: 'changed', errors: [] });
-    expect(app.findings[0]).toMatchObject({ transform: 'retain-stateful', line: 3, col: 3, fix: 'applied' });
+    expect(app.findings[0]).toMatchObject({ transform: 'retain-stateful', line: 3, col: 3, fix: 'fixable' });
     expect(app.operations.map((o: { path: string }) => o.path)).toEqual(['/Resources/Data/DeletionPolicy', '/Resources/Data/UpdateReplacePolicy']);
     const bad = report.files.find((f: { file: string }) => f.file === 'broken/bad.json');
     expect(bad.status).toBe('error');
@@ -300,7 +300,7 @@ describe('bulk runs', () => {
     const results = log.runs[0].results as Array<{ fixes?: unknown[]; properties: { fix: string; fixedWith?: number } }>;
     const holders = results.map((r, i) => (r.fixes ? i : -1)).filter((i) => i >= 0);
     expect(holders).toHaveLength(1);
-    const applied = results.filter((r) => r.properties.fix === 'applied');
+    const applied = results.filter((r) => r.properties.fix === 'fixable');
     expect(applied.length).toBeGreaterThan(1);
     for (const r of applied) if (!r.fixes) expect(r.properties.fixedWith).toBe(holders[0]);
   });

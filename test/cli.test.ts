@@ -219,3 +219,43 @@ Resources:
     expect(json.files[0].warnings.map((w: { line: number }) => w.line)).toEqual([3, 19]);
   });
 });
+
+describe('what became of each finding', () => {
+  const HELD = `Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+  Server:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0123456789abcdef0
+      InstanceType: t3.micro
+`;
+  const run = ['--only', 's3-bucket-key,ami-from-ssm', '--region', 'us-east-1'];
+
+  it('says fixable on a dry run and fixed after --write, in text, JSON and SARIF', () => {
+    writeFileSync(join(dir, 'held.yaml'), HELD);
+    const dry = tapfix(['held.yaml', ...run, '--no-diff'], { cwd: dir });
+    expect(dry.stdout).toMatch(/s3-bucket-key .*\(fixable: --write applies it\)/);
+    expect(dry.stdout).toMatch(/ami-from-ssm .*\(unsafe fix held back: --unsafe applies it\)/);
+    const dryJson = JSON.parse(tapfix(['held.yaml', ...run, '--format', 'json'], { cwd: dir }).stdout);
+    expect(dryJson.files[0].findings.map((f: { transform: string; fix: string }) => `${f.transform} ${f.fix}`).sort()).toEqual(['ami-from-ssm held', 's3-bucket-key fixable']);
+    const drySarif = JSON.parse(tapfix(['held.yaml', ...run, '--format', 'sarif'], { cwd: dir }).stdout);
+    expect(drySarif.runs[0].results.map((r: { ruleId: string; properties: { fix: string } }) => `${r.ruleId} ${r.properties.fix}`).sort()).toEqual(['ami-from-ssm held', 's3-bucket-key fixable']);
+    expect(drySarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 's3-bucket-key').fixes).toHaveLength(1);
+
+    const sarif = JSON.parse(tapfix(['held.yaml', ...run, '--write', '--format', 'sarif'], { cwd: dir }).stdout);
+    // Only what is still wrong in the file after the run.
+    expect(sarif.runs[0].results.map((r: { ruleId: string; properties: { fix: string } }) => `${r.ruleId} ${r.properties.fix}`)).toEqual(['ami-from-ssm held']);
+    writeFileSync(join(dir, 'held.yaml'), HELD);
+    const written = tapfix(['held.yaml', ...run, '--write'], { cwd: dir });
+    expect(written.stdout).toMatch(/s3-bucket-key .*\(fixed\)/);
+    writeFileSync(join(dir, 'held.yaml'), HELD);
+    const json = JSON.parse(tapfix(['held.yaml', ...run, '--write', '--format', 'json'], { cwd: dir }).stdout);
+    expect(json.files[0].findings.map((f: { transform: string; fix: string }) => `${f.transform} ${f.fix}`).sort()).toEqual(['ami-from-ssm held', 's3-bucket-key fixed']);
+  });
+});

@@ -424,7 +424,8 @@ class Reporter {
     private readonly oneNamedFile = true,
   ) {
     this.keep = ['json', 'patch', 'markdown'].includes(ctx.options.format);
-    if (ctx.options.format === 'sarif') this.sarif = new SarifLog(ctx.all, io.cwd);
+    // After --write, SARIF results are what is still wrong in the files: fixed findings are left out.
+    if (ctx.options.format === 'sarif') this.sarif = new SarifLog(ctx.all, io.cwd, ctx.options.write);
   }
 
   add(outcome: FileOutcome): void {
@@ -442,7 +443,7 @@ class Reporter {
           io.stdout(`${path}: skipped (${result.skipReason})\n`);
         }
         const showDiff = options.diff && !options.write && options.outputDir === undefined;
-        const text = textReport(result, path, this.c, showDiff, outcome.diff);
+        const text = textReport(result, path, this.c, showDiff, outcome.diff, outcome.writtenTo !== undefined);
         if (text) io.stdout(text + '\n');
       } else if (options.format === 'diff' && result.status === 'changed' && outcome.diff) {
         io.stdout(outcome.diff + '\n');
@@ -467,7 +468,7 @@ class Reporter {
         io.stdout(
           JSON.stringify(
             {
-              files: withResult.map((o) => resultJson(o.result!, o.path)),
+              files: withResult.map((o) => resultJson(o.result!, o.path, o.writtenTo !== undefined)),
               summary: { files: tally.files, changed: tally.changed, unchanged: tally.unchanged, skipped: tally.skipped, errors: tally.errors },
             },
             null,

@@ -1,5 +1,5 @@
 // How results look on a terminal and in machine formats.
-import type { FileResult, SuppressedFix } from '../engine/fix.js';
+import type { FileResult, ReportedFinding, SuppressedFix } from '../engine/fix.js';
 import type { EquivalentCheck, Transform } from '../types.js';
 import type { TextEdit } from '../writer/edits.js';
 import { twoFilesPatch } from './linediff.js';
@@ -54,8 +54,34 @@ export function severityLabel(severity: keyof typeof SEVERITY_ORDER, c: Colors):
 
 type ReportedResult = Pick<FileResult, 'status' | 'findings'> & Partial<Pick<FileResult, 'original' | 'output' | 'suppressed'>>;
 
-/** Findings of one file, then its diff: what a dry run shows. `diff` is the precomputed unified diff, if any. */
-export function textReport(result: ReportedResult, path: string, c: Colors, showDiff: boolean, diff?: string): string {
+/**
+ * What became of a finding, as every output format says it: fixed (written in this run, in place
+ * or as a copy), fixable (a dry run: the fix would be applied), held (an unsafe fix not applied
+ * without --unsafe), none (no automatic fix).
+ */
+export type FixStatus = 'fixed' | 'fixable' | 'held' | 'none';
+
+export function fixStatus(f: Pick<ReportedFinding, 'fix'>, written: boolean): FixStatus {
+  return f.fix === 'applied' ? (written ? 'fixed' : 'fixable') : f.fix;
+}
+
+const STATUS_TEXT: Record<FixStatus, string> = {
+  fixed: ' (fixed)',
+  fixable: ' (fixable: --write applies it)',
+  held: ' (unsafe fix held back: --unsafe applies it)',
+  none: ' (no automatic fix)',
+};
+
+/** ` (fixed)`, ` (no automatic fix)`...: the suffix a finding's message gets in text and SARIF. */
+export function statusText(status: FixStatus): string {
+  return STATUS_TEXT[status];
+}
+
+/**
+ * Findings of one file, then its diff. `diff` is the precomputed unified diff, if any; `written`
+ * says the fixes were written in this run.
+ */
+export function textReport(result: ReportedResult, path: string, c: Colors, showDiff: boolean, diff?: string, written = false): string {
   const out: string[] = [];
   if (result.status === 'skipped') return '';
   const suppressed = result.suppressed ?? [];
@@ -65,7 +91,8 @@ export function textReport(result: ReportedResult, path: string, c: Colors, show
   // resource skipped for another tool's suppression is listed at the suppression.
   const lines = [
     ...result.findings.map((f) => {
-      const fix = f.fix === 'applied' ? '' : f.fix === 'held' ? c.dim(' (unsafe fix held back: --unsafe)') : c.dim(' (no automatic fix)');
+      const status = fixStatus(f, written && result.status === 'changed');
+      const fix = status === 'fixed' ? c.green(statusText(status)) : c.dim(statusText(status));
       return { at: f, text: `${severityLabel(f.severity, c)} ${c.cyan(f.transform.padEnd(26))} ${f.message}${fix}` };
     }),
     ...suppressed.map((s) => ({ at: s, text: `${c.dim('skipped ')} ${c.cyan(s.transform.padEnd(26))} ${suppressedText(s)}` })),
@@ -105,13 +132,15 @@ export function listText(transforms: readonly Transform[], c: Colors): string {
 export function resultJson(
   result: Pick<FileResult, 'format' | 'status' | 'skipReason' | 'findings' | 'operations' | 'errors'> & Partial<Pick<FileResult, 'suppressed' | 'warnings'>>,
   path: string,
+  written = false,
 ) {
   return {
     file: path,
     format: result.format,
     status: result.status,
     ...(result.skipReason ? { skipReason: result.skipReason } : {}),
-    findings: result.findings,
+    // `fix` says what became of each finding in this run (see fixStatus).
+    findings: result.findings.map((f) => ({ ...f, fix: fixStatus(f, written && result.status === 'changed') })),
     ...(result.suppressed?.length ? { suppressed: result.suppressed } : {}),
     operations: result.operations,
     errors: result.errors,

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { writeAtomic } from './files.js';
 import type { FileOutcome } from './job.js';
+import { fixStatus } from './output.js';
 import { SpooledJsonArray } from './spool.js';
 import type { Tally } from './tally.js';
 
@@ -57,7 +58,7 @@ export function fileEntry(outcome: FileOutcome) {
     status: outcome.error && (!r || r.status !== 'error') ? 'error' : (r?.status ?? 'error'),
     ...(r?.skipReason ? { skipReason: r.skipReason } : {}),
     ...(outcome.writtenTo ? { writtenTo: outcome.writtenTo } : {}),
-    findings: r?.findings ?? [],
+    findings: (r?.findings ?? []).map((f) => ({ ...f, fix: fixStatus(f, outcome.writtenTo !== undefined && r?.status === 'changed') })),
     ...(r?.suppressed.length ? { suppressed: r.suppressed } : {}),
     operations: r?.operations ?? [],
     errors,

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { ReportedFinding } from '../engine/fix.js';
 import type { Severity, Transform } from '../types.js';
 import type { FileOutcome } from './job.js';
-import { suppressedText } from './output.js';
+import { fixStatus, statusText, suppressedText } from './output.js';
 import { packageInfo, ruleDocUri } from './report.js';
 import { SpooledJsonArray } from './spool.js';
 
@@ -63,6 +63,8 @@ export class SarifLog {
   constructor(
     transforms: readonly Transform[],
     private readonly cwd: string,
+    /** --write: results are what is still wrong after the run, so findings fixed in place are left out. */
+    private readonly inPlace = false,
   ) {
     for (const t of transforms) {
       this.addRule(t.meta.id, t.meta.title, t.meta.severity, {
@@ -132,12 +134,15 @@ export class SarifLog {
           ]
         : undefined;
     let fixHolder: number | undefined;
+    const written = outcome.writtenTo !== undefined;
     for (const f of result.findings) {
+      if (this.inPlace && written && f.fix === 'applied') continue;
       if (!this.ruleIndex.has(f.transform)) {
         const pseudo = PSEUDO_RULES[f.transform] ?? { title: f.transform, severity: f.severity };
         this.addRule(f.transform, pseudo.title, pseudo.severity, {});
       }
-      const suffix = f.fix === 'held' ? ' (unsafe fix held back: --unsafe applies it)' : f.fix === 'none' ? ' (no automatic fix)' : '';
+      const status = fixStatus(f, written);
+      const suffix = status === 'fixable' ? '' : statusText(status);
       const applied = f.fix === 'applied' && fixes !== undefined;
       const holds = applied && fixHolder === undefined;
       if (holds) fixHolder = this.results.count;
@@ -151,7 +156,7 @@ export class SarifLog {
         properties: {
           pointer: f.pointer,
           severity: f.severity,
-          fix: f.fix,
+          fix: status,
           ...(f.safety ? { safety: f.safety } : {}),
           ...(applied && !holds ? { fixedWith: fixHolder } : {}),
         },
