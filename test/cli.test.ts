@@ -221,15 +221,7 @@ Resources:
 });
 
 describe('what became of each finding', () => {
-  const HELD = `Resources:
-  Data:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketEncryption:
-        ServerSideEncryptionConfiguration:
-          - ServerSideEncryptionByDefault:
-              SSEAlgorithm: aws:kms
-  Server:
+  const HELD = `${NEEDS_FIX}  Server:
     Type: AWS::EC2::Instance
     Properties:
       ImageId: ami-0123456789abcdef0
