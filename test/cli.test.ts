@@ -250,4 +250,19 @@ describe('what became of each finding', () => {
     const json = JSON.parse(tapfix(['held.yaml', ...run, '--write', '--format', 'json'], { cwd: dir }).stdout);
     expect(json.files[0].findings.map((f: { transform: string; fix: string }) => `${f.transform} ${f.fix}`).sort()).toEqual(['ami-from-ssm held', 's3-bucket-key fixed']);
   });
+
+  it('--fail-on exits 1 while findings of that severity or higher remain: fixable ones on a dry run, held or unfixable ones after --write', () => {
+    writeFileSync(join(dir, 'held.yaml'), HELD);
+    const severities = JSON.parse(tapfix(['held.yaml', ...run, '--format', 'json'], { cwd: dir }).stdout).files[0].findings.map((f: { transform: string; severity: string }) => `${f.transform} ${f.severity}`);
+    expect(severities.sort()).toEqual(['ami-from-ssm high', 's3-bucket-key medium']);
+    expect(tapfix(['held.yaml', ...run, '--fail-on', 'medium'], { cwd: dir }).code).toBe(1);
+    expect(tapfix(['held.yaml', '--only', 's3-bucket-key', '--fail-on', 'high'], { cwd: dir }).code).toBe(0);
+    // After --write the fixed finding is gone; the held-back unsafe one (high) still fails the gate.
+    const written = tapfix(['held.yaml', ...run, '--write', '--fail-on', 'critical'], { cwd: dir });
+    expect(written.code).toBe(0);
+    const again = tapfix(['held.yaml', ...run, '--fail-on', 'high'], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/1 finding of severity high or higher remains \(--fail-on high\)/);
+    expect(tapfix(['held.yaml', ...run, '--fail-on', 'bogus'], { cwd: dir }).code).toBe(2);
+  });
 });

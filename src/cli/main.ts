@@ -7,11 +7,11 @@ import { defaultJobs, inOrder, runTasks } from '../engine/bulk.js';
 import { loadTransforms } from '../engine/registry.js';
 import { packageRoot } from '../paths.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
-import type { Transform } from '../types.js';
+import type { Severity, Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
 import { fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
 import { markdownSummary } from './markdown.js';
-import { colors, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
+import { colors, fixStatus, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
 import { textReplacements } from './replacements.js';
 import { Progress } from './progress.js';
 import { ReportSpool, type ReportSettings } from './report.js';
@@ -24,7 +24,7 @@ export const EXIT = { ok: 0, pending: 1, error: 2, interrupted: 130 } as const;
 const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0    clean: nothing to fix (or, with --write, everything fixable was fixed)',
-  '  1    --check: fixes are pending',
+  '  1    --check: fixes are pending; --fail-on: findings of that severity or higher remain',
   '  2    an error: a file that cannot be read, parsed or fixed safely (left untouched), bad arguments or configuration',
   '  130  interrupted',
 ].join('\n');
@@ -107,6 +107,8 @@ export interface CliOptions {
   foreignSuppressions?: boolean;
   /** Warn about tapfix skip entries that suppressed nothing. */
   reportUnusedSkips?: boolean;
+  /** Exit 1 when findings of this severity or higher are still in the files after the run. */
+  failOn?: Severity;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -116,6 +118,7 @@ const splitList = (values: unknown): string[] | undefined => {
 };
 
 const FORMATS = ['text', 'json', 'patch', 'diff', 'sarif', 'markdown'] as const;
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
 export function parseArgs(argv: string[]) {
   return yargs(argv)
@@ -125,6 +128,10 @@ export function parseArgs(argv: string[]) {
     .positional('paths', { type: 'string', array: true, describe: 'Template files, directories or globs (quote globs: "stacks/**/*.yaml")' })
     .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write fixes in place (atomically; unchanged files are never touched)' })
     .option('check', { type: 'boolean', default: false, describe: 'Exit 1 when fixes are pending (CI gate)' })
+    .option('fail-on', {
+      choices: SEVERITIES,
+      describe: 'Exit 1 when findings of this severity or higher remain after the run: fixable ones on a dry run, held-back unsafe fixes and findings without an automatic fix always (CI gate)',
+    })
     .option('format', {
       alias: 'f',
       choices: FORMATS,
@@ -233,6 +240,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     ignore: args.ignore,
     foreignSuppressions: args['foreign-suppressions'],
     reportUnusedSkips: args['report-unused-skips'],
+    ...(args['fail-on'] ? { failOn: args['fail-on'] } : {}),
   };
   const usage = usageProblem(options);
   if (usage) {
@@ -410,6 +418,8 @@ class Reporter {
   /** --report entries so far (see ReportSpool). */
   private reportSpool: ReportSpool | undefined;
   private readonly tally = new Tally();
+  /** Findings at or above --fail-on still in the files after the run. */
+  private failing = 0;
   /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
   private readonly keep: boolean;
 
@@ -432,6 +442,11 @@ class Reporter {
     const { options } = this.ctx;
     const { io } = this;
     this.tally.add(outcome);
+    if (options.failOn && outcome.result) {
+      const limit = SEVERITIES.indexOf(options.failOn);
+      const written = outcome.writtenTo !== undefined && options.write;
+      this.failing += outcome.result.findings.filter((f) => SEVERITIES.indexOf(f.severity) <= limit && fixStatus(f, written) !== 'fixed').length;
+    }
     const print = () => {
       const { path, result } = outcome;
       if (outcome.error) io.stderr(`${path}:1:1: ${outcome.error}\n`);
@@ -519,6 +534,10 @@ class Reporter {
     if (aborted) return EXIT.interrupted;
     if (tally.errors > 0) return EXIT.error;
     if (options.check && tally.changed > 0) return EXIT.pending;
+    if (this.failing > 0) {
+      if (options.format === 'text') io.stderr(`tapfix: ${this.failing} finding${this.failing === 1 ? '' : 's'} of severity ${options.failOn} or higher remain${this.failing === 1 ? 's' : ''} (--fail-on ${options.failOn})\n`);
+      return EXIT.pending;
+    }
     return EXIT.ok;
   }
 
