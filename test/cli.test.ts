@@ -266,3 +266,34 @@ describe('what became of each finding', () => {
     expect(tapfix(['held.yaml', ...run, '--fail-on', 'bogus'], { cwd: dir }).code).toBe(2);
   });
 });
+
+describe('compact, JUnit, --list --format json and --output-file', () => {
+  it('--format compact prints one line per finding, for editors and grep', () => {
+    writeFileSync(join(dir, 'k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\n---\nkind: Service\n');
+    const r = tapfix(['stack.yaml', 'k8s.yaml', ...only, '--format', 'compact'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('stack.yaml:7:13: medium s3-bucket-key Bucket Data uses SSE-KMS without an S3 Bucket Key (fixable: --write applies it)\n');
+  });
+
+  it('--format junit writes a suite per file, a failed case per finding left', () => {
+    writeFileSync(join(dir, 'broken.json'), BROKEN);
+    const r = tapfix(['stack.yaml', 'clean.json', 'broken.json', ...only, '--format', 'junit', '-o', 'reports/tapfix.xml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const xml = readFileSync(join(dir, 'reports', 'tapfix.xml'), 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="tapfix" tests="3" failures="1" errors="1">/);
+    expect(xml).toMatch(/<testsuite name="stack.yaml" tests="1" failures="1" errors="0">\n\s+<testcase classname="stack.yaml" name="s3-bucket-key stack.yaml:7:13"><failure type="medium" message="Bucket Data uses SSE-KMS/);
+    expect(xml).toMatch(/<testsuite name="clean.json" tests="1" failures="0" errors="0">/);
+    expect(xml).toMatch(/<testsuite name="broken.json" tests="1" failures="0" errors="1">/);
+  });
+
+  it('--list --format json gives every transform sorted by id with options and equivalents; text has a header', () => {
+    const list = JSON.parse(tapfix(['--list', '--format', 'json']).stdout) as Array<{ id: string; enabledByDefault: boolean; options: { schema: unknown }; equivalents: unknown[] }>;
+    const ids = list.map((t) => t.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(list.find((t) => t.id === 'single-instance')!.enabledByDefault).toBe(false);
+    expect(list.find((t) => t.id === 'standard-tags')!.options.schema).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(tapfix(['--list']).stdout.split('\n')[0]).toMatch(/^ID\s+SEVERITY\s+SAFETY\s+TITLE$/);
+    expect(tapfix(['--list', '--format', 'sarif']).code).toBe(2);
+  });
+});

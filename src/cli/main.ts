@@ -1,5 +1,5 @@
 // The command line: arguments, the run over many files, output formats, exit codes.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { FileResult } from '../engine/fix.js';
@@ -10,8 +10,9 @@ import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/s
 import type { Severity, Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
 import { fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
+import { compactLines, junitXml } from './formats.js';
 import { markdownSummary } from './markdown.js';
-import { colors, fixStatus, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
+import { colors, fixStatus, listJson, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
 import { textReplacements } from './replacements.js';
 import { Progress } from './progress.js';
 import { ReportSpool, type ReportSettings } from './report.js';
@@ -71,7 +72,7 @@ const defaultIo: Io = {
   },
 };
 
-export type OutputFormat = 'text' | 'json' | 'patch' | 'diff' | 'sarif' | 'markdown';
+export type OutputFormat = 'text' | 'json' | 'patch' | 'diff' | 'sarif' | 'markdown' | 'compact' | 'junit';
 
 export interface CliOptions {
   paths: string[];
@@ -109,6 +110,8 @@ export interface CliOptions {
   reportUnusedSkips?: boolean;
   /** Exit 1 when findings of this severity or higher are still in the files after the run. */
   failOn?: Severity;
+  /** Write what would go to standard output to this file instead (atomically, at the end). */
+  outputFile?: string;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -117,7 +120,7 @@ const splitList = (values: unknown): string[] | undefined => {
   return list.length ? list : undefined;
 };
 
-const FORMATS = ['text', 'json', 'patch', 'diff', 'sarif', 'markdown'] as const;
+const FORMATS = ['text', 'json', 'patch', 'diff', 'sarif', 'markdown', 'compact', 'junit'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
 export function parseArgs(argv: string[]) {
@@ -136,7 +139,8 @@ export function parseArgs(argv: string[]) {
       alias: 'f',
       choices: FORMATS,
       default: 'text' as const,
-      describe: 'Output: text (findings + diff), json, patch (RFC 6902), diff (git apply), sarif (SARIF 2.1.0), markdown (pull-request summary)',
+      describe:
+        'Output: text (findings + diff), json, patch (RFC 6902), diff (git apply), sarif (SARIF 2.1.0), markdown (pull-request summary), compact (file:line:col: severity id message), junit (JUnit XML)',
     })
     // One value per occurrence (comma-separated, repeatable): an array option would swallow the
     // paths that follow it.
@@ -144,7 +148,7 @@ export function parseArgs(argv: string[]) {
     .option('skip', { type: 'string', requiresArg: true, describe: 'Do not run these transform ids (comma-separated or repeated)' })
     .option('enable', { type: 'string', requiresArg: true, describe: 'Also run these off-by-default transforms (comma-separated or repeated)' })
     .option('unsafe', { type: 'boolean', default: false, describe: 'Apply unsafe fixes too (they may replace resources or change behaviour)' })
-    .option('list', { type: 'boolean', default: false, describe: 'List transforms with severity, safety and title' })
+    .option('list', { type: 'boolean', default: false, describe: 'List transforms with severity, safety and title (--format json: also options, schemas and equivalent checks)' })
     .option('region', { type: 'string', describe: 'Target region (else config, a region/AWS_REGION file beside the template, or the template)' })
     .option('stdin', { type: 'boolean', default: false, describe: 'Read one template from standard input' })
     .option('stdin-filepath', { type: 'string', describe: 'Path to assume for --stdin (format, config, region)' })
@@ -163,6 +167,7 @@ export function parseArgs(argv: string[]) {
     .option('print-config', { type: 'string', describe: 'Print the effective configuration (config file, region, transforms and their options) for this template, then exit' })
     .option('jobs', { alias: 'j', type: 'number', describe: `Worker threads (default: available cores, here ${defaultJobs()}); 1 runs in one thread` })
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
+    .option('output-file', { alias: 'o', type: 'string', describe: 'Write the output (any --format) to this file instead of standard output' })
     .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
     .option('ignore', { type: 'boolean', default: true, describe: 'Honour .gitignore and .tapfixignore when walking folders (--no-ignore to not)' })
     .option('force-exclude', { type: 'boolean', default: false, describe: 'Apply ignore files to paths named on the command line too (for pre-commit)' })
@@ -241,6 +246,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     foreignSuppressions: args['foreign-suppressions'],
     reportUnusedSkips: args['report-unused-skips'],
     ...(args['fail-on'] ? { failOn: args['fail-on'] } : {}),
+    ...(args['output-file'] !== undefined ? { outputFile: args['output-file'] } : {}),
   };
   const usage = usageProblem(options);
   if (usage) {
@@ -251,7 +257,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const c = colors(useColor && options.format === 'text');
   const all = await loadTransforms();
   if (options.list) {
-    io.stdout(listText(all, colors(useColor)));
+    if (options.format === 'json') io.stdout(listJson(all));
+    else if (options.format === 'text') io.stdout(listText(all, colors(useColor)));
+    else {
+      io.stderr(`tapfix: --list prints text or json, not ${options.format}\n`);
+      return EXIT.error;
+    }
     return EXIT.ok;
   }
   const ctx: RunContext = { all, options, configCache: new Map() };
@@ -269,12 +280,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     throw error;
   }
 
-  if (options.stdin) return runStdin(ctx, io, c);
-  if (options.paths.length === 0) {
+  if (!options.stdin && options.paths.length === 0) {
     io.stderr('tapfix: no input: give template files or directories (or --stdin); see tapfix --help\n');
     return EXIT.error;
   }
-  return runFiles(ctx, io, c);
+  if (options.outputFile === undefined) return options.stdin ? runStdin(ctx, io, c) : runFiles(ctx, io, c);
+  // --output-file: what would be printed is collected and written once, atomically, at the end.
+  const chunks: Buffer[] = [];
+  const collecting: Io = { ...io, stdout: (s) => chunks.push(Buffer.from(s)), isTTY: false };
+  const code = options.stdin ? await runStdin(ctx, collecting, c) : await runFiles(ctx, collecting, c);
+  const target = resolve(io.cwd, options.outputFile);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    // Bytes as they were printed (--stdin --write passes a template that is not UTF-8 through).
+    writeAtomic(target, (fd) => writeSync(fd, Buffer.concat(chunks)));
+  } catch (error) {
+    io.stderr(`tapfix: cannot write the output file ${options.outputFile}: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+  return code;
 }
 
 /** What a run on `file` would use: the config file found, region, unsafe, and each transform's options. */
@@ -301,6 +325,7 @@ function usageProblem(o: CliOptions): string | undefined {
   if (o.outputDir !== undefined && o.stdin) return '--output-dir needs files: with --stdin, --write prints the fixed template';
   if (o.outputDir === '') return '--output-dir needs a folder';
   if (o.report === '') return '--report needs a file name';
+  if (o.outputFile === '') return '--output-file needs a file name';
   return undefined;
 }
 
@@ -433,7 +458,7 @@ class Reporter {
     /** Input was one template named as a file (or stdin): --format patch prints the bare patch. */
     private readonly oneNamedFile = true,
   ) {
-    this.keep = ['json', 'patch', 'markdown'].includes(ctx.options.format);
+    this.keep = ['json', 'patch', 'markdown', 'junit'].includes(ctx.options.format);
     // After --write, SARIF results are what is still wrong in the files: fixed findings are left out.
     if (ctx.options.format === 'sarif') this.sarif = new SarifLog(ctx.all, io.cwd, ctx.options.write);
   }
@@ -464,8 +489,13 @@ class Reporter {
         io.stdout(outcome.diff + '\n');
       }
     };
-    if (this.progress) this.progress.around(print);
-    else print();
+    const printCompact = () => {
+      const lines = compactLines(outcome, outcome.writtenTo !== undefined);
+      if (lines.length) io.stdout(lines.join('\n') + '\n');
+    };
+    const show = options.format === 'compact' ? printCompact : print;
+    if (this.progress) this.progress.around(show);
+    else show();
     delete outcome.diff; // printed: no need to hold it
     if (this.keep) this.outcomes.push(outcome);
     this.sarif?.add(outcome);
@@ -506,7 +536,11 @@ class Reporter {
       case 'markdown':
         io.stdout(markdownSummary(outcomes, tally, this.ctx.all, { mode, interrupted: aborted }));
         break;
+      case 'junit':
+        io.stdout(junitXml(outcomes, !!options.write || options.outputDir !== undefined));
+        break;
       case 'diff':
+      case 'compact':
         break;
       default:
         io.stderr(this.summaryText(aborted, total));

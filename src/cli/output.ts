@@ -118,14 +118,32 @@ export function equivalentsText(equivalents: readonly EquivalentCheck[]): string
   return equivalents.map((e) => `${e.tool} ${e.id}`).join(', ');
 }
 
+const byId = (a: Transform, b: Transform) => (a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0);
+
 export function listText(transforms: readonly Transform[], c: Colors): string {
-  const lines = transforms.map((t) => {
+  const header = c.bold(`${'ID'.padEnd(28)} ${'SEVERITY'} ${'SAFETY '} TITLE`);
+  const lines = [...transforms].sort(byId).map((t) => {
     const off = t.meta.enabledByDefault === false ? c.dim(' (off by default: --enable)') : '';
     // One line per transform, so that the list stays easy to cut and grep.
     const equivalents = t.meta.equivalents?.length ? c.dim(` (equivalent to ${equivalentsText(t.meta.equivalents)})`) : '';
     return `${c.cyan(t.meta.id.padEnd(28))} ${severityLabel(t.meta.severity, c)} ${t.meta.safety.padEnd(7)} ${t.meta.title}${off}${equivalents}`;
   });
-  return lines.join('\n') + '\n';
+  return [header, ...lines].join('\n') + '\n';
+}
+
+/** `--list --format json`: every transform, sorted by id, with what a tool or an editor needs. */
+export function listJson(transforms: readonly Transform[]): string {
+  const list = [...transforms].sort(byId).map((t) => ({
+    id: t.meta.id,
+    title: t.meta.title,
+    severity: t.meta.severity,
+    safety: t.meta.safety,
+    enabledByDefault: t.meta.enabledByDefault !== false,
+    options: { defaults: t.meta.defaultOptions, schema: t.meta.optionsSchema ?? null },
+    equivalents: t.meta.equivalents ?? [],
+    docs: `docs/rules/${t.meta.id}.md`,
+  }));
+  return JSON.stringify(list, null, 2) + '\n';
 }
 
 /** The JSON shape of one file's result (--format json and --report). */
