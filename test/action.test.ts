@@ -6,21 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { NEEDS_BUCKET_KEY } from './fixtures.js';
 
 const root = join(import.meta.dirname, '..');
 const action = load(readFileSync(join(root, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default: string }>;
   runs: { using: string; steps: Array<{ id?: string; run?: string; env?: Record<string, string> }> };
 };
-const TEMPLATE = `Resources:
-  Data:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketEncryption:
-        ServerSideEncryptionConfiguration:
-          - ServerSideEncryptionByDefault:
-              SSEAlgorithm: aws:kms
-`;
+const TEMPLATE = NEEDS_BUCKET_KEY;
 
 function runAction(inputs: Record<string, string>, cwd: string) {
   const step = action.runs.steps.find((s) => s.id === 'tapfix')!;

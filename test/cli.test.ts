@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { NEEDS_BUCKET_KEY } from './fixtures.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'tapfix');
 if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js'))) {
@@ -16,15 +17,7 @@ function tapfix(args: string[], options: { cwd?: string; input?: string } = {}) 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const NEEDS_FIX = `Resources:
-  Data:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketEncryption:
-        ServerSideEncryptionConfiguration:
-          - ServerSideEncryptionByDefault:
-              SSEAlgorithm: aws:kms  # our key
-`;
+const NEEDS_FIX = NEEDS_BUCKET_KEY;
 const FIXED = NEEDS_FIX.replace('aws:kms  # our key\n', 'aws:kms  # our key\n            BucketKeyEnabled: true\n');
 const CLEAN = '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"}\n  }\n}\n';
 const BROKEN = '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"\n  }\n}\n';
