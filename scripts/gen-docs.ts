@@ -1,7 +1,9 @@
-// Writes docs/rules/<id>.md for every transform and the rule table in README.md.
+// Writes docs/rules/<id>.md for every transform, the rule table in README.md and the JSON Schema of
+// tapfix.config.json (data/tapfix.config.schema.json).
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleDoc, withRuleTable } from '../src/docs.js';
+import { configSchema } from '../src/engine/config.js';
 import { loadTransforms } from '../src/engine/registry.js';
 import { packageRoot } from '../src/paths.js';
 
@@ -13,4 +15,5 @@ for (const file of readdirSync(dir)) if (file.endsWith('.md') && !wanted.has(fil
 for (const t of transforms) writeFileSync(join(dir, `${t.meta.id}.md`), ruleDoc(t));
 const readmePath = join(packageRoot, 'README.md');
 if (existsSync(readmePath)) writeFileSync(readmePath, withRuleTable(readFileSync(readmePath, 'utf8'), transforms));
-console.log(`wrote ${transforms.length} rule docs and the README rule table`);
+writeFileSync(join(packageRoot, 'data', 'tapfix.config.schema.json'), JSON.stringify(configSchema(transforms), null, 2) + '\n');
+console.log(`wrote ${transforms.length} rule docs, the README rule table and data/tapfix.config.schema.json`);

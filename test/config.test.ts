@@ -1,11 +1,12 @@
 // tapfix.config.json is checked: misspelt transform ids, unknown options and wrong types are errors
 // with the config file's line and column; --print-config shows what a run would use.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfigText } from '../src/engine/config.js';
+import { Ajv } from 'ajv';
+import { configSchema, validateConfigText } from '../src/engine/config.js';
 import { loadTransforms } from '../src/engine/registry.js';
 import { defineTransform } from '../src/transform.js';
 
@@ -92,5 +93,22 @@ describe('CLI', () => {
     expect(printed.transforms['single-instance'].enabled).toBe(true);
     expect(printed.transforms['standard-tags'].options.project).toBe('Payments');
     expect(printed.transforms['az-dynamic'].options).toEqual({ listStyle: 'select' });
+  });
+});
+
+describe('data/tapfix.config.schema.json', () => {
+  it('is up to date (npm run gen:docs) and agrees with the config checks', async () => {
+    const all = await loadTransforms();
+    const file = join(import.meta.dirname, '..', 'data', 'tapfix.config.schema.json');
+    const schema = configSchema(all);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(schema);
+    const validate = new Ajv({ strict: false }).compile(schema);
+    const good = { $schema: './node_modules/tapfix/data/tapfix.config.schema.json', unsafe: true, transforms: { 'standard-tags': { options: { project: 'Payments' } }, 'single-instance': 'on', 'ami-from-ssm': false } };
+    expect(validate(good)).toBe(true);
+    expect(validateConfigText(JSON.stringify(good), all)).toEqual([]);
+    for (const bad of [{ unsafe: 'yes' }, { transforms: { 'no-such-transform': true } }, { transforms: { 'standard-tags': { options: { projct: 'x' } } } }, { colour: true }]) {
+      expect(validate(bad), JSON.stringify(bad)).toBe(false);
+      expect(validateConfigText(JSON.stringify(bad), all).length, JSON.stringify(bad)).toBeGreaterThan(0);
+    }
   });
 });

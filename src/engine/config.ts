@@ -13,6 +13,8 @@ export interface ConfigProblem {
 
 /** The fields of tapfix.config.json, with the JSON type each takes. */
 const TOP_LEVEL: Record<string, 'boolean' | 'string' | 'object'> = {
+  // Editors read it to complete and check the file (data/tapfix.config.schema.json).
+  $schema: 'string',
   unsafe: 'boolean',
   region: 'string',
   allowJsonc: 'boolean',
@@ -79,6 +81,53 @@ function describeError(transform: Transform, e: ErrorObject): { path: Array<stri
   return { path, message: `${id}: ${where} ${e.message ?? 'is invalid'}` };
 }
 
+const FIELD_DESCRIPTIONS: Record<string, string> = {
+  $schema: 'The JSON Schema of this file, for editors: ./node_modules/tapfix/data/tapfix.config.schema.json',
+  unsafe: 'Apply unsafe fixes too (they may replace resources or change behaviour), as --unsafe does.',
+  region: 'Target region of the templates below this folder, unless --region says otherwise.',
+  allowJsonc: 'Process JSON templates that hold comments or trailing commas (they are kept).',
+  foreignSuppressions: 'Leave resources alone that suppress an equivalent cfn-lint, cfn_nag or checkov check (default true).',
+  transforms: 'Per transform id: "on", "off", true, false, or { "enabled", "options" }.',
+};
+
+/**
+ * The JSON Schema (draft 7) of tapfix.config.json for editors: the fields, every transform id, and
+ * each transform's options schema. Written to data/tapfix.config.schema.json by `npm run gen:docs`;
+ * the checks of validateConfigText stay the authority (they also locate problems).
+ */
+export function configSchema(transforms: readonly Transform[]): Record<string, unknown> {
+  const sorted = [...transforms].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
+  const entry = (t: Transform) => ({
+    description: `${t.meta.title}${t.meta.enabledByDefault === false ? ' (off by default)' : ''}. docs/rules/${t.meta.id}.md`,
+    anyOf: [
+      { type: 'boolean' },
+      { enum: ['on', 'off'] },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: { type: 'boolean' },
+          options: t.meta.optionsSchema ?? { type: 'object', additionalProperties: false, properties: {} },
+        },
+      },
+    ],
+  });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'tapfix.config.json',
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      Object.entries(TOP_LEVEL).map(([key, type]) => [
+        key,
+        key === 'transforms'
+          ? { type, description: FIELD_DESCRIPTIONS[key], additionalProperties: false, properties: Object.fromEntries(sorted.map((t) => [t.meta.id, entry(t)])) }
+          : { type, description: FIELD_DESCRIPTIONS[key] },
+      ]),
+    ),
+  };
+}
+
 /** Every problem of a config file's text, located; [] when it is valid. */
 export function validateConfigText(text: string, transforms: readonly Transform[]): ConfigProblem[] {
   const errors: ParseError[] = [];
@@ -93,7 +142,7 @@ export function validateConfigText(text: string, transforms: readonly Transform[
     const key = String(keyNode?.value);
     const expected = TOP_LEVEL[key];
     if (!expected) {
-      problems.push({ message: `unknown field "${key}" (known: ${Object.keys(TOP_LEVEL).join(', ')})`, ...at(keyNode) });
+      problems.push({ message: `unknown field "${key}" (known: ${Object.keys(TOP_LEVEL).filter((k) => k !== '$schema').join(', ')})`, ...at(keyNode) });
       continue;
     }
     if (valueNode?.type !== expected) {
