@@ -290,3 +290,32 @@ describe('compact, JUnit, --list --format json and --output-file', () => {
     expect(tapfix(['--list', '--format', 'sarif']).code).toBe(2);
   });
 });
+
+describe('--baseline', () => {
+  it('records the findings of a run, then reports, fixes and fails on only new ones', () => {
+    const base = ['stack.yaml', ...only, '--baseline', 'ci/tapfix-baseline.json'];
+    const created = tapfix([...base, '--create-baseline'], { cwd: dir });
+    expect(created.code).toBe(0);
+    expect(created.stderr).toMatch(/baseline of 1 finding in 1 file written to ci\/tapfix-baseline\.json/);
+    const baseline = JSON.parse(readFileSync(join(dir, 'ci', 'tapfix-baseline.json'), 'utf8'));
+    expect(baseline).toEqual({
+      tapfixBaseline: 1,
+      files: { '../stack.yaml': ['s3-bucket-key /Resources/Data/Properties/BucketEncryption/ServerSideEncryptionConfiguration/0 noBucketKey'] },
+    });
+    // Known findings: nothing reported, nothing pending, the file untouched.
+    const known = tapfix([...base, '--check', '--fail-on', 'low'], { cwd: dir });
+    expect(known.code).toBe(0);
+    expect(known.stderr).toMatch(/1 finding in the baseline left out/);
+    // A new bucket with the same defect is reported and fixed; the known one is left as it is.
+    writeFileSync(join(dir, 'stack.yaml'), NEEDS_FIX + NEEDS_FIX.replace('Resources:\n', '').replace(/Data:/, 'Logs:'));
+    const fresh = tapfix([...base, '--write', '--format', 'json'], { cwd: dir });
+    expect(fresh.code).toBe(0);
+    expect(JSON.parse(fresh.stdout).files[0].findings.map((f: { pointer: string }) => f.pointer)).toEqual([
+      '/Resources/Logs/Properties/BucketEncryption/ServerSideEncryptionConfiguration/0',
+    ]);
+    expect(readFileSync(join(dir, 'stack.yaml'), 'utf8').match(/BucketKeyEnabled/g)).toHaveLength(1);
+    expect(tapfix(['stack.yaml', '--create-baseline'], { cwd: dir }).code).toBe(2);
+    writeFileSync(join(dir, 'bad.json'), '{"files": []}');
+    expect(tapfix(['stack.yaml', '--baseline', 'bad.json'], { cwd: dir }).stderr).toMatch(/is not a tapfix baseline/);
+  });
+});

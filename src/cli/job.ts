@@ -3,7 +3,7 @@
 // thread or in a worker (src/engine/worker.ts loads this module), so everything it returns is
 // plain data.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fixText, type FileResult } from '../engine/fix.js';
 import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
@@ -28,6 +28,8 @@ export interface JobSettings {
   foreignSuppressions?: boolean | undefined;
   /** Warn about tapfix skip entries that suppressed nothing. */
   reportUnusedSkips?: boolean | undefined;
+  /** --baseline: the accepted findings per file path, relative to `dir` (the baseline file's folder). */
+  baseline?: { dir: string; files: Record<string, string[]> } | undefined;
   write: boolean;
   /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
   outputDir?: string | undefined;
@@ -69,7 +71,7 @@ const CFN_SIGNS = /AWSTemplateFormatVersion|\b(?:AWS|Custom|Alexa)::[A-Za-z0-9]+
 
 export interface TextContext {
   all: readonly Transform[];
-  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions' | 'reportUnusedSkips'>;
+  settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions' | 'reportUnusedSkips' | 'baseline'>;
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
 }
 
@@ -95,7 +97,13 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
     foreignSuppressions: settings.foreignSuppressions !== false && config.foreignSuppressions !== false,
     knownTransforms: new Set(ctx.all.map((t) => t.meta.id)),
     reportUnusedSkips: !!settings.reportUnusedSkips,
+    ...(settings.baseline ? { baseline: new Set(settings.baseline.files[baselinePath(settings.baseline.dir, file)] ?? []) } : {}),
   });
+}
+
+/** How a baseline file names a template: its path from the baseline's folder, with forward slashes. */
+export function baselinePath(dir: string, file: string): string {
+  return relative(dir, resolve(file)).split(sep).join('/');
 }
 
 /**

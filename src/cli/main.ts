@@ -2,14 +2,14 @@
 import { mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
-import type { FileResult } from '../engine/fix.js';
+import { baselineKey, type FileResult } from '../engine/fix.js';
 import { defaultJobs, inOrder, runTasks } from '../engine/bulk.js';
 import { loadTransforms } from '../engine/registry.js';
 import { packageRoot } from '../paths.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Severity, Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
-import { fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
+import { baselinePath, fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
 import { compactLines, junitXml } from './formats.js';
 import { markdownSummary } from './markdown.js';
 import { colors, fixStatus, listJson, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
@@ -112,6 +112,10 @@ export interface CliOptions {
   failOn?: Severity;
   /** Write what would go to standard output to this file instead (atomically, at the end). */
   outputFile?: string;
+  /** Findings accepted as they are: not reported, fixed or failed on. */
+  baseline?: string;
+  /** Write every finding of this run to the --baseline file instead. */
+  createBaseline?: boolean;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -167,6 +171,8 @@ export function parseArgs(argv: string[]) {
     .option('print-config', { type: 'string', describe: 'Print the effective configuration (config file, region, transforms and their options) for this template, then exit' })
     .option('jobs', { alias: 'j', type: 'number', describe: `Worker threads (default: available cores, here ${defaultJobs()}); 1 runs in one thread` })
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
+    .option('baseline', { type: 'string', describe: 'Leave out the findings this baseline file lists (not reported, fixed or failed on): gate only new problems' })
+    .option('create-baseline', { type: 'boolean', default: false, describe: 'Write every finding of this dry run to the --baseline file' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the output (any --format) to this file instead of standard output' })
     .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
     .option('ignore', { type: 'boolean', default: true, describe: 'Honour .gitignore and .tapfixignore when walking folders (--no-ignore to not)' })
@@ -190,12 +196,15 @@ export function parseArgs(argv: string[]) {
 interface RunContext {
   all: Transform[];
   options: CliOptions;
+  /** The --baseline file's findings (not when creating one). */
+  baseline?: { dir: string; files: Record<string, string[]> };
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
 }
 
 /** Everything about one file except writing it: decode, settle config and region, fix. */
 export function processBytes(bytes: Uint8Array, file: string, ctx: RunContext): FileResult {
-  return fixBytes(bytes, file, { all: ctx.all, settings: ctx.options, configCache: ctx.configCache });
+  const { baseline: _file, ...settings } = ctx.options;
+  return fixBytes(bytes, file, { all: ctx.all, settings: { ...settings, ...(ctx.baseline ? { baseline: ctx.baseline } : {}) }, configCache: ctx.configCache });
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -247,6 +256,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     reportUnusedSkips: args['report-unused-skips'],
     ...(args['fail-on'] ? { failOn: args['fail-on'] } : {}),
     ...(args['output-file'] !== undefined ? { outputFile: args['output-file'] } : {}),
+    ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
+    createBaseline: args['create-baseline'],
   };
   const usage = usageProblem(options);
   if (usage) {
@@ -266,6 +277,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.ok;
   }
   const ctx: RunContext = { all, options, configCache: new Map() };
+  if (options.baseline && !options.createBaseline) {
+    try {
+      ctx.baseline = readBaseline(resolve(io.cwd, options.baseline));
+    } catch (error) {
+      io.stderr(`tapfix: ${(error as Error).message}\n`);
+      return EXIT.error;
+    }
+  }
   try {
     selectTransforms(all, options.config ? readConfig(options.config, all) : {}, { only: options.only, skip: options.skip, enable: options.enable });
     if (options.printConfig !== undefined) {
@@ -319,6 +338,24 @@ function effectiveConfig(file: string, all: readonly Transform[], options: CliOp
   };
 }
 
+const BASELINE_VERSION = 1;
+
+/** A --baseline file: `{"tapfixBaseline": 1, "files": {"<path from the file's folder>": ["<key>", ...]}}`. */
+function readBaseline(file: string): { dir: string; files: Record<string, string[]> } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the baseline ${file}: ${(error as Error).message}`);
+  }
+  const d = data as { tapfixBaseline?: unknown; files?: unknown };
+  const files = d.files as Record<string, unknown> | undefined;
+  if (d.tapfixBaseline !== BASELINE_VERSION || !files || typeof files !== 'object' || Array.isArray(files) || Object.values(files).some((v) => !Array.isArray(v) || v.some((k) => typeof k !== 'string'))) {
+    throw new Error(`${file} is not a tapfix baseline (version ${BASELINE_VERSION}; write one with --create-baseline)`);
+  }
+  return { dir: dirname(file), files: files as Record<string, string[]> };
+}
+
 function usageProblem(o: CliOptions): string | undefined {
   if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) return '--jobs must be a whole number of 1 or more';
   if (o.outputDir !== undefined && o.write) return '--write and --output-dir exclude each other: --write fixes in place, --output-dir writes copies';
@@ -326,6 +363,9 @@ function usageProblem(o: CliOptions): string | undefined {
   if (o.outputDir === '') return '--output-dir needs a folder';
   if (o.report === '') return '--report needs a file name';
   if (o.outputFile === '') return '--output-file needs a file name';
+  if (o.createBaseline && !o.baseline) return '--create-baseline needs --baseline FILE: where to write it';
+  if (o.createBaseline && (o.write || o.outputDir !== undefined)) return '--create-baseline records the findings of a dry run: drop --write / --output-dir';
+  if (o.baseline === '') return '--baseline needs a file name';
   return undefined;
 }
 
@@ -380,6 +420,7 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     allowJsonc: options.allowJsonc,
     foreignSuppressions: options.foreignSuppressions,
     reportUnusedSkips: options.reportUnusedSkips,
+    ...(options.baseline && !options.createBaseline ? { baseline: ctx.baseline } : {}),
     write: options.write,
     outputDir,
     outputRoot,
@@ -445,6 +486,10 @@ class Reporter {
   private readonly tally = new Tally();
   /** Findings at or above --fail-on still in the files after the run. */
   private failing = 0;
+  /** --create-baseline: the keys of every finding, per file. */
+  private readonly baselineOut = new Map<string, string[]>();
+  /** Findings the baseline left out. */
+  private baselined = 0;
   /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
   private readonly keep: boolean;
 
@@ -467,6 +512,11 @@ class Reporter {
     const { options } = this.ctx;
     const { io } = this;
     this.tally.add(outcome);
+    this.baselined += outcome.result?.baselined ?? 0;
+    if (options.createBaseline && outcome.result?.findings.length) {
+      const dir = dirname(resolve(io.cwd, options.baseline!));
+      this.baselineOut.set(baselinePath(dir, outcome.file), [...new Set(outcome.result.findings.map((f) => baselineKey(f.transform, f)))].sort());
+    }
     if (options.failOn && outcome.result) {
       const limit = SEVERITIES.indexOf(options.failOn);
       const written = outcome.writtenTo !== undefined && options.write;
@@ -565,6 +615,20 @@ class Reporter {
         return EXIT.error;
       }
     }
+    if (options.createBaseline && !aborted) {
+      const file = resolve(io.cwd, options.baseline!);
+      const files = Object.fromEntries([...this.baselineOut].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeAtomic(file, JSON.stringify({ tapfixBaseline: BASELINE_VERSION, files }, null, 2) + '\n');
+      } catch (error) {
+        io.stderr(`tapfix: cannot write the baseline ${options.baseline}: ${(error as Error).message}\n`);
+        return EXIT.error;
+      }
+      const count = Object.values(files).reduce((n, keys) => n + keys.length, 0);
+      io.stderr(`tapfix: baseline of ${count} finding${count === 1 ? '' : 's'} in ${this.baselineOut.size} file${this.baselineOut.size === 1 ? '' : 's'} written to ${options.baseline}\n`);
+      return tally.errors > 0 ? EXIT.error : EXIT.ok;
+    }
     if (aborted) return EXIT.interrupted;
     if (tally.errors > 0) return EXIT.error;
     if (options.check && tally.changed > 0) return EXIT.pending;
@@ -590,6 +654,7 @@ class Reporter {
     ];
     const held = tally.held;
     lines.push(`tapfix: ${parts.join(', ')}${held ? `; ${held} unsafe fix${held === 1 ? '' : 'es'} held back (--unsafe applies them)` : ''}`);
+    if (this.baselined) lines.push(`tapfix: ${this.baselined} finding${this.baselined === 1 ? '' : 's'} in the baseline left out`);
     if (tally.files > 1 && (tally.applied > 0 || held > 0)) {
       lines.push(`fixes per transform (${tally.templates} templates scanned):`);
       const ranked = tally.ranked().filter(([, t]) => t.applied || t.held);

@@ -43,6 +43,19 @@ export interface FixSettings {
   knownTransforms?: ReadonlySet<string>;
   /** Warn about skip entries that suppressed nothing in this run (like eslint's --report-unused-disable-directives). */
   reportUnusedSkips?: boolean;
+  /**
+   * Findings accepted as they are (--baseline), by {@link baselineKey}: not reported, not fixed,
+   * not failed on, so a team gates only new problems.
+   */
+  baseline?: ReadonlySet<string>;
+}
+
+/**
+ * How a baseline names a finding: transform, pointer and messageId (the message when there is
+ * none). No line numbers, so that edits elsewhere in the file do not turn known findings into new ones.
+ */
+export function baselineKey(transform: string, finding: Pick<Finding, 'pointer' | 'messageId' | 'message'>): string {
+  return `${transform} ${finding.pointer} ${finding.messageId ?? finding.message}`;
 }
 
 export interface ReportedFinding {
@@ -100,6 +113,8 @@ export interface FileResult {
   errors: FileProblem[];
   /** What deserves a look but changes nothing: unknown or unused tapfix skip entries. */
   warnings?: FileProblem[];
+  /** Findings left out because the baseline has them (--baseline). */
+  baselined?: number;
   original: string;
   /** The fixed text; equal to `original` unless status is 'changed'. */
   output: string;
@@ -259,6 +274,8 @@ export function fixText(text: string, settings: FixSettings): FileResult {
   };
   // Skip entries that suppressed a finding (see --report-unused-skips).
   const usedSkips = new Set<string>();
+  // Baseline entries that matched a finding (each counted once, however many passes meet it).
+  const baselined = new Set<string>();
   // Each finding is reported once, however many passes find it again.
   const reported = new Map<string, ReportedFinding>();
   let current = original;
@@ -314,6 +331,10 @@ export function fixText(text: string, settings: FixSettings): FileResult {
         if (suppressor) {
           if (suppressor.by === 'foreign') noteSuppressed(id, suppressor);
           else usedSkips.add(suppressor.entry);
+          continue;
+        }
+        if (settings.baseline?.has(baselineKey(id, finding))) {
+          baselined.add(baselineKey(id, finding));
           continue;
         }
         const safety = finding.fix?.safety ?? transform.meta.safety;
@@ -387,6 +408,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
     }
   }
 
+  if (baselined.size) result.baselined = baselined.size;
   const warnings = skipWarnings(suppressions.skips, settings, usedSkips).map(({ message, pointer }) => ({ message, ...locate(pointer) }));
   if (warnings.length) result.warnings = warnings;
 
