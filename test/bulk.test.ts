@@ -584,3 +584,31 @@ describe('line diff fallback', () => {
     );
   });
 });
+
+describe('--shard and merge-reports', () => {
+  it('three shards cover every file once, and their merged reports equal a single run', () => {
+    const dir = makeTree();
+    // Reports outside the tree, or the later runs would walk them.
+    const out = mkdtempSync(join(tmpdir(), 'tapfix-shards-'));
+    const at = (name: string) => join(out, name);
+    const full = tapfix(['.', ...ONLY, '--report', at('full.json'), '-q'], dir);
+    expect(full.code).toBe(2); // the broken files
+    const seen: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const r = tapfix(['.', ...ONLY, '--shard', `${i}/3`, '--report', at(`shard-${i}.json`), '-q'], dir);
+      expect([0, 2]).toContain(r.code);
+      const report = JSON.parse(readFileSync(at(`shard-${i}.json`), 'utf8'));
+      expect(report.settings.shard).toBe(`${i}/3`);
+      seen.push(...report.files.map((f: { file: string }) => f.file));
+    }
+    const single = JSON.parse(readFileSync(at('full.json'), 'utf8'));
+    expect(seen.sort()).toEqual(single.files.map((f: { file: string }) => f.file).sort());
+    const merged = tapfix(['merge-reports', 'shard-1.json', 'shard-2.json', 'shard-3.json', '-o', 'merged.json'], out);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(readFileSync(at('merged.json'), 'utf8'))).toEqual(single);
+    // Shards of other runs do not mix.
+    tapfix(['.', '--only', 's3-bucket-key', '--shard', '1/3', '--report', at('other.json'), '-q'], dir);
+    expect(tapfix(['merge-reports', 'shard-2.json', 'other.json'], out).stderr).toMatch(/other settings/);
+    expect(tapfix(['.', '--shard', '4/3'], dir).code).toBe(2);
+  });
+});

@@ -17,6 +17,7 @@ import { textReplacements } from './replacements.js';
 import { Progress } from './progress.js';
 import { ReportSpool, type ReportSettings } from './report.js';
 import { SarifLog } from './sarif.js';
+import { inShard, mergeReports, parseShard, type Shard } from './shard.js';
 import { Tally } from './tally.js';
 import { collectTemplates, commonRoot } from './walk.js';
 
@@ -116,6 +117,8 @@ export interface CliOptions {
   baseline?: string;
   /** Write every finding of this run to the --baseline file instead. */
   createBaseline?: boolean;
+  /** `i/n`: only the files whose path hash falls to shard i of n. */
+  shard?: Shard;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -130,7 +133,7 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export function parseArgs(argv: string[]) {
   return yargs(argv)
     .scriptName('tapfix')
-    .usage('$0 [paths..]\n\nAuto-fix AWS CloudFormation templates (JSON and YAML). Without --write it is a dry run.')
+    .usage('$0 [paths..]\n\nAuto-fix AWS CloudFormation templates (JSON and YAML). Without --write it is a dry run.\n\n$0 merge-reports <report.json>... [-o merged.json]: add the --report files of --shard runs up into one')
     .command('$0 [paths..]', false)
     .positional('paths', { type: 'string', array: true, describe: 'Template files, directories or globs (quote globs: "stacks/**/*.yaml")' })
     .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write fixes in place (atomically; unchanged files are never touched)' })
@@ -173,6 +176,7 @@ export function parseArgs(argv: string[]) {
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
     .option('baseline', { type: 'string', describe: 'Leave out the findings this baseline file lists (not reported, fixed or failed on): gate only new problems' })
     .option('create-baseline', { type: 'boolean', default: false, describe: 'Write every finding of this dry run to the --baseline file' })
+    .option('shard', { type: 'string', describe: 'i/n: process only shard i of n (a deterministic split by path; merge the shards\' --report files with tapfix merge-reports)' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the output (any --format) to this file instead of standard output' })
     .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
     .option('ignore', { type: 'boolean', default: true, describe: 'Honour .gitignore and .tapfixignore when walking folders (--no-ignore to not)' })
@@ -207,7 +211,32 @@ export function processBytes(bytes: Uint8Array, file: string, ctx: RunContext): 
   return fixBytes(bytes, file, { all: ctx.all, settings: { ...settings, ...(ctx.baseline ? { baseline: ctx.baseline } : {}) }, configCache: ctx.configCache });
 }
 
+/** `tapfix merge-reports a.json b.json ... [-o merged.json]`: the shards' reports as one. */
+function mergeReportsCommand(argv: string[], io: Io): number {
+  const out = argv.findIndex((a) => a === '-o' || a === '--output-file');
+  const target = out >= 0 ? argv[out + 1] : undefined;
+  const inputs = argv.filter((_, i) => out < 0 || (i !== out && i !== out + 1));
+  if (out >= 0 && !target) {
+    io.stderr('tapfix merge-reports: -o needs a file name\n');
+    return EXIT.error;
+  }
+  if (inputs.some((a) => a.startsWith('-'))) {
+    io.stderr('usage: tapfix merge-reports <report.json>... [-o merged.json]\n');
+    return EXIT.error;
+  }
+  try {
+    const text = JSON.stringify(mergeReports(inputs.map((f) => resolve(io.cwd, f))), null, 2) + '\n';
+    if (target) writeAtomic(resolve(io.cwd, target), text);
+    else io.stdout(text);
+  } catch (error) {
+    io.stderr(`tapfix merge-reports: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+  return EXIT.ok;
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv[0] === 'merge-reports') return mergeReportsCommand(argv.slice(1), io);
   let args: ReturnType<typeof parseArgs>;
   let help = '';
   try {
@@ -259,6 +288,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
     createBaseline: args['create-baseline'],
   };
+  if (args.shard !== undefined) {
+    const shard = parseShard(args.shard);
+    if (!shard) {
+      io.stderr(`tapfix: --shard takes i/n with 1 <= i <= n, e.g. --shard 2/3 (not ${args.shard})\n`);
+      return EXIT.error;
+    }
+    options.shard = shard;
+  }
   const usage = usageProblem(options);
   if (usage) {
     io.stderr(`tapfix: ${usage}\n`);
@@ -428,11 +465,14 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     replacements: options.format === 'sarif',
     operations: !!options.report || options.format === 'json' || options.format === 'patch',
   };
-  const tasks: FileTask[] = found.files.map((file) => ({ file }));
-  const early: FileOutcome[] = [
+  const { shard } = options;
+  const mine = shard ? found.files.filter((file) => inShard(displayPath(file, io.cwd), shard)) : found.files;
+  const tasks: FileTask[] = mine.map((file) => ({ file }));
+  // Paths that do not exist are reported once, by the first shard.
+  const early: FileOutcome[] = !shard || shard.index === 1 ? [
     ...found.missing.map((m) => ({ file: m, path: displayPath(m, io.cwd), error: 'no such file or directory' })),
     ...found.unmatched.map((g) => ({ file: g, path: g, error: 'no file matches this glob' })),
-  ];
+  ] : [];
   const total = early.length + tasks.length;
   const progress = new Progress((s) => io.stderr(s), total, !!io.stderrIsTTY && !options.quiet && total > 1, io.columns ?? 80);
   // One template named as a file: --format patch prints its bare patch; a folder or a glob, even
@@ -605,6 +645,7 @@ class Reporter {
         enable: options.enable,
         region: options.region,
         ...(options.foreignSuppressions === false ? { foreignSuppressions: false } : {}),
+        ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
       };
       const file = resolve(io.cwd, options.report);
       try {

@@ -44,6 +44,8 @@ export interface ReportSettings {
   region?: string | undefined;
   /** Present (false) only with --no-foreign-suppressions. */
   foreignSuppressions?: false;
+  /** `i/n` with --shard. */
+  shard?: string;
 }
 
 export function fileEntry(outcome: FileOutcome) {
