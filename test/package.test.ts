@@ -1,0 +1,30 @@
+// What `npm pack` ships: the CLI, the library, data and docs, the Action; no source maps, no
+// build scripts, no tests. And the library loads with import and with require.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+
+describe('the package', () => {
+  it('ships what users run and nothing of the build', () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const [pack] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
+    const files = pack!.files.map((f) => f.path);
+    for (const needed of ['LICENSE', 'README.md', 'bin/tapfix', 'dist/src/cli/main.js', 'dist/src/index.d.ts', 'data/resource-spec.json', 'data/tapfix.config.schema.json', 'docs/rules/s3-bucket-key.md', 'action.yml', 'scripts/action.sh']) {
+      expect(files, needed).toContain(needed);
+    }
+    expect(files.some((f) => /^dist\/transforms\/.+\.js$/.test(f))).toBe(true);
+    expect(files.filter((f) => f.endsWith('.map') || f.startsWith('dist/scripts/') || f.startsWith('test/') || f.startsWith('golden/') || f.startsWith('src/'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  }, 60_000);
+
+  it('loads with import and with require', () => {
+    // The package refers to itself by name, as a user's code does once it is installed.
+    const node = (...args: string[]) => spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+    expect(node('--input-type=module', '-e', "import('tapfix').then((m) => console.log(typeof m.fixTemplate))")).toBe('function');
+    expect(node('-e', "console.log(typeof require('tapfix').fixTemplate)")).toBe('function');
+  });
+});
