@@ -319,3 +319,28 @@ describe('--baseline', () => {
     expect(tapfix(['stack.yaml', '--baseline', 'bad.json'], { cwd: dir }).stderr).toMatch(/is not a tapfix baseline/);
   });
 });
+
+describe('--cache', () => {
+  it('does not process again a file that ran clean with the same content, version and settings', () => {
+    // Outside the folder walked (a .json there would be one more file).
+    const cache = ['--cache-location', join(mkdtempSync(join(tmpdir(), 'tapfix-cache-')), 'cache', 'tapfix.json')];
+    const first = tapfix(['.', ...only, ...cache], { cwd: dir });
+    expect(first.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
+    expect(first.stderr).not.toMatch(/from the cache/);
+    const second = tapfix(['.', ...only, ...cache], { cwd: dir });
+    expect(second.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
+    expect(second.stderr).toMatch(/1 file unchanged since a clean run taken from the cache/);
+    // Fixed in place with nothing left: the new content is clean too.
+    expect(tapfix(['.', ...only, ...cache, '--write'], { cwd: dir }).code).toBe(0);
+    expect(tapfix(['.', ...only, ...cache], { cwd: dir }).stderr).toMatch(/2 files unchanged since a clean run taken from the cache/);
+    // Other content or other settings: processed again.
+    writeFileSync(join(dir, 'stack.yaml'), NEEDS_FIX);
+    const edited = tapfix(['.', ...only, ...cache], { cwd: dir });
+    expect(edited.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
+    expect(edited.stderr).toMatch(/1 file unchanged since a clean run taken from the cache/);
+    expect(tapfix(['.', ...only, ...cache, '--unsafe'], { cwd: dir }).stderr).not.toMatch(/from the cache/);
+    // --cache alone keeps it in .tapfixcache.
+    tapfix(['clean.json', ...only, '--cache'], { cwd: dir });
+    expect(JSON.parse(readFileSync(join(dir, '.tapfixcache'), 'utf8')).tapfixCache).toBe(1);
+  });
+});

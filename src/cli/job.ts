@@ -2,13 +2,15 @@
 // (in place or under --output-dir), and keep only what the report needs. Runs in the main
 // thread or in a worker (src/engine/worker.ts loads this module), so everything it returns is
 // plain data.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fixText, type FileResult } from '../engine/fix.js';
+import { fixText, type FileResult, type FixSettings } from '../engine/fix.js';
 import { loadTransforms } from '../engine/registry.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import { detectFormat } from '../template/load.js';
 import { decodeUtf8, Utf8Error } from '../template/utf8.js';
+import { packageRoot } from '../paths.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
 import { unifiedDiff } from './output.js';
@@ -30,6 +32,11 @@ export interface JobSettings {
   reportUnusedSkips?: boolean | undefined;
   /** --baseline: the accepted findings per file path, relative to `dir` (the baseline file's folder). */
   baseline?: { dir: string; files: Record<string, string[]> } | undefined;
+  /**
+   * --cache: per absolute path, the key of the content and effective settings it last ran clean
+   * with. A file whose key is unchanged is not processed again.
+   */
+  cache?: Record<string, string> | undefined;
   write: boolean;
   /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
   outputDir?: string | undefined;
@@ -62,6 +69,10 @@ export interface FileOutcome {
   replacements?: TextReplacement[];
   /** Where the fixed text was written (in place or the --output-dir copy). */
   writtenTo?: string;
+  /** --cache: the key of a file that is clean after this run (nothing left to fix or report). */
+  cleanKey?: string;
+  /** --cache: the file was clean with the same key before, so it was not processed. */
+  cached?: boolean;
 }
 
 export type FileHandler = (task: FileTask) => FileOutcome;
@@ -77,6 +88,11 @@ export interface TextContext {
 
 /** Everything about one text except reading and writing it: settle config and region, fix. */
 export function fixWithConfig(text: string, file: string, ctx: TextContext): FileResult {
+  return fixText(text, fixSettingsFor(file, ctx));
+}
+
+/** The settings a run on `file` uses: its config file, region, transforms and their options. */
+export function fixSettingsFor(file: string, ctx: TextContext): FixSettings {
   const { settings } = ctx;
   const found = settings.config ? { path: settings.config, config: readConfig(settings.config, ctx.all) } : findConfig(dirname(resolve(file)), ctx.all, ctx.configCache);
   const config = found?.config ?? {};
@@ -86,7 +102,7 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
     enable: settings.enable,
   });
   const region = settings.region ?? config.region ?? regionBeside(resolve(file));
-  return fixText(text, {
+  return {
     transforms,
     settings: perTransform,
     unsafe: settings.unsafe || !!config.unsafe,
@@ -98,7 +114,32 @@ export function fixWithConfig(text: string, file: string, ctx: TextContext): Fil
     knownTransforms: new Set(ctx.all.map((t) => t.meta.id)),
     reportUnusedSkips: !!settings.reportUnusedSkips,
     ...(settings.baseline ? { baseline: new Set(settings.baseline.files[baselinePath(settings.baseline.dir, file)] ?? []) } : {}),
-  });
+  };
+}
+
+/**
+ * The --cache key of a file: its bytes, the tapfix version and everything that decides what a run
+ * on it does (transforms and options, unsafe, region, JSONC, suppressions, baseline).
+ */
+export function cacheKey(bytes: Uint8Array, fix: FixSettings): string {
+  const settings = {
+    version: packageVersion(),
+    transforms: fix.transforms.map((t) => t.meta.id),
+    options: fix.settings ?? {},
+    unsafe: !!fix.unsafe,
+    region: fix.region ?? null,
+    allowJsonc: !!fix.allowJsonc,
+    foreignSuppressions: fix.foreignSuppressions !== false,
+    reportUnusedSkips: !!fix.reportUnusedSkips,
+    baseline: fix.baseline ? [...fix.baseline].sort() : null,
+  };
+  return createHash('sha256').update(JSON.stringify(settings)).update('\0').update(bytes).digest('hex');
+}
+
+let version: string | undefined;
+function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
 }
 
 /** How a baseline file names a template: its path from the baseline's folder, with forward slashes. */
@@ -156,7 +197,17 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
     return outcome;
   }
   let result: FileResult;
+  let key: string | undefined;
   try {
+    if (settings.cache) {
+      key = cacheKey(bytes, fixSettingsFor(file, ctx));
+      const hit = cachedStatus(settings.cache[file], key);
+      if (hit) {
+        const format = detectFormat(file, '');
+        const result: FileSummary = { filePath: file, format, status: hit, findings: [], suppressed: [], operations: [], applied: [], errors: [], passes: 0 };
+        return { ...outcome, result, cached: true, cleanKey: `${key} ${hit}` };
+      }
+    }
     result = fixBytes(bytes, file, ctx);
   } catch (error) {
     outcome.error =
@@ -190,7 +241,30 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
     if (settings.replacements) outcome.replacements = textReplacements(result.original, result.output);
   }
   outcome.result = summarize(result, !!settings.keepText, settings.operations !== false);
+  if (key !== undefined) {
+    const clean = cleanKeyAfter(outcome, result, key, file, ctx);
+    if (clean !== undefined) outcome.cleanKey = `${clean} ${result.status === 'skipped' ? 'skipped' : 'unchanged'}`;
+  }
   return outcome;
+}
+
+/** A cache entry is `<key> <status>`: the status a hit reports (unchanged or skipped), when the key matches. */
+function cachedStatus(entry: string | undefined, key: string): 'unchanged' | 'skipped' | undefined {
+  const [k, status] = (entry ?? '').split(' ');
+  return k === key && (status === 'unchanged' || status === 'skipped') ? status : undefined;
+}
+
+/**
+ * The cache key to remember for a file after this run, when nothing is left in it: a clean file
+ * keeps its key; a file written in place with every finding fixed gets the key of its new bytes
+ * (a second run finds nothing: idempotence is an invariant). Undefined otherwise.
+ */
+function cleanKeyAfter(outcome: FileOutcome, result: FileResult, key: string, file: string, ctx: TextContext): string | undefined {
+  if (outcome.error || result.errors.length || result.warnings?.length) return undefined;
+  if (result.status === 'skipped' || (result.status === 'unchanged' && result.findings.length === 0)) return key;
+  const allFixed = result.findings.every((f) => f.fix === 'applied');
+  if (result.status === 'changed' && allFixed && outcome.writtenTo === file) return cacheKey(Buffer.from(result.output, 'utf8'), fixSettingsFor(file, ctx));
+  return undefined;
 }
 
 export function summarize(result: FileResult, keepText: boolean, keepOperations = true): FileSummary {

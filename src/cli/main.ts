@@ -119,6 +119,10 @@ export interface CliOptions {
   createBaseline?: boolean;
   /** `i/n`: only the files whose path hash falls to shard i of n. */
   shard?: Shard;
+  /** Skip files that ran clean before with the same content, version and settings. */
+  cache?: boolean;
+  /** Where the cache lives (default .tapfixcache in the working folder). */
+  cacheLocation?: string;
 }
 
 const splitList = (values: unknown): string[] | undefined => {
@@ -176,6 +180,8 @@ export function parseArgs(argv: string[]) {
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
     .option('baseline', { type: 'string', describe: 'Leave out the findings this baseline file lists (not reported, fixed or failed on): gate only new problems' })
     .option('create-baseline', { type: 'boolean', default: false, describe: 'Write every finding of this dry run to the --baseline file' })
+    .option('cache', { type: 'boolean', default: false, describe: 'Do not process again files that ran clean before with the same content, tapfix version and settings' })
+    .option('cache-location', { type: 'string', describe: 'The cache file (default: .tapfixcache in the working folder)' })
     .option('shard', { type: 'string', describe: 'i/n: process only shard i of n (a deterministic split by path; merge the shards\' --report files with tapfix merge-reports)' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the output (any --format) to this file instead of standard output' })
     .option('report', { type: 'string', describe: 'Also write a JSON report (per file findings, operations, errors; totals) to this file' })
@@ -287,6 +293,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     ...(args['output-file'] !== undefined ? { outputFile: args['output-file'] } : {}),
     ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
     createBaseline: args['create-baseline'],
+    cache: args.cache || args['cache-location'] !== undefined,
+    ...(args['cache-location'] !== undefined ? { cacheLocation: args['cache-location'] } : {}),
   };
   if (args.shard !== undefined) {
     const shard = parseShard(args.shard);
@@ -375,6 +383,21 @@ function effectiveConfig(file: string, all: readonly Transform[], options: CliOp
   };
 }
 
+const CACHE_VERSION = 1;
+
+const cacheFile = (options: CliOptions, cwd: string) => resolve(cwd, options.cacheLocation ?? '.tapfixcache');
+
+/** The --cache entries (absolute path -> `<key> <status>`); empty when there is no usable cache. */
+function readCache(file: string): Record<string, string> {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { tapfixCache?: unknown; entries?: unknown };
+    if (data.tapfixCache === CACHE_VERSION && data.entries && typeof data.entries === 'object' && !Array.isArray(data.entries)) return data.entries as Record<string, string>;
+  } catch {
+    // No cache yet, or one that cannot be read: start afresh.
+  }
+  return {};
+}
+
 const BASELINE_VERSION = 1;
 
 /** A --baseline file: `{"tapfixBaseline": 1, "files": {"<path from the file's folder>": ["<key>", ...]}}`. */
@@ -458,6 +481,7 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
     foreignSuppressions: options.foreignSuppressions,
     reportUnusedSkips: options.reportUnusedSkips,
     ...(options.baseline && !options.createBaseline ? { baseline: ctx.baseline } : {}),
+    ...(options.cache ? { cache: readCache(cacheFile(options, io.cwd)) } : {}),
     write: options.write,
     outputDir,
     outputRoot,
@@ -530,6 +554,9 @@ class Reporter {
   private readonly baselineOut = new Map<string, string[]>();
   /** Findings the baseline left out. */
   private baselined = 0;
+  /** --cache: the entries to keep, and how many files came from it. */
+  private readonly cacheEntries = new Map<string, string | undefined>();
+  private cached = 0;
   /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
   private readonly keep: boolean;
 
@@ -553,6 +580,10 @@ class Reporter {
     const { io } = this;
     this.tally.add(outcome);
     this.baselined += outcome.result?.baselined ?? 0;
+    if (options.cache) {
+      this.cacheEntries.set(outcome.file, outcome.cleanKey);
+      if (outcome.cached) this.cached++;
+    }
     if (options.createBaseline && outcome.result?.findings.length) {
       const dir = dirname(resolve(io.cwd, options.baseline!));
       this.baselineOut.set(baselinePath(dir, outcome.file), [...new Set(outcome.result.findings.map((f) => baselineKey(f.transform, f)))].sort());
@@ -670,6 +701,20 @@ class Reporter {
       io.stderr(`tapfix: baseline of ${count} finding${count === 1 ? '' : 's'} in ${this.baselineOut.size} file${this.baselineOut.size === 1 ? '' : 's'} written to ${options.baseline}\n`);
       return tally.errors > 0 ? EXIT.error : EXIT.ok;
     }
+    if (options.cache) {
+      const file = cacheFile(options, io.cwd);
+      const entries = { ...readCache(file) };
+      for (const [path, entry] of this.cacheEntries) {
+        if (entry === undefined) delete entries[path];
+        else entries[path] = entry;
+      }
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeAtomic(file, JSON.stringify({ tapfixCache: CACHE_VERSION, entries }) + '\n');
+      } catch (error) {
+        io.stderr(`tapfix: cannot write the cache ${file}: ${(error as Error).message}\n`);
+      }
+    }
     if (aborted) return EXIT.interrupted;
     if (tally.errors > 0) return EXIT.error;
     if (options.check && tally.changed > 0) return EXIT.pending;
@@ -695,6 +740,7 @@ class Reporter {
     ];
     const held = tally.held;
     lines.push(`tapfix: ${parts.join(', ')}${held ? `; ${held} unsafe fix${held === 1 ? '' : 'es'} held back (--unsafe applies them)` : ''}`);
+    if (this.cached) lines.push(`tapfix: ${this.cached} file${this.cached === 1 ? '' : 's'} unchanged since a clean run taken from the cache`);
     if (this.baselined) lines.push(`tapfix: ${this.baselined} finding${this.baselined === 1 ? '' : 's'} in the baseline left out`);
     if (tally.files > 1 && (tally.applied > 0 || held > 0)) {
       lines.push(`fixes per transform (${tally.templates} templates scanned):`);
