@@ -189,3 +189,23 @@ export function targetOf(v: unknown): string | undefined {
   const r = resolve(v);
   return r.kind === 'ref' || r.kind === 'getatt' ? r.target : undefined;
 }
+
+/**
+ * How a Boolean property that a control wants `true` is written: `'true'` (the boolean),
+ * `'text-true'` (the string "true" in any case: CloudFormation reads it as true, cfn-guard rules
+ * comparing `== true` do not), `'false'` (false or "false": an explicit choice), `'missing'`, or
+ * `'computed'` (an intrinsic such as Fn::If or a Ref, or anything else).
+ */
+export type FlagState = 'true' | 'text-true' | 'false' | 'missing' | 'computed';
+
+export function flagState(v: unknown): FlagState {
+  if (v === undefined) return 'missing';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'string') {
+    const lower = v.toLowerCase();
+    if (lower === 'true') return 'text-true';
+    if (lower === 'false') return 'false';
+  }
+  return 'computed';
+}
