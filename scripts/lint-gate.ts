@@ -1,6 +1,6 @@
 // The cfn-lint gate: what tapfix writes must not give the AWS CloudFormation linter an error the
 // input did not have. Every corpus template is fixed (unsafe fixes on, every default transform;
-// then once more with single-instance enabled), inputs and outputs are linted with cfn-lint, and
+// then once more with every transform enabled, the off-by-default ones too), inputs and outputs are linted with cfn-lint, and
 // each output's errors are compared with its input's by rule, resource and message.
 //   node dist/scripts/lint-gate.js [corpusDir] [--work dir] [--jobs n] [--batch n] [--only a,b] [--verbose]
 // Exit 1 when an output has a new error (or cfn-lint is missing or fails), 0 otherwise.
@@ -123,7 +123,8 @@ async function lintAll(files: ReadonlyArray<{ path: string; region: string }>): 
 const all = await loadTransforms();
 const variants = [
   { name: 'unsafe', transforms: all.filter((t) => t.meta.enabledByDefault !== false) },
-  { name: 'unsafe+single-instance', transforms: all.filter((t) => t.meta.enabledByDefault !== false || t.meta.id === 'single-instance') },
+  // Every transform, the off-by-default ones (single-instance, detailed monitoring, Multi-AZ...) too.
+  { name: 'unsafe+all', transforms: all },
 ].map((v) => ({ ...v, transforms: only ? v.transforms.filter((t) => only.includes(t.meta.id)) : v.transforms }));
 
 interface Pair {
