@@ -2,7 +2,9 @@ import { defineTransform } from '../src/transform.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { dependsOnResource } from '../src/cfn/graph.js';
 import { property, propertyValues, resource, resources, targetOfValue, type ResourceView } from '../src/cfn/query.js';
+import { parsePointer } from '../src/cfn/pointer.js';
 import { bucketByArn } from '../src/cfn/s3.js';
+import { referencesTo } from '../src/cfn/template.js';
 import type { Finding, JsonValue, Template } from '../src/types.js';
 
 const PERMISSION = 'AWS::Lambda::Permission';
@@ -17,6 +19,38 @@ const ACCOUNT_PRINCIPAL = /^(\d{12}|arn:aws[a-z0-9-]*:iam::\d{12}:.+)$/;
 const SOURCE_ACCOUNT_SERVICES: readonly string[] = ['s3', 'secretsmanager', 'logs', 'config'];
 
 const API_TYPES = ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api'];
+/** Resources that make an API call a function, and the property naming their API. */
+const API_PARTS: Readonly<Record<string, string>> = {
+  'AWS::ApiGateway::Method': 'RestApiId',
+  'AWS::ApiGateway::Authorizer': 'RestApiId',
+  'AWS::ApiGatewayV2::Integration': 'ApiId',
+  'AWS::ApiGatewayV2::Authorizer': 'ApiId',
+};
+
+/**
+ * The APIs of the template that invoke function `fn`: through a method, integration or
+ * authorizer that names both, or an API definition (Body) naming the function. Undefined when a
+ * part naming the function belongs to an API that is not a resource of the template.
+ */
+function apisInvoking(t: Template, fn: string): Set<string> | undefined {
+  const apis = new Set<string>();
+  for (const ref of referencesTo(t, fn)) {
+    if (ref.kind === 'DependsOn') continue;
+    const [section, id] = parsePointer(ref.pointer);
+    const view = section === 'Resources' && id !== undefined ? resource(t, id) : undefined;
+    if (!view) continue;
+    if (API_TYPES.includes(view.type)) {
+      apis.add(view.id);
+      continue;
+    }
+    const apiProperty = API_PARTS[view.type];
+    if (!apiProperty) continue;
+    const api = targetOfValue(t, property(view, apiProperty)?.value);
+    if (api.kind !== 'resource' || !API_TYPES.includes(api.view.type)) return undefined;
+    apis.add(api.id);
+  }
+  return apis;
+}
 
 function serviceOf(principal: string): string {
   return principal.replace(/\.amazonaws\.com(\.cn)?$/, '');
@@ -58,9 +92,9 @@ function sourceArnFor(t: Template, service: string, fn: string): { id: string; v
     return { id, value: { Ref: id } };
   }
   if (service === 'apigateway') {
-    const apis = resources(t, ...API_TYPES);
-    if (apis.length !== 1) return undefined;
-    const id = apis[0]!.id;
+    const apis = apisInvoking(t, fn);
+    if (apis === undefined || apis.size !== 1) return undefined;
+    const id = [...apis][0]!;
     return { id, value: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${id}}/*` } };
   }
   return undefined;
@@ -113,8 +147,9 @@ nor \`SourceAccount\`, adds the narrowest source the template determines:
   \`AWS::Events::Rule\` targets the function;
 - \`sns.amazonaws.com\`: \`SourceArn: {"Ref": <Topic>}\` when the function subscribes to exactly one
   topic of the template (an \`AWS::SNS::Subscription\` or a topic's \`Subscription\` list);
-- \`apigateway.amazonaws.com\`: \`SourceArn\` the execute-api ARN of the template's only API
-  (\`AWS::ApiGateway::RestApi\` or \`AWS::ApiGatewayV2::Api\`), every stage, method and path:
+- \`apigateway.amazonaws.com\`: \`SourceArn\` the execute-api ARN of the one API of the template
+  (\`AWS::ApiGateway::RestApi\` or \`AWS::ApiGatewayV2::Api\`) that invokes the function through
+  a method, integration or authorizer, or names it in its definition; every stage, method and path:
   \`arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${Api}/*\`;
 - \`s3\`, \`secretsmanager\`, \`logs\`, \`config\`: \`SourceAccount: {"Ref": "AWS::AccountId"}\`, as
   the services' guides do (for S3 it is the one that matters: a bucket ARN carries no account,
@@ -126,8 +161,8 @@ nor \`SourceAccount\`, adds the narrowest source the template determines:
 A source resource that has another \`Condition\` than the permission, or that depends on the
 permission (a bucket or target group usually does, because the service checks the permission
 when the resource is created), is not named: that would fail or close a dependency cycle.
-Permissions whose source the template does not settle (several rules, no API, a service not
-listed above such as \`elasticloadbalancing\`) are reported without a fix, and so is a \`*\`
+Permissions whose source the template does not settle (several rules or APIs, an API from
+another stack, a service not listed above such as \`elasticloadbalancing\`) are reported without a fix, and so is a \`*\`
 principal without \`SourceAccount\`, \`SourceArn\` or \`PrincipalOrgID\`: which callers were meant
 is the author's decision. Permissions for an account id or an IAM ARN are left alone, as are a
 computed \`Principal\` and computed Properties.

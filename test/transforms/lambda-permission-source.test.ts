@@ -55,14 +55,24 @@ describe('lambda-permission-source', () => {
     expect(r.changed).toBe(false);
   });
 
-  it('scopes API Gateway to the one API, and reports it when there are several', () => {
-    const one = runTransform('lambda-permission-source', { Resources: { Fn: fn, Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } }, P: permission('apigateway.amazonaws.com') } });
-    expect(one.template.Resources.P.Properties.SourceArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*' });
-    const two = runTransform('lambda-permission-source', {
-      Resources: { Fn: fn, A: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'a' } }, B: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'b' } }, P: permission('apigateway.amazonaws.com') },
+  it('scopes API Gateway to the one API that invokes the function, and reports it otherwise', () => {
+    const integration = (api: unknown) => ({
+      Type: 'AWS::ApiGatewayV2::Integration',
+      Properties: { ApiId: api, IntegrationType: 'AWS_PROXY', IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, PayloadFormatVersion: '2.0' },
     });
-    expect(two.ids).toEqual(['sourceUnknown']);
-    expect(two.changed).toBe(false);
+    const http = { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } };
+    const one = runTransform('lambda-permission-source', { Resources: { Fn: fn, Api: http, Other: http, I: integration({ Ref: 'Api' }), P: permission('apigateway.amazonaws.com') } });
+    expect(one.ids).toEqual(['noSource']);
+    expect(one.template.Resources.P.Properties.SourceArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*' });
+    for (const resources of [
+      { Fn: fn, Api: http, P: permission('apigateway.amazonaws.com') },
+      { Fn: fn, Api: http, Other: http, I: integration({ Ref: 'Api' }), J: integration({ Ref: 'Other' }), P: permission('apigateway.amazonaws.com') },
+      { Fn: fn, Api: http, I: integration({ Ref: 'Api' }), J: integration({ 'Fn::ImportValue': 'shared-api' }), P: permission('apigateway.amazonaws.com') },
+    ]) {
+      const r = runTransform('lambda-permission-source', { Resources: resources });
+      expect(r.ids).toEqual(['sourceUnknown']);
+      expect(r.changed).toBe(false);
+    }
   });
 
   it('adds SourceAccount for S3 and for a bucket ARN of the template, not for a foreign bucket', () => {
