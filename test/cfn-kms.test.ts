@@ -10,6 +10,7 @@ import {
   keyPolicyDelegatesToIam,
   keyUses,
   roleCanDecrypt,
+  trailLogKeyStatements,
 } from '../src/cfn/kms.js';
 import { skipsTransform } from '../src/cfn/skip.js';
 import { refersTo } from '../src/cfn/expressions.js';
@@ -133,5 +134,26 @@ describe('keys tapfix creates', () => {
       Action: 'kms:CreateGrant',
       Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     });
+  });
+});
+
+describe('trailLogKeyStatements', () => {
+  it('scopes CloudTrail by trail ARN and by the CloudTrail encryption context, and lets it describe the key', () => {
+    const t = deepFreeze({
+      Parameters: { Name: { Type: 'String' } },
+      Resources: { A: { Type: 'AWS::CloudTrail::Trail', Properties: { TrailName: { Ref: 'Name' } } }, B: { Type: 'AWS::CloudTrail::Trail', Properties: { TrailName: { 'Fn::GetAtt': ['X', 'Y'] } } } },
+    } as unknown as Template);
+    const [encrypt, describe_] = trailLogKeyStatements(t, ['A']);
+    expect(encrypt).toMatchObject({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*' });
+    expect(encrypt!['Condition']).toEqual({
+      StringLike: {
+        'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${Name}' },
+        'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*' },
+      },
+    });
+    expect(describe_).toMatchObject({ Action: 'kms:DescribeKey' });
+    // A name that is not known without the trail (a GetAtt) falls back to every trail of the account.
+    const [other] = trailLogKeyStatements(t, ['B']);
+    expect((other!['Condition'] as JsonObject)['StringLike']).toMatchObject({ 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/*' } });
   });
 });

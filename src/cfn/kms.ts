@@ -434,3 +434,29 @@ function withUniqueSids(existing: ReadonlyArray<Readonly<JsonObject>>, added: re
     return unique === sid ? s : { ...s, Sid: unique };
   });
 }
+
+/**
+ * Key-policy statements that let CloudTrail encrypt the log files of trails whose `KMSKeyId` is
+ * the key (SSE-KMS of the trail itself, not of its bucket), as AWS documents them in
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html:
+ * `kms:GenerateDataKey*` for cloudtrail.amazonaws.com scoped by `aws:SourceArn` (the trail ARNs,
+ * by name so the key does not depend on the trail) and by the CloudTrail encryption context of
+ * this account's trails, and `kms:DescribeKey`. Readers of the log files decrypt through the
+ * account-root statement and their IAM policies.
+ */
+export function trailLogKeyStatements(t: Template, trailIds: readonly string[]): JsonObject[] {
+  const [encrypt, describe] = cloudTrailKeyStatements(t, trailIds);
+  const condition = asObject(encrypt!['Condition'])!;
+  return [
+    {
+      ...encrypt!,
+      Condition: {
+        StringLike: {
+          ...asObject(condition['StringLike'])!,
+          'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*' },
+        },
+      },
+    },
+    describe!,
+  ];
+}
