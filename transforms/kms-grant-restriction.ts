@@ -1,6 +1,6 @@
 import { defineTransform } from '../src/transform.js';
 import { Fixer } from '../src/cfn/fixer.js';
-import { policyOfProperties, type StatementView } from '../src/cfn/iam.js';
+import { iamResourcesWithStatement, type StatementView } from '../src/cfn/iam.js';
 import {
   addKeyPolicyStatements,
   directGrantAllow,
@@ -12,26 +12,8 @@ import {
   resourceCoversKey,
 } from '../src/cfn/kms.js';
 import { property, propertiesComputed, resources } from '../src/cfn/query.js';
-import { asObject, subText, toList } from '../src/cfn/values.js';
-import type { Finding, Template } from '../src/types.js';
-
-/** IAM resource types whose policies can let an identity of the account call kms:CreateGrant. */
-const INLINE_POLICY_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
-const POLICY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy'];
-
-/** Template IAM resources with a statement that lets an identity create grants on key `keyId` directly. */
-function iamGrantCreators(t: Template, keyId: string): string[] {
-  const out: string[] = [];
-  const creates = (statements: readonly StatementView[]) => statements.some((s) => directGrantAllow(s) && s.resources.some((r) => resourceCoversKey(t, r, keyId)));
-  for (const view of resources(t, ...INLINE_POLICY_TYPES)) {
-    const policies = toList(property(view, 'Policies')?.value);
-    if (policies.some((p, i) => creates(policyOfProperties(asObject(p), `${view.propertiesPointer}/Policies/${i}`).statements))) out.push(view.id);
-  }
-  for (const view of resources(t, ...POLICY_TYPES)) {
-    if (creates(policyOfProperties(view.properties, view.propertiesPointer).statements)) out.push(view.id);
-  }
-  return out;
-}
+import { subText } from '../src/cfn/values.js';
+import type { Finding } from '../src/types.js';
 
 /** How a key-policy statement's principals read in a message. */
 function principalText(s: StatementView): string {
@@ -119,7 +101,7 @@ None.
         continue;
       }
       addKeyPolicyStatements(fx, key.id, [grantsOnlyForAwsResourcesStatement()]);
-      const callers = [...directGrantStatements(policy?.value).map((s) => `key policy statement ${s.sid ?? s.pointer.split('/').pop()} (${principalText(s)})`), ...iamGrantCreators(t, key.id)];
+      const callers = [...directGrantStatements(policy?.value).map((s) => `key policy statement ${s.sid ?? s.pointer.split('/').pop()} (${principalText(s)})`), ...iamResourcesWithStatement(t, (s) => directGrantAllow(s) && s.resources.some((r) => resourceCoversKey(t, r, key.id)))];
       if (callers.length > 0) fx.unsafe();
       findings.push({
         pointer: policy?.pointer ?? key.pointer,
