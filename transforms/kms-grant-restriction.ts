@@ -76,7 +76,9 @@ a direct \`CreateGrant\` call by a role, user or account: software that hands th
 principal with a grant (a cross-account share, a worker role given temporary use), or an
 administrator running \`aws kms create-grant\`. The fix is marked **unsafe** for a key when the
 template shows such a caller: the key policy allows \`kms:CreateGrant\` (named, or \`kms:Create*\`)
-to an IAM or account principal without a \`Bool\` \`kms:GrantIsForAWSResource: true\` condition, or
+to an IAM or account principal without a \`Bool\` \`kms:GrantIsForAWSResource: true\` or a
+\`kms:ViaService\` condition (service-linked roles, such as the Auto Scaling one, excepted: they
+create grants for the resources their service encrypts), or
 an IAM role, user, group or policy of the template does so on the key (or on \`*\`). Review those
 principals before applying it. \`kms:*\` statements (the account-root delegation, key
 administrators) are not counted: they are the usual key policy, not a sign of grant-creating software.

@@ -462,7 +462,8 @@ export function keyPolicyRestrictsGrants(policy: unknown): boolean {
  * Statements of a key policy that let a principal other than an AWS service create grants on the
  * key for any purpose: an Allow whose Action names kms:CreateGrant specifically (`kms:CreateGrant`,
  * `kms:Create*`, `kms:*Grant`; not `kms:*` or `*`, which delegate or administer), to an IAM or
- * account principal, without a `Bool` `kms:GrantIsForAWSResource` true condition. Such a principal
+ * account principal, without a `Bool` `kms:GrantIsForAWSResource` true or a `kms:ViaService` condition,
+ * other than service-linked roles (`role/aws-service-role/...`). Such a principal
  * may call CreateGrant itself (to hand the key to another role or account), which the
  * {@link grantsOnlyForAwsResourcesStatement} deny refuses.
  */
@@ -476,7 +477,12 @@ export function directGrantAllow(s: StatementView): boolean {
   if (!named) return false;
   if (s.principal !== undefined && principalsOf(s, 'AWS').length === 0 && principalsOf(s, 'Federated').length === 0) return false;
   const forAws = conditionValues(s, 'Bool', 'kms:GrantIsForAWSResource');
-  return !(forAws !== undefined && forAws.length > 0 && forAws.every((v) => v === true || v === 'true'));
+  if (forAws !== undefined && forAws.length > 0 && forAws.every((v) => v === true || v === 'true')) return false;
+  // Calls only through a service (kms:ViaService) and service-linked roles (the Auto Scaling one
+  // AWS documents with this statement) create grants for the resources the service encrypts.
+  if (Object.values(s.condition ?? {}).some((block) => Object.keys(asObject(block) ?? {}).some((k) => k.toLowerCase() === 'kms:viaservice'))) return false;
+  const principals = principalsOf(s, 'AWS');
+  return !(principals.length > 0 && principals.every((p) => p.includes(':role/aws-service-role/')));
 }
 
 /** An action pattern that matches kms:CreateGrant but not the data actions (`kms:*`, `*` do). */

@@ -50,7 +50,10 @@ describe('kms-grant-restriction', () => {
     const scoped = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/app' }, Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } };
     const service = { Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: ['kms:CreateGrant'], Resource: '*' };
     const admin = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/admin' }, Action: 'kms:*', Resource: '*' };
-    expect(directGrantStatements({ Statement: [root, scoped, service, admin] })).toEqual([]);
+    const viaEc2 = { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } } };
+    const slr = { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' } }, Action: 'kms:CreateGrant', Resource: '*' };
+    expect(directGrantStatements({ Statement: [root, scoped, service, admin, viaEc2, slr] })).toEqual([]);
+    expect(directGrantStatements({ Statement: [{ ...slr, Principal: { AWS: ['arn:aws:iam::111111111111:role/app', slr.Principal.AWS] } }] })).toHaveLength(1);
     const r = runTransform('kms-grant-restriction', key({ KeyPolicy: { Statement: [root, scoped, service, admin] } }), { unsafe: false });
     expect(r.ids).toEqual(['grantsUnrestricted']);
     expect(r.changed).toBe(true);
