@@ -43,3 +43,35 @@ export function cloudFrontOrigins(t: Template): Map<string, CloudFrontOrigin[]> 
   }
   return out;
 }
+
+/**
+ * The template buckets CloudFront distributions read as an anonymous client, each with those
+ * distributions: an origin on the bucket's website endpoint (`${B}.s3-website...`, or a domain
+ * cut out of `GetAtt B.WebsiteURL`), or on its REST endpoint with neither origin access control
+ * nor an origin access identity. Such a bucket only serves the distribution while it is public.
+ */
+export function anonymousOriginBuckets(t: Template): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (bucket: string, distribution: string) => out.set(bucket, [...new Set([...(out.get(bucket) ?? []), distribution])]);
+  for (const distribution of resources(t, CLOUDFRONT_DISTRIBUTION)) {
+    const config = asObject(property(distribution, 'DistributionConfig')?.value);
+    for (const entry of toList(config?.['Origins'])) {
+      const origin = asObject(entry);
+      if (!origin) continue;
+      const written = JSON.stringify(origin['DomainName'] ?? null);
+      const viaWebsiteUrl = /"Fn::GetAtt":\["([^"]+)","WebsiteURL"\]|"Fn::GetAtt":"([^".]+)\.WebsiteURL"|\$\{([^}.]+)\.WebsiteURL\}/.exec(written);
+      const websiteBucket = viaWebsiteUrl ? (viaWebsiteUrl[1] ?? viaWebsiteUrl[2] ?? viaWebsiteUrl[3])! : undefined;
+      if (websiteBucket !== undefined && resources(t, 'AWS::S3::Bucket').some((b) => b.id === websiteBucket)) {
+        add(websiteBucket, distribution.id);
+        continue;
+      }
+      const bucket = bucketByDomainName(t, origin['DomainName']);
+      if (!bucket) continue;
+      const domain = subText(origin['DomainName']) ?? '';
+      const oac = origin['OriginAccessControlId'];
+      const oai = subText(asObject(origin['S3OriginConfig'])?.['OriginAccessIdentity']);
+      if (/\.s3-website[.-]/.test(domain) || ((oac === undefined || oac === '') && !oai)) add(bucket, distribution.id);
+    }
+  }
+  return out;
+}

@@ -181,3 +181,21 @@ export function policyDocumentsOfRole(t: Template, roleId: string): JsonValue[] 
   }
   return docs;
 }
+
+/** Policy resource types of IAM that attach one PolicyDocument to roles, users or groups. */
+const IAM_POLICY_RESOURCE_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy'];
+
+/**
+ * The IAM resources of the template (roles, users and groups by their inline `Policies`; IAM policy
+ * resources by their `PolicyDocument`) that have a statement for which `matches` holds, in
+ * template order: who in the template may do something, for a fix that would take it away.
+ */
+export function iamResourcesWithStatement(t: Template, matches: (s: StatementView) => boolean): string[] {
+  const out: string[] = [];
+  for (const view of resources(t, 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group', ...IAM_POLICY_RESOURCE_TYPES)) {
+    const props = asObject(view.resource.Properties);
+    const documents = IAM_POLICY_RESOURCE_TYPES.includes(view.type) ? [props?.['PolicyDocument']] : toList(props?.['Policies']).map((p) => asObject(p)?.['PolicyDocument']);
+    if (documents.some((d) => statementViews(d).some(matches))) out.push(view.id);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import type { JsonObject, JsonValue, Operation, Resource, Template } from '../types.js';
 import { CLOUDFRONT_SERVICE } from './cloudfront.js';
 import { Fixer } from './fixer.js';
-import { policyDocument, policyDocumentsOfRole, principalsOf, statementAllows, statementView, statementViews, type StatementView } from './iam.js';
+import { actionPatternMatches, conditionValues, policyDocument, policyDocumentsOfRole, principalsOf, statementAllows, statementView, statementViews, type StatementView } from './iam.js';
 import { firstUnusedName } from './naming.js';
 import { parsePointer } from './pointer.js';
 import { property, propertiesComputed, resource as resourceView, resources, typeOf, type ResourceView } from './query.js';
@@ -459,4 +459,59 @@ export function trailLogKeyStatements(t: Template, trailIds: readonly string[]):
     },
     describe!,
   ];
+}
+
+/**
+ * True when a key policy has the statement AWS Control Tower control CT.KMS.PR.3 looks for, in the
+ * shape its rule accepts: Effect Deny, Action only kms:CreateGrant, Principal `*` (or `{AWS: "*"}`),
+ * Resource only `*`, and a Condition that is only `BoolIfExists` with `kms:GrantIsForAWSResource`
+ * and `aws:PrincipalIsAWSService` (keys case-insensitive) both the text "false"
+ * ({@link grantsOnlyForAwsResourcesStatement} is one).
+ */
+export function keyPolicyRestrictsGrants(policy: unknown): boolean {
+  return statementViews(policy).some((s) => {
+    if (s.effect !== 'Deny' || s.actions.length === 0 || s.notActions.length > 0) return false;
+    if (!s.actions.every((a) => a === 'kms:CreateGrant')) return false;
+    if (!anyPrincipal(s)) return false;
+    if (s.resources.length === 0 || !s.resources.every((r) => r === '*')) return false;
+    const condition = s.condition;
+    if (!condition || Object.keys(condition).length !== 1 || Object.keys(condition)[0] !== 'BoolIfExists') return false;
+    const block = asObject(condition['BoolIfExists']);
+    if (!block || Object.keys(block).length !== 2) return false;
+    const wanted = ['kms:grantisforawsresource', 'aws:principalisawsservice'];
+    return Object.entries(block).every(([k, v]) => wanted.includes(k.toLowerCase()) && v === 'false') &&
+      new Set(Object.keys(block).map((k) => k.toLowerCase())).size === 2;
+  });
+}
+
+/**
+ * Statements of a key policy that let a principal other than an AWS service create grants on the
+ * key for any purpose: an Allow whose Action names kms:CreateGrant specifically (`kms:CreateGrant`,
+ * `kms:Create*`, `kms:*Grant`; not `kms:*` or `*`, which delegate or administer), to an IAM or
+ * account principal, without a `Bool` `kms:GrantIsForAWSResource` true or a `kms:ViaService` condition,
+ * other than service-linked roles (`role/aws-service-role/...`). Such a principal
+ * may call CreateGrant itself (to hand the key to another role or account), which the
+ * {@link grantsOnlyForAwsResourcesStatement} deny refuses.
+ */
+export function directGrantStatements(policy: unknown): StatementView[] {
+  return statementViews(policy).filter(directGrantAllow);
+}
+
+/** True when an IAM or key policy statement is such a direct CreateGrant allow (see {@link directGrantStatements}). */
+export function directGrantAllow(s: StatementView): boolean {
+  const named = s.effect === 'Allow' && s.actions.some((a) => typeof a === 'string' && actionMatchesOnly(a));
+  if (!named) return false;
+  if (s.principal !== undefined && principalsOf(s, 'AWS').length === 0 && principalsOf(s, 'Federated').length === 0) return false;
+  const forAws = conditionValues(s, 'Bool', 'kms:GrantIsForAWSResource');
+  if (forAws !== undefined && forAws.length > 0 && forAws.every((v) => v === true || v === 'true')) return false;
+  // Calls only through a service (kms:ViaService) and service-linked roles (the Auto Scaling one
+  // AWS documents with this statement) create grants for the resources the service encrypts.
+  if (Object.values(s.condition ?? {}).some((block) => Object.keys(asObject(block) ?? {}).some((k) => k.toLowerCase() === 'kms:viaservice'))) return false;
+  const principals = principalsOf(s, 'AWS');
+  return !(principals.length > 0 && principals.every((p) => p.includes(':role/aws-service-role/')));
+}
+
+/** An action pattern that matches kms:CreateGrant but not the data actions (`kms:*`, `*` do). */
+function actionMatchesOnly(pattern: string): boolean {
+  return actionPatternMatches(pattern, 'kms:CreateGrant') && !actionPatternMatches(pattern, 'kms:Decrypt');
 }

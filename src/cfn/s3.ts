@@ -3,7 +3,7 @@
 // to it. Pure and tolerant: intrinsics, missing properties and odd shapes give "unknown" answers,
 // never exceptions.
 import type { JsonObject, JsonValue, Resource, Template } from '../types.js';
-import { policyOfProperties } from './iam.js';
+import { actionPatternMatches, iamResourcesWithStatement, policyOfProperties } from './iam.js';
 import { keyOf } from './kms.js';
 import { property, resources, targetOfValue, typeOf, type ResourceView } from './query.js';
 import { referencesTo } from './template.js';
@@ -202,4 +202,15 @@ export function tlsDenyStatement(bucketId: string, sid = TLS_DENY_SID): JsonObje
 /** The TLS deny statement for the bucket and object ARNs `resource`. */
 export function tlsDenyOf(resource: JsonValue, sid = TLS_DENY_SID): JsonObject {
   return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+}
+
+/**
+ * The template IAM resources that let software set object or bucket ACLs on bucket `bucketId`:
+ * an Allow naming `s3:PutObjectAcl` or `s3:PutBucketAcl` (`s3:*`-style wildcards that also grant
+ * reads do not count) on the bucket's ARNs or `*`. A sign that objects may carry ACLs of their own.
+ */
+export function aclWriters(t: Template, bucketId: string): string[] {
+  const names = (a: JsonValue) =>
+    typeof a === 'string' && (actionPatternMatches(a, 's3:PutObjectAcl') || actionPatternMatches(a, 's3:PutBucketAcl')) && !actionPatternMatches(a, 's3:GetObject');
+  return iamResourcesWithStatement(t, (s) => s.effect === 'Allow' && s.actions.some(names) && s.resources.some((r) => r === '*' || bucketByArn(t, r)?.bucket === bucketId));
 }
