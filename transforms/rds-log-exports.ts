@@ -1,7 +1,7 @@
 import { defineTransform } from '../src/transform.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { property } from '../src/cfn/query.js';
-import { clusterLogTypes, databases, DB_CLUSTER, DB_INSTANCE, inCluster, instanceLogTypes, isServerlessV1 } from '../src/cfn/rds.js';
+import { candidates, clusterLogTypes, inCluster, instanceLogTypes, isServerlessV1 } from '../src/cfn/rds.js';
 import type { Finding } from '../src/types.js';
 
 export default defineTransform({
@@ -70,15 +70,13 @@ None.
   check({ template }) {
     const findings: Finding[] = [];
     const fx = new Fixer(template);
-    const candidates = [
-      ...databases(template, DB_INSTANCE)
-        .filter((db) => !inCluster(db.view) && !(db.fromParameter && db.family === 'sqlserver'))
-        .map((db) => ({ db, kind: 'DB instance', types: instanceLogTypes(db.engine) })),
-      ...databases(template, DB_CLUSTER)
-        .filter((db) => !isServerlessV1(db.view))
-        .map((db) => ({ db, kind: 'DB cluster', types: clusterLogTypes(db.engine) })),
-    ];
-    for (const { db, kind, types } of candidates) {
+    const list = candidates(
+      template,
+      (db) => !inCluster(db.view) && !(db.fromParameter && db.family === 'sqlserver'),
+      (db) => !isServerlessV1(db.view),
+    );
+    for (const { db, kind } of list) {
+      const types = kind === 'DB cluster' ? clusterLogTypes(db.engine) : instanceLogTypes(db.engine);
       if (!types) continue;
       const { view } = db;
       const exports = property(view, 'EnableCloudwatchLogsExports');

@@ -2,7 +2,7 @@
 // literal, or a parameter whose default and allowed values agree on the engine family), whether an
 // instance takes its settings from a cluster or a source (read replica, snapshot restore), and
 // what each engine supports. One place, so every transform skips the same engines.
-import type { JsonObject, JsonValue, Template } from '../types.js';
+import type { Finding, JsonObject, JsonValue, Template } from '../types.js';
 import { newResource } from './edits.js';
 import type { Fixer } from './fixer.js';
 import { policyDocument, principalsOf } from './iam.js';
@@ -213,4 +213,49 @@ export function clusterLogTypes(engine: string): string[] | undefined {
     default:
       return undefined;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings that must be true
+
+/** A database a transform looks at, with how messages name it. */
+export interface Candidate {
+  db: Database;
+  /** 'DB instance' or 'DB cluster'. */
+  kind: string;
+}
+
+/** The candidates among the instances and clusters of a template, with their kind. */
+export function candidates(t: Template, instance: (db: Database) => boolean, cluster: (db: Database) => boolean): Candidate[] {
+  return [
+    ...databases(t, DB_INSTANCE).filter(instance).map((db) => ({ db, kind: 'DB instance' })),
+    ...databases(t, DB_CLUSTER).filter(cluster).map((db) => ({ db, kind: 'DB cluster' })),
+  ];
+}
+
+/**
+ * Findings for a boolean setting every candidate should have true: a missing property is set to
+ * true (`messageIds.missing`, message `<kind> <id> <missing>`); an explicit false is reported
+ * without a fix (`messageIds.off`, message `<kind> <id> <off>`): the author chose it. True and
+ * computed values (Fn::If, a parameter) give nothing.
+ */
+export function requireTrue(
+  fx: Fixer,
+  list: readonly Candidate[],
+  name: string,
+  messageIds: { missing: string; off: string },
+  texts: { missing: string; off: string },
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const { db: { view }, kind } of list) {
+    const value = booleanProperty(view, name);
+    if (value === true || value === 'computed') continue;
+    if (value === false) {
+      findings.push({ pointer: property(view, name)!.pointer, messageId: messageIds.off, message: `${kind} ${view.id} ${texts.off}` });
+      continue;
+    }
+    fx.setProperty(view.id, [name], true);
+    findings.push({ pointer: view.pointer, messageId: messageIds.missing, message: `${kind} ${view.id} ${texts.missing}`, fix: fx.take() });
+  }
+  return findings;
 }
