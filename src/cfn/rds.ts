@@ -220,24 +220,25 @@ export function clusterLogTypes(engine: string): string[] | undefined {
 
 /** A database a transform looks at, with how messages name it. */
 export interface Candidate {
-  db: Database;
+  view: ResourceView;
   /** 'DB instance' or 'DB cluster'. */
   kind: string;
 }
 
-/** The candidates among the instances and clusters of a template, with their kind. */
-export function candidates(t: Template, instance: (db: Database) => boolean, cluster: (db: Database) => boolean): Candidate[] {
+/** The instances and clusters (with a known engine) that pass `instance` and `cluster`, with their kind. */
+export function candidates(t: Template, instance: (db: Database) => boolean, cluster: (db: Database) => boolean): Array<Candidate & { db: Database }> {
   return [
-    ...databases(t, DB_INSTANCE).filter(instance).map((db) => ({ db, kind: 'DB instance' })),
-    ...databases(t, DB_CLUSTER).filter(cluster).map((db) => ({ db, kind: 'DB cluster' })),
+    ...databases(t, DB_INSTANCE).filter(instance).map((db) => ({ db, view: db.view, kind: 'DB instance' })),
+    ...databases(t, DB_CLUSTER).filter(cluster).map((db) => ({ db, view: db.view, kind: 'DB cluster' })),
   ];
 }
 
 /**
  * Findings for a boolean setting every candidate should have true: a missing property is set to
  * true (`messageIds.missing`, message `<kind> <id> <missing>`); an explicit false is reported
- * without a fix (`messageIds.off`, message `<kind> <id> <off>`): the author chose it. True and
- * computed values (Fn::If, a parameter) give nothing.
+ * without a fix (`messageIds.off`, message `<kind> <id> <off>`): the author chose it. The text
+ * "true" becomes the boolean (messageId `booleanAsText`): CloudFormation accepts both, cfn-guard
+ * rules compare with the boolean. True and computed values (Fn::If, a parameter) give nothing.
  */
 export function requireTrue(
   fx: Fixer,
@@ -247,9 +248,17 @@ export function requireTrue(
   texts: { missing: string; off: string },
 ): Finding[] {
   const findings: Finding[] = [];
-  for (const { db: { view }, kind } of list) {
+  for (const { view, kind } of list) {
     const value = booleanProperty(view, name);
-    if (value === true || value === 'computed') continue;
+    if (value === 'computed') continue;
+    if (value === true) {
+      const at = property(view, name)!;
+      if (at.value === true) continue;
+      // CloudFormation reads "true" as true, but checkers (AWS Control Tower's cfn-guard rules) want the boolean.
+      fx.set(at.pointer, true);
+      findings.push({ pointer: at.pointer, messageId: 'booleanAsText', message: `${kind} ${view.id} writes ${name} as the text ${JSON.stringify(at.value)}; checkers expect the boolean true`, fix: fx.take() });
+      continue;
+    }
     if (value === false) {
       findings.push({ pointer: property(view, name)!.pointer, messageId: messageIds.off, message: `${kind} ${view.id} ${texts.off}` });
       continue;
