@@ -6,11 +6,13 @@ import type { Finding, JsonObject, JsonValue, Template } from '../types.js';
 import { newResource } from './edits.js';
 import type { Fixer } from './fixer.js';
 import { policyDocument, principalsOf } from './iam.js';
-import { parameter, property, resources, type ResourceView } from './query.js';
+import { createdKeyProperties, isSymmetricEncryptionKey, keyOf } from './kms.js';
+import { parameter, property, resource, resources, type ResourceView } from './query.js';
 import { resolve, subText, toList } from './values.js';
 
 export const DB_INSTANCE = 'AWS::RDS::DBInstance';
 export const DB_CLUSTER = 'AWS::RDS::DBCluster';
+const KMS_KEY = 'AWS::KMS::Key';
 
 /** Engines grouped by what they support. */
 export type EngineFamily = 'mysql' | 'mariadb' | 'postgres' | 'oracle' | 'sqlserver' | 'aurora-mysql' | 'aurora-postgresql' | 'other';
@@ -267,4 +269,44 @@ export function requireTrue(
     findings.push({ pointer: view.pointer, messageId: messageIds.missing, message: `${kind} ${view.id} ${texts.missing}`, fix: fx.take() });
   }
   return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage encryption key
+
+/**
+ * The customer managed key the template's DB instances already use: the first unconditional
+ * symmetric AWS::KMS::Key that the KmsKeyId of a DB instance names.
+ */
+export function databaseKeyOf(t: Template): string | undefined {
+  for (const view of resources(t, DB_INSTANCE)) {
+    const id = keyOf(t, property(view, 'KmsKeyId')?.value);
+    const key = id === undefined ? undefined : resource(t, id);
+    if (key && key.condition === undefined && isSymmetricEncryptionKey(key)) return id;
+  }
+  return undefined;
+}
+
+const databaseKeysAdded = new WeakMap<Fixer, string>();
+
+/**
+ * The key for the DB instances a check encrypts, as `{"Fn::GetAtt": [key, "Arn"]}`: the key the
+ * template's instances use ({@link databaseKeyOf}), else one added with `fx` the first time a check
+ * asks, built by createdKeyProperties (rotation, account root, the CT.KMS.PR.3 grant
+ * restriction; RDS uses the key through grants it creates for the caller, so no service statement
+ * is needed). The key is retained on stack deletion and replacement: snapshots (the final one
+ * included) stay encrypted with it and could not be restored without it.
+ */
+export function databaseKeyArn(fx: Fixer): JsonValue {
+  let id = databaseKeysAdded.get(fx) ?? databaseKeyOf(fx.template);
+  if (id === undefined) {
+    id = fx.addResource('DatabaseKey', {
+      Type: KMS_KEY,
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: createdKeyProperties('Encrypts the storage of the RDS databases of this stack', []),
+    });
+    databaseKeysAdded.set(fx, id);
+  }
+  return { 'Fn::GetAtt': [id, 'Arn'] };
 }
