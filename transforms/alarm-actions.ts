@@ -27,7 +27,9 @@ function compositeParent(t: Template, alarm: ResourceView): string | undefined {
   }
   const name = property(alarm, 'AlarmName')?.value;
   if (typeof name !== 'string' || name === '') return undefined;
-  return resources(t, COMPOSITE).find((c) => JSON.stringify(property(c, 'AlarmRule')?.value ?? '').includes(name))?.id;
+  // ALARM(name), ALARM("name") or an alarm ARN ending in :name, in the rule as JSON text.
+  const named = new RegExp(`[(":]${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\\\"|"|\\))`);
+  return resources(t, COMPOSITE).find((c) => named.test(JSON.stringify(property(c, 'AlarmRule')?.value ?? '')))?.id;
 }
 
 export default defineTransform<Options>({

@@ -51,6 +51,29 @@ describe('alarm-actions', () => {
     expect(r.changed).toBe(false);
   });
 
+  it('matches a composite child by its whole AlarmName, quoted, bare or in an ARN', () => {
+    const parent = (rule: string) => ({ Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: rule, AlarmActions: ['arn:aws:sns:us-east-1:111111111111:ops'] } });
+    const r = runTransform(ID, {
+      Resources: {
+        Quoted: alarm({ AlarmName: 'db-cpu' }),
+        Bare: alarm({ AlarmName: 'db.mem' }),
+        Arn: alarm({ AlarmName: 'db-io' }),
+        Longer: alarm({ AlarmName: 'db-cpu-2' }),
+        Dotless: alarm({ AlarmName: 'dbxmem' }),
+        P1: parent('ALARM("db-cpu") OR ALARM(db.mem)'),
+        P2: parent('ALARM(arn:aws:cloudwatch:us-east-1:111111111111:alarm:db-io)'),
+        Ops: { Type: 'AWS::SNS::Topic' },
+      },
+    }, { options: { alarmTopic: 'Ops' } });
+    expect(r.findings.map((f) => `${f.messageId} ${f.pointer}`)).toEqual([
+      'compositeChild /Resources/Quoted',
+      'compositeChild /Resources/Bare',
+      'compositeChild /Resources/Arn',
+      'noAlarmActions /Resources/Longer',
+      'noAlarmActions /Resources/Dotless',
+    ]);
+  });
+
   it('reports an invalid alarmTopic option', () => {
     const r = runTransform(ID, { Resources: { A: alarm() } }, { options: { alarmTopic: 'Missing' } });
     expect(r.ids).toEqual(['invalidAlarmTopic']);
