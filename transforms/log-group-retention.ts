@@ -121,8 +121,8 @@ kept everything for years keeps the last year only. When the template's own \`Lo
 is shorter than the option, the group would get that shorter retention: that fix is **unsafe**.
 
 Raising a shorter retention, literal or parameter default, is **unsafe**: it is a cost decision.
-Storage is billed per GB-month, so a group that ingests 10 GB a day costs about 36 times more to
-keep for 365 days than for 7 (see the CloudWatch pricing page). Run with \`--unsafe\` to apply it;
+Storage is billed per GB-month: a group kept for 365 days stores 52 times what it stores when
+kept for 7 (ingestion costs the same either way; see the CloudWatch pricing page). Run with \`--unsafe\` to apply it;
 without it the finding shows what would change. A group the author keeps short on purpose (debug
 logs, high-volume access logs already shipped elsewhere) can opt out with
 \`Metadata: {tapfix: {skip: [${ID}]}}\`.
