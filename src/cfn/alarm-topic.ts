@@ -496,7 +496,7 @@ function newAlarmTopic(t: Template): TopicChoice {
   }
   const condition = freshLogicalId(t, 'HasAlarmEmail', fx.taken);
   fx.set(pointer('Conditions', condition), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: ALARM_EMAIL_PARAMETER_NAME }, ''] }] });
-  const { id, keyId } = addEncryptedTopic(fx, ALARM_TOPIC_BASE, () => 'Encrypts the SNS topic of the CloudWatch alarms tapfix adds; CloudWatch may use it to publish alarm notifications', {});
+  const { id, keyId } = addEncryptedTopic(fx, ALARM_TOPIC_BASE, () => "Encrypts the SNS topic of this stack's CloudWatch alarms; CloudWatch may use it to publish alarm notifications", {});
   const subscription = fx.addResource(`${id}EmailSubscription`, {
     Type: 'AWS::SNS::Subscription',
     Condition: condition,

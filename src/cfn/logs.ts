@@ -110,7 +110,7 @@ export function logGroupKeyArn(fx: Fixer): JsonValue {
   if (id === undefined) {
     id = fx.addResource(
       LOG_GROUP_KEY_BASE,
-      { Type: KMS_KEY, Properties: createdKeyProperties('Encrypts the CloudWatch Logs log groups tapfix adds to this stack', [logsKeyStatement()]) },
+      { Type: KMS_KEY, Properties: createdKeyProperties('Encrypts the CloudWatch Logs log groups of this stack', [logsKeyStatement()]) },
     );
     keysAdded.set(fx, id);
   }
