@@ -1,6 +1,6 @@
 import { defineTransform } from '../src/transform.js';
 import { ALB_TYPE } from '../src/cfn/elb-logs.js';
-import { attributeFlag, loadBalancerAttribute, setLoadBalancerAttribute } from '../src/cfn/elb.js';
+import { enableFlagAttribute } from '../src/cfn/elb.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { resources } from '../src/cfn/query.js';
 import type { Finding } from '../src/types.js';
@@ -53,27 +53,11 @@ None.
     const findings: Finding[] = [];
     const fx = new Fixer(template);
     for (const lb of resources(template, ALB_TYPE)) {
-      const current = loadBalancerAttribute(lb, KEY);
-      if (current.state === 'computed') continue;
-      if (current.state === 'set') {
-        const flag = attributeFlag(current.value);
-        if (flag === true || (current.value !== undefined && flag === undefined)) continue;
-        if (flag === false) {
-          findings.push({
-            pointer: current.pointer,
-            messageId: 'deletionProtectionOff',
-            message: `Load balancer ${lb.id} turns deletion protection off explicitly; it can be deleted by mistake (kept as written)`,
-          });
-          continue;
-        }
-      }
-      setLoadBalancerAttribute(fx, lb, KEY, 'true');
-      findings.push({
-        pointer: lb.pointer,
-        messageId: 'noDeletionProtection',
-        message: `Load balancer ${lb.id} has no deletion protection: it can be deleted by mistake, and its DNS name with it`,
-        fix: fx.take(),
+      const finding = enableFlagAttribute(fx, lb, KEY, {
+        missing: ['noDeletionProtection', `Load balancer ${lb.id} has no deletion protection: it can be deleted by mistake, and its DNS name with it`],
+        off: ['deletionProtectionOff', `Load balancer ${lb.id} turns deletion protection off explicitly; it can be deleted by mistake (kept as written)`],
       });
+      if (finding) findings.push(finding);
     }
     return findings;
   },

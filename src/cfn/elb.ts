@@ -4,7 +4,7 @@
 // second element with the same key (ELB rejects duplicate keys), and a list that is computed
 // (Fn::If around it, or an element whose shape cannot be read and that may hold the key) is left
 // alone.
-import type { JsonValue, Template } from '../types.js';
+import type { Finding, JsonValue, Template } from '../types.js';
 import { ALB_TYPE } from './elb-logs.js';
 import type { Fixer } from './fixer.js';
 import { property, resources, type ResourceView } from './query.js';
@@ -80,4 +80,28 @@ export function setLoadBalancerAttribute(fx: Fixer, view: ResourceView, key: str
   if (current.state === 'set') fx.set(current.pointer, value);
   else fx.append(`${view.propertiesPointer}/LoadBalancerAttributes`, { Key: key, Value: value });
   return true;
+}
+
+/** What to say about a load balancer whose boolean attribute is off or missing. */
+export interface FlagFindingText {
+  /** messageId and message when the attribute is missing (the finding carries the fix). */
+  missing: [messageId: string, message: string];
+  /** messageId and message when the author set it to false (reported, not flipped). */
+  off: [messageId: string, message: string];
+}
+
+/**
+ * The finding for boolean attribute `key` of `lb`: none when it is true, computed or an
+ * unreadable value; a report when it is false; else a fix setting it to `"true"` (in place of an
+ * element with the key and no Value, or appended).
+ */
+export function enableFlagAttribute(fx: Fixer, lb: ResourceView, key: string, text: FlagFindingText): Finding | undefined {
+  const current = loadBalancerAttribute(lb, key);
+  if (current.state === 'computed') return undefined;
+  if (current.state === 'set' && current.value !== undefined) {
+    if (attributeFlag(current.value) !== false) return undefined;
+    return { pointer: current.pointer, messageId: text.off[0], message: text.off[1] };
+  }
+  setLoadBalancerAttribute(fx, lb, key, 'true');
+  return { pointer: lb.pointer, messageId: text.missing[0], message: text.missing[1], fix: fx.take() };
 }
