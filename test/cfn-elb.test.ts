@@ -52,3 +52,24 @@ describe('elb helpers', () => {
     expect(fx.take().ops).toEqual([]);
   });
 });
+
+describe('ELB accounts mapping and log bucket', () => {
+  it('reuses an equal ElbLogAccounts mapping, else adds one under a free name', async () => {
+    const { ELB_ACCOUNTS_MAPPING, elbAccountsMappingTable, planElbAccountsMapping } = await import('../src/cfn/elb-logs.js');
+    const table = elbAccountsMappingTable();
+    expect(table['us-east-1']).toEqual({ AccountId: '127311923021' });
+    expect(planElbAccountsMapping(deepFreeze({ Mappings: { [ELB_ACCOUNTS_MAPPING]: table }, Resources: {} }) as unknown as Template)).toEqual({ mapName: 'ElbLogAccounts', mappingOps: [] });
+    expect(planElbAccountsMapping(t({}))).toEqual({ mapName: 'ElbLogAccounts', mappingOps: [{ op: 'add', path: '/Mappings', value: { ElbLogAccounts: table } }] });
+    const other = planElbAccountsMapping(deepFreeze({ Mappings: { ElbLogAccounts: { x: { AccountId: '1' } } }, Resources: {} }) as unknown as Template);
+    expect(other.mapName).not.toBe('ElbLogAccounts');
+    expect(other.mappingOps).toEqual([{ op: 'add', path: `/Mappings/${other.mapName}`, value: table }]);
+  });
+
+  it('builds a retained SSE-S3 log bucket with the expiry asked for', async () => {
+    const { logBucketResource } = await import('../src/cfn/s3.js');
+    const bucket = logBucketResource(10, 5) as any;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 10, NoncurrentVersionExpiration: { NoncurrentDays: 5 } });
+  });
+});

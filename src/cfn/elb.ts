@@ -70,11 +70,11 @@ export function attributeFlag(value: JsonValue | undefined): boolean | undefined
 }
 
 /**
- * Sets attribute `key` of `view` to the string `value`: replaces the Value of the element with
+ * Sets attribute `key` of `view` to `value` (a string, or an expression giving one): replaces the Value of the element with
  * that key, or appends `{Key, Value}` (creating the list). Returns false, changing nothing, when
  * the attribute is computed.
  */
-export function setLoadBalancerAttribute(fx: Fixer, view: ResourceView, key: string, value: string): boolean {
+export function setLoadBalancerAttribute(fx: Fixer, view: ResourceView, key: string, value: JsonValue): boolean {
   const current = loadBalancerAttribute(view, key);
   if (current.state === 'computed') return false;
   if (current.state === 'set') fx.set(current.pointer, value);
