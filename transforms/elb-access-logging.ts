@@ -139,9 +139,11 @@ but names no bucket gets the bucket. The destination is:
 The load balancer gets \`DependsOn\` the bucket policy: when logging is turned on ELB writes a test
 object, and the load balancer fails to create if the grant is not there yet.
 
-Reported without a fix: access logging turned off explicitly (\`"false"\`), and network load
-balancers (their access logs are delivered by \`delivery.logs.amazonaws.com\` under another bucket
-policy, and only for TLS listeners). Gateway load balancers have no access logs. Values given by
+Reported without a fix: access logging turned off explicitly (\`"false"\`), a load balancer that
+names a bucket in \`access_logs.s3.bucket\` without turning logging on (the author's bucket is
+never replaced, and tapfix cannot tell whether its policy lets ELB write), and network load
+balancers (their access logs are delivered by \`delivery.logs.amazonaws.com\` under another
+bucket policy, and only for TLS listeners). Gateway load balancers have no access logs. Values given by
 intrinsics, computed lists and a \`Type\` given by an intrinsic are left alone. A grant missing
 from an existing bucket's policy is elb-log-principal's to add.
 
@@ -183,7 +185,17 @@ an existing one is updated in place.
         findings.push({ pointer: (enabled as { pointer: string }).pointer, messageId: 'accessLogsOff', message: `Load balancer ${view.id} turns access logging off explicitly (kept as written)` });
         continue;
       }
-      if (flag === true && bucket.state === 'set' && bucket.value !== undefined && bucket.value !== '') continue;
+      const named = bucket.state === 'set' && bucket.value !== undefined && bucket.value !== '';
+      if (flag === true && named) continue;
+      if (named) {
+        // The author chose a bucket but left logging off: turning it on there needs that bucket's grant.
+        findings.push({
+          pointer: (bucket as { pointer: string }).pointer,
+          messageId: 'logBucketNotUsed',
+          message: `Load balancer ${view.id} names an access-log bucket but does not turn access logging on; set access_logs.s3.enabled to "true" once the bucket policy lets Elastic Load Balancing write there`,
+        });
+        continue;
+      }
       if (kind === 'network') {
         findings.push({
           pointer: view.pointer,

@@ -103,3 +103,11 @@ describe(ID, () => {
     expect(r.template.Resources.LoadBalancerLogsBucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(30);
   });
 });
+
+describe(`${ID}: the author's bucket`, () => {
+  it('never replaces a bucket the author named; reports it when logging is not on', () => {
+    const r = runTransform(ID, { Resources: { A: alb({ LoadBalancerAttributes: [{ Key: 'access_logs.s3.bucket', Value: 'team-logs' }] }) } });
+    expect(r.ids).toEqual(['logBucketNotUsed']);
+    expect(r.changed).toBe(false);
+  });
+});
