@@ -1,38 +1,20 @@
 import { defineTransform } from '../src/transform.js';
-import { type AccessLogTarget, loadBalancerAccessLogs, mentionsElbAccount } from '../src/cfn/elb-logs.js';
+import { type AccessLogTarget, type ElbAccountsMapping as Plan, elbAccountPrincipal, loadBalancerAccessLogs, mentionsElbAccount, planElbAccountsMapping } from '../src/cfn/elb-logs.js';
 import { Fixer } from '../src/cfn/fixer.js';
 import { dependenciesOf, textWithoutDependencies } from '../src/cfn/graph.js';
 import { policyOfProperties, principalsOf, statementAllows, type StatementView } from '../src/cfn/iam.js';
 import { parameter, property, resource, resources, type ResourceView } from '../src/cfn/query.js';
-import { freshLogicalId } from '../src/cfn/naming.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { elbAccountIds, elbLogDeliveryServicePrincipal, regionFacts } from '../src/cfn/regions.js';
 import { BUCKET_POLICY_TYPE, bucketPoliciesOf, tlsDenyStatement, unresolvedPolicies, unresolvedPoliciesMentioning } from '../src/cfn/s3.js';
 import { skipsTransform } from '../src/cfn/skip.js';
 import { parseSubVariables, PSEUDO_PARAMETERS } from '../src/cfn/template.js';
-import { asObject, deepEqual, subText, toList } from '../src/cfn/values.js';
+import { asObject, subText, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Operation, Severity, Template } from '../src/types.js';
 
-const MAPPING_BASE = 'ElbLogAccounts';
 /** A service principal people write for ELB log delivery that S3 never sees ELB use. */
 const WRONG_SERVICE = 'elasticloadbalancing.amazonaws.com';
 const ARN = /^arn:(?:aws|aws-cn|aws-us-gov|\$\{AWS::Partition\}):iam::(\d{12}):root$/;
-
-/** Region code -> `{AccountId}` for every region with an ELB log-delivery account (sorted). */
-function mappingTable(): JsonObject {
-  const table: JsonObject = {};
-  for (const [region, account] of [...elbAccountIds()].sort(([a], [b]) => a.localeCompare(b))) table[region] = { AccountId: account };
-  return table;
-}
-
-function portablePrincipal(mapName: string): JsonObject {
-  return {
-    'Fn::Sub': [
-      'arn:${AWS::Partition}:iam::${ElbAccount}:root',
-      { ElbAccount: { 'Fn::FindInMap': [mapName, { Ref: 'AWS::Region' }, 'AccountId'] } },
-    ],
-  };
-}
 
 /**
  * The account id a principal value names as a literal: `"127311923021"`,
@@ -45,25 +27,6 @@ function literalAccount(v: JsonValue): string | undefined {
   const text = typeof v === 'string' ? v : subText(v);
   const m = text === undefined ? null : ARN.exec(text);
   return m ? m[1] : undefined;
-}
-
-interface Plan {
-  /** Mapping name to use, and the op that creates it (absent when it already exists). */
-  mapName: string;
-  mappingOps: Operation[];
-}
-
-function planMapping(t: Template): Plan {
-  const table = mappingTable();
-  const mappings = asObject(t.Mappings);
-  if (mappings && deepEqual(mappings[MAPPING_BASE], table)) return { mapName: MAPPING_BASE, mappingOps: [] };
-  const mapName = freshLogicalId(t, MAPPING_BASE);
-  // The same op in every finding's fix: applying it twice gives the same template, and a fix
-  // suppressed on one resource never leaves another fix pointing at a missing mapping.
-  const mappingOps: Operation[] = mappings
-    ? [{ op: 'add', path: pointer('Mappings', mapName), value: table }]
-    : [{ op: 'add', path: pointer('Mappings'), value: { [mapName]: table } }];
-  return { mapName, mappingOps };
 }
 
 const GRANT_SID = 'AllowELBAccessLogs';
@@ -91,7 +54,7 @@ function delivery(region: string | undefined, plan: () => Plan): Delivery {
   if (facts?.elbLogDeliveryServicePrincipal) return { principal: { Service: service }, describe: `the service principal ${service} (${region} has no ELB account)`, ops: [] };
   const { mapName, mappingOps } = plan();
   const which = facts?.elbAccountId ? `${facts.elbAccountId} in ${region}` : 'the region is not known';
-  return { principal: { AWS: portablePrincipal(mapName) }, describe: `the ELB account of the stack's region (${which}; looked up in the ${mapName} mapping)`, ops: mappingOps };
+  return { principal: { AWS: elbAccountPrincipal(mapName) }, describe: `the ELB account of the stack's region (${which}; looked up in the ${mapName} mapping)`, ops: mappingOps };
 }
 
 /** The same, for a bucket outside the template: nothing is written, so no mapping either. */
@@ -295,7 +258,7 @@ function bucketFindings(t: Template, bucketId: string, lbs: readonly AccessLogTa
       } else {
         const d = how();
         const grant: JsonObject = { Sid: freshSid(statements), Effect: 'Allow', Principal: d.principal, Action: 's3:PutObject', Resource: resource };
-        // The mapping is added by every fix that uses it (see planMapping): raw operations.
+        // The mapping is added by every fix that uses it (see planElbAccountsMapping): raw operations.
         for (const op of d.ops) fx.push(op);
         if (view) fx.appendStatement(view, grant);
         else {
@@ -557,8 +520,8 @@ None.
           continue;
         }
 
-        plan ??= planMapping(template);
-        const portable = portablePrincipal(plan.mapName);
+        plan ??= planElbAccountsMapping(template);
+        const portable = elbAccountPrincipal(plan.mapName);
         let messageId: string;
         let message: string;
         let severity: Severity;
@@ -574,7 +537,7 @@ None.
           ];
         }
 
-        // The mapping is added by every fix that uses it (see planMapping): raw operations.
+        // The mapping is added by every fix that uses it (see planElbAccountsMapping): raw operations.
         for (const op of plan.mappingOps) fx.push(op);
         if (wrongService) {
           // Swap the service for the account principal; keep any other principals.
@@ -594,7 +557,7 @@ None.
         findings.push({ pointer: Array.isArray(aws) || wrongService ? principalAt : `${principalAt}/AWS`, severity, messageId, message, fix: fx.take() });
       }
     }
-    findings.push(...loadBalancerFindings(template, region, () => (plan ??= planMapping(template)), fx));
+    findings.push(...loadBalancerFindings(template, region, () => (plan ??= planElbAccountsMapping(template)), fx));
     return findings;
   },
 });

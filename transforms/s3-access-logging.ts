@@ -6,7 +6,7 @@ import { accessLogTargets, logDestinations, S3_LOGGING_SERVICE, trailDestination
 import { freshLogicalId } from '../src/cfn/naming.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { property, resource, resources, type ResourceView } from '../src/cfn/query.js';
-import { BUCKET_POLICY_TYPE, BUCKET_TYPE, bucketByArn, bucketEncryption, bucketPoliciesOf, tlsDenyStatement } from '../src/cfn/s3.js';
+import { BUCKET_POLICY_TYPE, BUCKET_TYPE, bucketByArn, bucketEncryption, bucketPoliciesOf, LOG_BUCKET_DEFAULT_OPTIONS, LOG_BUCKET_OPTIONS_SCHEMA, logBucketResource, tlsDenyStatement } from '../src/cfn/s3.js';
 import { skipsTransform } from '../src/cfn/skip.js';
 import { asObject, intrinsicName, toList } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
@@ -161,12 +161,8 @@ export default defineTransform<Options>({
       { tool: 'control-tower', id: 'CT.S3.PR.2', source: 'https://github.com/cdklabs/cdk-validator-cfnguard/blob/main/rules/control-tower/cfn-guard/s3/ct-s3-pr-2.guard' },
     ],
     order: 20,
-    defaultOptions: { expirationDays: 90, noncurrentExpirationDays: 30 },
-    optionsSchema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { expirationDays: { type: 'integer', minimum: 1 }, noncurrentExpirationDays: { type: 'integer', minimum: 1 } },
-    },
+    defaultOptions: { ...LOG_BUCKET_DEFAULT_OPTIONS },
+    optionsSchema: LOG_BUCKET_OPTIONS_SCHEMA,
     docs: `## Why
 S3 server access logs record every request made to a bucket: who read or deleted which object,
 from where. Without them an incident cannot be investigated (Security Hub S3.9, CIS AWS 3.6 for
@@ -332,28 +328,7 @@ no longer protected by the key's policy (existing objects keep their encryption)
     if (created && moving.length > 0) {
       const expiration = positiveInteger(options.expirationDays, 90);
       const noncurrent = positiveInteger(options.noncurrentExpirationDays, 30);
-      fx.set(pointer('Resources', logBucketId), {
-        Type: BUCKET_TYPE,
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-        Properties: {
-          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-          VersioningConfiguration: { Status: 'Enabled' },
-          LifecycleConfiguration: {
-            Rules: [
-              {
-                Id: 'ExpireAccessLogs',
-                Status: 'Enabled',
-                ExpirationInDays: expiration,
-                NoncurrentVersionExpiration: { NoncurrentDays: noncurrent },
-                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-              },
-            ],
-          },
-        },
-      });
+      fx.set(pointer('Resources', logBucketId), logBucketResource(expiration, noncurrent));
       const policyId = fx.addResource(`${logBucketId}Policy`, {
         Type: BUCKET_POLICY_TYPE,
         Properties: {

@@ -7,11 +7,13 @@
 // archived at github:awsdocs/elb-application-load-balancers-user-guide@4b8b6d0
 // doc_source/enable-access-logging.md, sections "Attach a policy" and "Verify bucket permissions").
 
-import type { JsonValue, Template } from '../types.js';
+import type { JsonObject, JsonValue, Operation, Template } from '../types.js';
+import { freshLogicalId } from './naming.js';
+import { pointer } from './pointer.js';
 import { property, resources, type ResourceView } from './query.js';
-import { isKnownServiceAccount } from './regions.js';
+import { elbAccountIds, isKnownServiceAccount } from './regions.js';
 import { bucketOfName } from './s3.js';
-import { asObject, intrinsicName, toList } from './values.js';
+import { asObject, deepEqual, intrinsicName, toList } from './values.js';
 
 export const ALB_TYPE = 'AWS::ElasticLoadBalancingV2::LoadBalancer';
 export const CLB_TYPE = 'AWS::ElasticLoadBalancing::LoadBalancer';
@@ -113,4 +115,51 @@ export function mentionsElbAccount(t: Template, value: unknown, depth = 0): bool
     if (mapping !== undefined && mentionsElbAccount(t, mapping, depth + 1)) return true;
   }
   return Object.values(o).some((v) => mentionsElbAccount(t, v, depth + 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ELB log-delivery account of the stack's region, as a Mappings lookup
+
+/** The mapping (region -> `{AccountId}`) a template gets for ELB log-delivery accounts. */
+export const ELB_ACCOUNTS_MAPPING = 'ElbLogAccounts';
+
+/** Region code -> `{AccountId}` for every region with an ELB log-delivery account (sorted). */
+export function elbAccountsMappingTable(): JsonObject {
+  const table: JsonObject = {};
+  for (const [region, account] of [...elbAccountIds()].sort(([a], [b]) => a.localeCompare(b))) table[region] = { AccountId: account };
+  return table;
+}
+
+/** `arn:${AWS::Partition}:iam::<ELB account of the stack's region>:root`, looked up in mapping `mapName`. */
+export function elbAccountPrincipal(mapName: string): JsonObject {
+  return {
+    'Fn::Sub': [
+      'arn:${AWS::Partition}:iam::${ElbAccount}:root',
+      { ElbAccount: { 'Fn::FindInMap': [mapName, { Ref: 'AWS::Region' }, 'AccountId'] } },
+    ],
+  };
+}
+
+export interface ElbAccountsMapping {
+  /** Mapping name to use. */
+  mapName: string;
+  /** The op that creates it (none when the template has it already). */
+  mappingOps: Operation[];
+}
+
+/**
+ * The ELB accounts mapping of a template: {@link ELB_ACCOUNTS_MAPPING} when the template holds
+ * that table already, else a fresh name and the op adding it. Every fix that uses the mapping
+ * carries the same op: applying it twice gives the same template, and a fix suppressed on one
+ * resource never leaves another pointing at a missing mapping.
+ */
+export function planElbAccountsMapping(t: Template): ElbAccountsMapping {
+  const table = elbAccountsMappingTable();
+  const mappings = asObject(t.Mappings);
+  if (mappings && deepEqual(mappings[ELB_ACCOUNTS_MAPPING], table)) return { mapName: ELB_ACCOUNTS_MAPPING, mappingOps: [] };
+  const mapName = freshLogicalId(t, ELB_ACCOUNTS_MAPPING);
+  const mappingOps: Operation[] = mappings
+    ? [{ op: 'add', path: pointer('Mappings', mapName), value: table }]
+    : [{ op: 'add', path: pointer('Mappings'), value: { [mapName]: table } }];
+  return { mapName, mappingOps };
 }

@@ -214,3 +214,50 @@ export function aclWriters(t: Template, bucketId: string): string[] {
     typeof a === 'string' && (actionPatternMatches(a, 's3:PutObjectAcl') || actionPatternMatches(a, 's3:PutBucketAcl')) && !actionPatternMatches(a, 's3:GetObject');
   return iamResourcesWithStatement(t, (s) => s.effect === 'Allow' && s.actions.some(names) && s.resources.some((r) => r === '*' || bucketByArn(t, r)?.bucket === bucketId));
 }
+
+/**
+ * A bucket tapfix creates to receive logs (S3 server access logs, load balancer access logs):
+ * retained, SSE-S3 (the one default encryption both log deliveries support), ACLs off, public
+ * access blocked, versioned, with log objects expiring after `expirationDays` days and
+ * noncurrent versions after `noncurrentDays` days.
+ */
+export function logBucketResource(expirationDays: number, noncurrentDays: number): JsonObject {
+  return {
+    Type: BUCKET_TYPE,
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+    Properties: {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'ExpireAccessLogs',
+            Status: 'Enabled',
+            ExpirationInDays: expirationDays,
+            NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Options of a transform that creates a log bucket with {@link logBucketResource}. */
+export interface LogBucketOptions extends Record<string, unknown> {
+  /** Days after which log objects in a created bucket expire. */
+  expirationDays: number;
+  /** Days after which noncurrent versions in a created bucket expire. */
+  noncurrentExpirationDays: number;
+}
+
+export const LOG_BUCKET_DEFAULT_OPTIONS: Readonly<LogBucketOptions> = { expirationDays: 90, noncurrentExpirationDays: 30 };
+
+export const LOG_BUCKET_OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { expirationDays: { type: 'integer', minimum: 1 }, noncurrentExpirationDays: { type: 'integer', minimum: 1 } },
+} as const;
