@@ -94,7 +94,7 @@ describe('skipsTransform', () => {
     expect(skipsTransform(r(['lambda-alarms']), 'lambda-alarms')).toBe(true);
     expect(skipsTransform(r(['all']), 'lambda-alarms')).toBe(true);
     expect(skipsTransform(r(['other']), 'lambda-alarms')).toBe(false);
-    expect(skipsTransform(r('lambda-alarms'), 'lambda-alarms')).toBe(false);
+    expect(skipsTransform(r('lambda-alarms'), 'lambda-alarms')).toBe(true); // one id as a plain string
     expect(skipsTransform(undefined, 'lambda-alarms')).toBe(false);
   });
 });

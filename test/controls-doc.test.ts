@@ -26,9 +26,8 @@ describe('docs/controls.md', () => {
   });
 
   it('reports a control that is neither fixed nor decided, and one that is both', () => {
-    const [first, second] = rules;
-    const fewer = new Map(decisions);
-    fewer.delete(first!.control);
+    const fixed = [...fixesByControl(transforms).keys()][0]!;
+    const decided = [...decisions.keys()][0]!;
     const fake = defineTransform({
       meta: {
         id: 'fake-fix',
@@ -36,17 +35,17 @@ describe('docs/controls.md', () => {
         severity: 'low',
         safety: 'safe',
         seeds: [],
-        equivalents: [{ tool: 'control-tower', id: second!.control, source: 'https://example.com/rule' }],
+        equivalents: [{ tool: 'control-tower', id: decided, source: 'https://example.com/rule' }],
         defaultOptions: {},
         docs: '## Why\nx\n## Fix\nx\n## Fix safety\nx\n## Options\nNone.\n',
       },
       check: () => [],
     });
-    const withBoth = new Map(fewer);
-    withBoth.set(second!.control, { decision: 'design', reason: 'a reason long enough to be one' });
-    const without = transforms.filter((t) => !fixesByControl([t]).has(first!.control));
-    const problems = coverageProblems(rules, [...without, fake], withBoth);
-    expect(problems.some((p) => p.startsWith(`${first!.control}: no transform fixes it`))).toBe(true);
-    expect(problems.some((p) => p.startsWith(`${second!.control}: fixed by fake-fix but also listed`))).toBe(true);
+    // Without the transforms that fix `fixed`, and with one that claims `decided`.
+    const without = transforms.filter((t) => !fixesByControl([t]).has(fixed));
+    const problems = coverageProblems(rules, [...without, fake], decisions);
+    expect(problems).toContain(`${fixed}: no transform fixes it and data/control-decisions.json does not say why`);
+    expect(problems).toContain(`${decided}: fixed by fake-fix but also listed in data/control-decisions.json`);
+    expect(problems).toHaveLength(2);
   });
 });
