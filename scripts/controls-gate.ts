@@ -5,7 +5,8 @@
 // keeps its defaults), both go through cfn-guard with the control-tower rules (scripts/controls.ts),
 // and each output's (control, logical id) pairs are compared with its input's.
 //   node dist/scripts/controls-gate.js [corpusDir] [--work dir] [--jobs n] [--report file] [--only a,b] [--verbose]
-// --only runs just the named transforms (enabled by default or not), for work on one transform.
+// --only runs just the named transforms (enabled by default or not), for work on one transform;
+// --all runs every transform, the off-by-default ones too (CI runs the gate both ways).
 // Exit 1 when an output fails a control on a resource its input passed it on (or had not) and no
 // exception covers it, or when cfn-guard cannot run; 0 otherwise.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,7 @@ const corpus = resolve(args.find((a, i) => !a.startsWith('--') && !valueFlags.in
 const jobs = Math.max(1, Number(flag('--jobs') ?? availableParallelism()));
 const reportFile = flag('--report');
 const only = flag('--only')?.split(',');
+const everyTransform = args.includes('--all');
 const verbose = args.includes('--verbose');
 const keepWork = flag('--work') !== undefined;
 const work = resolve(flag('--work') ?? mkdtempSync(join(tmpdir(), 'tapfix-controls-gate-')));
@@ -57,7 +59,7 @@ try {
 const rules = controlRules(pkg);
 const titles = new Map(rules.map((r) => [r.control, r.title]));
 const exceptions = controlExceptions();
-console.log(`controls gate: ${CONTROLS_PACKAGE}@${CONTROLS_PACKAGE_VERSION} (${rules.length} Control Tower controls), corpus ${corpus}`);
+console.log(`controls gate: ${CONTROLS_PACKAGE}@${CONTROLS_PACKAGE_VERSION} (${rules.length} Control Tower controls), corpus ${corpus}${everyTransform ? ', every transform' : ''}`);
 
 interface Fixed {
   rel: string;
@@ -65,7 +67,7 @@ interface Fixed {
   changed: boolean;
 }
 
-const transforms = (await loadTransforms()).filter((t) => (only ? only.includes(t.meta.id) : t.meta.enabledByDefault !== false));
+const transforms = (await loadTransforms()).filter((t) => (only ? only.includes(t.meta.id) : everyTransform || t.meta.enabledByDefault !== false));
 if (only && transforms.length !== only.length) {
   console.error(`controls gate: unknown transform id(s): ${only.filter((id) => !transforms.some((t) => t.meta.id === id)).join(', ')}`);
   process.exit(1);
