@@ -133,6 +133,11 @@ export interface TransformContext<Options = Record<string, unknown>> {
   readonly region: string | undefined;
   /** Path of the file being fixed, for messages and naming only; transforms never read it. */
   readonly filePath: string | undefined;
+  /**
+   * The project the file belongs to, as its repository names it (the nearest package.json
+   * `name`, else the git remote's repository name); found by the CLI, undefined when unknown.
+   */
+  readonly project: string | undefined;
   readonly format: 'json' | 'yaml';
 }
 

@@ -321,7 +321,7 @@ describe('--baseline', () => {
 });
 
 describe('--cache', () => {
-  it('does not process again a file that ran clean with the same content, version and settings', () => {
+  it('does not process again a file that a run left as it was, with the same content, version and settings', () => {
     // Outside the folder walked (a .json there would be one more file).
     const cache = ['--cache-location', join(mkdtempSync(join(tmpdir(), 'tapfix-cache-')), 'cache', 'tapfix.json')];
     const first = tapfix(['.', ...only, ...cache], { cwd: dir });
@@ -329,18 +329,40 @@ describe('--cache', () => {
     expect(first.stderr).not.toMatch(/from the cache/);
     const second = tapfix(['.', ...only, ...cache], { cwd: dir });
     expect(second.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
-    expect(second.stderr).toMatch(/1 file unchanged since a clean run taken from the cache/);
+    expect(second.stderr).toMatch(/1 file taken from the cache \(same content and settings as a run that left it as it was\)/);
     // Fixed in place with nothing left: the new content is clean too.
     expect(tapfix(['.', ...only, ...cache, '--write'], { cwd: dir }).code).toBe(0);
-    expect(tapfix(['.', ...only, ...cache], { cwd: dir }).stderr).toMatch(/2 files unchanged since a clean run taken from the cache/);
+    expect(tapfix(['.', ...only, ...cache], { cwd: dir }).stderr).toMatch(/2 files taken from the cache/);
     // Other content or other settings: processed again.
     writeFileSync(join(dir, 'stack.yaml'), NEEDS_FIX);
     const edited = tapfix(['.', ...only, ...cache], { cwd: dir });
     expect(edited.stderr).toMatch(/2 files, 1 would change, 1 unchanged/);
-    expect(edited.stderr).toMatch(/1 file unchanged since a clean run taken from the cache/);
+    expect(edited.stderr).toMatch(/1 file taken from the cache/);
     expect(tapfix(['.', ...only, ...cache, '--unsafe'], { cwd: dir }).stderr).not.toMatch(/from the cache/);
     // --cache alone keeps it in .tapfixcache.
     tapfix(['clean.json', ...only, '--cache'], { cwd: dir });
-    expect(JSON.parse(readFileSync(join(dir, '.tapfixcache'), 'utf8')).tapfixCache).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, '.tapfixcache'), 'utf8')).tapfixCache).toBe(2);
+  });
+
+  it('reports from the cache what a file still holds: findings without a fix are not lost', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tapfix-cache-report-'));
+    // Tagged but for Project, which nothing here names: one finding, no fix, nothing to change.
+    writeFileSync(
+      join(folder, 'queue.json'),
+      JSON.stringify({
+        Parameters: { EnvironmentSuffix: { Type: 'String', Default: 'dev' } },
+        Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'Name', Value: 'queue' }, { Key: 'Environment', Value: { Ref: 'EnvironmentSuffix' } }] } } },
+      }),
+    );
+    const args = ['queue.json', '--only', 'standard-tags', '--format', 'json', '--cache', '--fail-on', 'high'];
+    const first = tapfix(args, { cwd: folder });
+    const second = tapfix(args, { cwd: folder });
+    expect(first.code).toBe(1);
+    expect(second.code).toBe(1);
+    const findings = (out: string) => (JSON.parse(out) as { files: Array<{ findings: unknown[] }> }).files[0]!.findings;
+    expect(findings(first.stdout)).toHaveLength(1);
+    expect(findings(second.stdout)).toEqual(findings(first.stdout));
+    const cached = JSON.parse(readFileSync(join(folder, '.tapfixcache'), 'utf8')) as { entries: Record<string, { result: { findings: Array<{ messageId: string }> } }> };
+    expect(Object.values(cached.entries)[0]!.result.findings.map((f) => f.messageId)).toEqual(['projectUnknown']);
   });
 });

@@ -24,6 +24,8 @@ interface CaseOptions {
   /** Defaults to true: goldens show unsafe fixes too. */
   unsafe?: boolean;
   region?: string;
+  /** The project the file's repository names, as the CLI finds it (TransformContext.project). */
+  project?: string;
   /** Pipeline cases: which transforms to run (default: every transform enabled by default). */
   only?: string[];
   enable?: string[];
@@ -43,7 +45,7 @@ function casesOf(dir: string) {
 function runCase(selected: readonly Transform[], text: string, file: string, opts: CaseOptions) {
   const settings: Record<string, { options?: Record<string, unknown> }> = { ...(opts.settings ?? {}) };
   if (opts.options && selected.length === 1) settings[selected[0]!.meta.id] = { options: opts.options };
-  return fixText(text, { transforms: selected, settings, unsafe: opts.unsafe ?? true, region: opts.region, filePath: file });
+  return fixText(text, { transforms: selected, settings, unsafe: opts.unsafe ?? true, region: opts.region, project: opts.project, filePath: file });
 }
 
 const folders = existsSync(goldenDir) ? readdirSync(goldenDir).filter((d) => !d.startsWith('.')).sort() : [];

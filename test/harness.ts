@@ -20,6 +20,8 @@ export interface RunOptions {
   /** The text format; a template object is written as 2-space JSON or, for yaml, must be text. */
   format?: 'json' | 'yaml';
   filePath?: string;
+  /** The project the file's repository names (TransformContext.project). */
+  project?: string;
   /** Other transforms that run in the same pipeline (by id). */
   with?: string[];
 }
@@ -58,6 +60,7 @@ export function runTransform(id: string, input: unknown, run: RunOptions = {}): 
     unsafe: run.unsafe ?? true,
     region: run.region,
     filePath: run.filePath ?? `template.${format}`,
+    project: run.project,
     format,
   });
   if (result.errors.length) throw new Error(`engine errors: ${result.errors.map((e) => e.message).join('; ')}`);

@@ -4,7 +4,7 @@
 // list for the ideal template. The checks look at the template, not at which transform did what,
 // so they also catch transforms that undo, duplicate or contradict each other.
 // Every check must be real: the last test asserts the unfixed inputs fail them.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -526,7 +526,10 @@ const seeds: Seed[] = [
 function run(file: string) {
   const path = join(dir, file);
   const input = readFileSync(path, 'utf8');
-  const settings = { transforms, unsafe: true, region: REGION, filePath: path };
+  // The golden's options: seed 000 names its project in the config, as a team would.
+  const optionsFile = path.replace(/\.input\.json$/, '.options.json');
+  const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { settings?: Record<string, { options?: Record<string, unknown> }> }) : {};
+  const settings = { transforms, settings: options.settings ?? {}, unsafe: true, region: REGION, filePath: path };
   const result = fixText(input, settings);
   return { input, result, settings };
 }

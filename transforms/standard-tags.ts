@@ -6,7 +6,6 @@ import {
   isPrefixedProjectName,
   parameterEntries,
   PROJECT_PARAMETER_NAMES,
-  splitWords,
 } from '../src/cfn/parameters.js';
 import { pointer } from '../src/cfn/pointer.js';
 import { parameter, property, resource, resources, targetOfValue, type ResourceView } from '../src/cfn/query.js';
@@ -24,7 +23,7 @@ import { asObject, hasOwn, isIntrinsic, targetOf } from '../src/cfn/values.js';
 import type { Finding, JsonObject, JsonValue, Template } from '../src/types.js';
 
 interface StandardTagsOptions extends Record<string, unknown> {
-  /** Value of the Project tag (a literal); default: the ProjectName-like parameter, else the file name. */
+  /** Value of the Project tag (a literal); default: the template's Project tags, a ProjectName-like parameter, else the repository's name. */
   project?: string;
   /** Which of the built-in keys to apply. */
   keys?: string[];
@@ -41,54 +40,11 @@ const BUILT_IN_KEYS = ['Name', 'Environment', 'Project'] as const;
 /** AWS accepts at most 50 user tags per resource. */
 const MAX_TAGS = 50;
 
-/** File base names that say nothing about the project: the directory name is used instead. */
-const GENERIC_FILE_NAMES = new Set([
-  'template',
-  'templates',
-  'main',
-  'model',
-  'ideal',
-  'stack',
-  'cloudformation',
-  'cfn',
-  'index',
-  'infra',
-  'infrastructure',
-  'packaged',
-  'root',
-  'master',
-  'input',
-  'output',
-  'src',
-  'lib',
-]);
-
 /**
  * Types whose tags CloudFormation propagates to every resource they create: a `Name` tag there
  * would name all of those resources after the container, so it is not added.
  */
 const PROPAGATING_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::ServiceCatalog::CloudFormationProvisionedProduct']);
-
-function pascalCase(text: string): string {
-  return splitWords(text)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('');
-}
-
-/** The project name derived from the template's path: its base name, or its directory's when the base name is generic. */
-export function projectFromPath(filePath: string | undefined): string {
-  if (!filePath) return 'App';
-  const parts = filePath.split(/[\\/]+/).filter((p) => p !== '' && p !== '.' && p !== '..');
-  for (let i = parts.length - 1, first = true; i >= 0; i--, first = false) {
-    // Strip every extension: "app.template.yaml" -> "app", "case.input.json" -> "case".
-    const stem = first ? parts[i]!.replace(/\..*$/, '') : parts[i]!;
-    if (stem === '' || GENERIC_FILE_NAMES.has(stem.toLowerCase())) continue;
-    const name = pascalCase(stem);
-    if (name !== '') return name;
-    break;
-  }
-  return 'App';
-}
 
 /**
  * The String parameter named by the first of `preference` (lower-case names) the template
@@ -211,8 +167,8 @@ ones of:
 
 | Key | Value |
 | --- | --- |
-| \`Name\` | \`{"Fn::Sub": "<LogicalId>-\${EnvironmentSuffix}"}\` |
-| \`Environment\` | \`{"Ref": "EnvironmentSuffix"}\` |
+| \`Name\` | \`{"Fn::Sub": "<LogicalId>-\${EnvironmentSuffix}"}\` (or the environment the template uses, see below) |
+| \`Environment\` | \`{"Ref": "EnvironmentSuffix"}\` (idem) |
 | \`Project\` | the project name (see below) |
 
 - The tag property and its shape come from the spec: a list of \`{Key, Value}\` for most types,
@@ -227,19 +183,25 @@ ones of:
   case). A key written as an intrinsic counts when it could resolve to the key (an \`Fn::Sub\` whose
   literal parts match, a \`Ref\`, an \`Fn::If\` entry...): the resource is then reported, not guessed at;
   \`kubernetes.io/cluster/\${Cluster}\` style keys cannot be \`Name\` and do not get in the way.
-- The environment parameter: the String parameter the template's existing \`Environment\` tags
-  already refer to; else an existing String parameter that holds the environment
+- The environment: what the template's existing \`Environment\` tags already say, the value most
+  of them use (resource tags and the instance tags of launch templates): a String parameter they
+  refer to, or a literal such as \`Production\`, which then gives \`Environment: Production\` and
+  \`Name: <LogicalId>-Production\`; else an existing String parameter that holds the environment
   (\`EnvironmentSuffix\`, \`Environment\`, \`EnvironmentName\`, \`Env\`, \`Stage\`, ... in that order,
   then a prefixed name such as \`AppEnvironment\`); otherwise the shared \`EnvironmentSuffix\`
-  parameter (Default \`dev\`) is added, as a separate finding so that the tag fixes stay
-  independent of each other.
-- \`Project\`: the \`project\` option; else the value most of the template's existing \`Project\` tags
-  use (a literal, or a \`Ref\` to a parameter), so new tags match the old ones; else
-  \`{"Ref": <P>}\` when the template declares a String parameter \`ProjectName\` / \`Project\` /
-  \`ApplicationName\` / \`AppName\` (or a prefixed \`...ProjectName\`); else the template's file name in
-  PascalCase (\`secure-web.yaml\` -> \`SecureWeb\`; for generic names like \`template\`, \`main\`,
-  \`model\` or \`stack\` the directory name); else \`App\`. The catalogue's ideal hard-codes
-  \`SecureProductionEnvironment\`; reusing what the author already declared keeps one source of truth.
+  parameter (Default \`dev\`, chosen at deploy time) is added, as a separate finding so that the tag
+  fixes stay independent of each other.
+- \`Project\`: the \`project\` option (set it once in \`tapfix.config.json\`); else the value most of
+  the template's existing \`Project\` tags use (a literal, or a \`Ref\` to a parameter), so new tags
+  match the old ones; else \`{"Ref": <P>}\` when the template declares a String parameter
+  \`ProjectName\` / \`Project\` / \`ApplicationName\` / \`AppName\` (or a prefixed \`...ProjectName\`);
+  else the name of the repository the file is in, as the CLI finds it: the nearest
+  \`package.json\` \`name\` (without its npm scope) up to the repository root, else the repository
+  name in the git remote's URL (\`origin\`, else the first remote). A file or folder name is never
+  used: it names the file, not the project. When nothing names the project, the \`Project\` tag is
+  not added and one finding without a fix says which resources lack it and how to name the
+  project. The catalogue's ideal hard-codes \`SecureProductionEnvironment\`; its golden sets it
+  with the \`project\` option.
 - Resources added by other transforms (log groups, alarms, keys...) are tagged in a later pass.
 
 Reported without a fix: a tag property that is an intrinsic (\`Fn::If\`...) or not the shape the
@@ -294,7 +256,7 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
   as \`["AWS::ElasticLoadBalancingV2::Listener"]\` tags only those.
 `,
   },
-  check({ template, options, filePath, region }) {
+  check({ template, options, region, project: repositoryProject }) {
     const findings: Finding[] = [];
     const fixer = new Fixer(template);
     const recentlyTaggable = options.tagRecentlyTaggableTypes;
@@ -302,10 +264,13 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
     const keys = Array.isArray(options.keys) ? options.keys.filter((k): k is string => typeof k === 'string') : [...BUILT_IN_KEYS];
     const overrides = asObject(options.tags) ?? {};
 
-    // The environment parameter: the option, an existing one, or EnvironmentSuffix (added below).
+    // The environment: the option, what the template's Environment tags already say (a parameter
+    // or a literal), an environment parameter, or EnvironmentSuffix (added below).
     const asked = typeof options.environmentParameter === 'string' && options.environmentParameter !== '' ? options.environmentParameter : undefined;
-    const environment = asked ?? taggedEnvironmentParameter(template) ?? findEnvironmentParameter(template) ?? ENVIRONMENT_SUFFIX_PARAMETER_NAME;
-    const environmentMissing = !hasOwn(asObject(template.Parameters), environment);
+    const tagged = asked === undefined ? taggedEnvironment(template) : undefined;
+    const literalEnvironment = tagged?.literal;
+    const environment = asked ?? tagged?.parameter ?? (literalEnvironment === undefined ? findEnvironmentParameter(template) : undefined) ?? ENVIRONMENT_SUFFIX_PARAMETER_NAME;
+    const environmentMissing = literalEnvironment === undefined && !hasOwn(asObject(template.Parameters), environment);
     if (environmentMissing && environment !== ENVIRONMENT_SUFFIX_PARAMETER_NAME) {
       return [
         {
@@ -316,32 +281,37 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
       ];
     }
 
+    // The project: the option, the template's Project tags, a project parameter, the repository's
+    // name; never a file name. Without any of them the Project tag is reported, not invented.
     const projectParameter = findProjectParameter(template);
-    const project: JsonValue =
+    const project: JsonValue | undefined =
       typeof options.project === 'string' && options.project !== ''
         ? options.project
-        : (taggedProject(template) ?? (projectParameter ? { Ref: projectParameter } : projectFromPath(filePath)));
+        : (taggedProject(template) ?? (projectParameter ? { Ref: projectParameter } : repositoryProject));
+    const lackingProject: string[] = [];
 
     const desiredFor = (id: string, type: string): Desired[] => {
       const out: Desired[] = [];
       const builtIn: Record<string, JsonValue> = {
-        Name: { 'Fn::Sub': `${id}-\${${environment}}` },
-        Environment: { Ref: environment },
-        Project: project,
+        Name: literalEnvironment !== undefined ? `${id}-${literalEnvironment}` : { 'Fn::Sub': `${id}-\${${environment}}` },
+        Environment: literalEnvironment ?? { Ref: environment },
+        ...(project !== undefined ? { Project: project } : {}),
       };
+      const usesEnvironment = (value: JsonValue) => literalEnvironment === undefined && mentions(value, environment);
       const wanted = [...keys, ...Object.keys(overrides).filter((k) => !keys.includes(k))];
       for (const key of wanted) {
         if (key === 'Name' && PROPAGATING_TYPES.has(type)) continue;
         if (out.some((d) => d.key.toLowerCase() === key.toLowerCase())) continue;
         if (hasOwn(overrides, key)) {
           const value = instantiate(overrides[key]!, id);
-          out.push({ key, value, usesEnvironment: mentions(value, environment) });
+          out.push({ key, value, usesEnvironment: usesEnvironment(value) });
         } else if (hasOwn(builtIn, key)) {
-          out.push({ key, value: builtIn[key]!, usesEnvironment: key === 'Name' || key === 'Environment' });
+          out.push({ key, value: builtIn[key]!, usesEnvironment: usesEnvironment(builtIn[key]!) });
         }
       }
       return out;
     };
+    const projectWanted = project === undefined && keys.includes('Project') && !hasOwn(overrides, 'Project');
 
     const needingEnvironment = new Set<Finding>();
     let anySafeNeedsEnvironment = false;
@@ -356,6 +326,7 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
       if (rejection === 'shape') continue;
       // Tags the author already wrote show the stack targets a CloudFormation that takes them.
       if (rejection === 'absent' && !optedIn(type) && property(view, info.property) === undefined) continue;
+      if (projectWanted && tagKeyStatus(view, info, 'Project') === 'no') lackingProject.push(id);
       const desired = desiredFor(id, type);
       if (desired.length === 0) continue;
       const result = tagResource(fixer, view, info, desired);
@@ -412,27 +383,66 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
         fix: fixer.take(),
       });
     }
+    if (lackingProject.length > 0) {
+      const [first] = lackingProject;
+      findings.push({
+        pointer: pointer('Resources', first!),
+        message:
+          `${lackingProject.length === 1 ? `${first} lacks` : `${lackingProject.length} resources (first ${first}) lack`} the tag Project, ` +
+          'and nothing says the project\'s name: set the standard-tags option "project" in tapfix.config.json, declare a ProjectName ' +
+          'parameter, or run tapfix inside a repository whose package.json or git remote names it',
+        messageId: 'projectUnknown',
+      });
+    }
     return findings;
   },
 });
 
-/** Every value the template's resources give tag `key` (case-insensitive), list or map tags alike. */
+/**
+ * Every value the template gives tag `key` (case-insensitive): in resources' tag properties, list
+ * or map, and in the instance and volume tags of launch templates (`TagSpecifications`).
+ */
 function existingTagValues(template: Template, key: string): JsonValue[] {
   const out: JsonValue[] = [];
   const wanted = key.toLowerCase();
+  const fromList = (tags: JsonValue | undefined) => {
+    if (!Array.isArray(tags)) return;
+    for (const tag of tags) {
+      const o = asObject(tag);
+      if (o && typeof o['Key'] === 'string' && o['Key'].toLowerCase() === wanted && o['Value'] !== undefined) out.push(o['Value']);
+    }
+  };
   for (const view of resources(template)) {
     if (view.type === '') continue;
     const tags = property(view, tagInfo(view.type)?.property ?? 'Tags')?.value;
-    if (Array.isArray(tags)) {
-      for (const tag of tags) {
-        const o = asObject(tag);
-        if (o && typeof o['Key'] === 'string' && o['Key'].toLowerCase() === wanted && o['Value'] !== undefined) out.push(o['Value']);
-      }
-    } else if (asObject(tags) && !isIntrinsic(tags)) {
+    if (Array.isArray(tags)) fromList(tags);
+    else if (asObject(tags) && !isIntrinsic(tags)) {
       for (const [k, v] of Object.entries(asObject(tags)!)) if (k.toLowerCase() === wanted) out.push(v);
     }
+    const specs = property(view, 'LaunchTemplateData', 'TagSpecifications')?.value ?? property(view, 'TagSpecifications')?.value;
+    if (Array.isArray(specs)) for (const spec of specs) fromList(asObject(spec)?.['Tags']);
   }
   return out;
+}
+
+/** Whether the tag property of a resource has `key`: 'maybe' when intrinsics hide it. */
+function tagKeyStatus(view: ResourceView, info: TagInfo, key: string): 'yes' | 'no' | 'maybe' {
+  const tags = property(view, info.property)?.value;
+  if (tags === undefined) return 'no';
+  if (isIntrinsic(tags)) return 'maybe';
+  if (Array.isArray(tags)) {
+    let result: 'no' | 'maybe' = 'no';
+    for (const element of tags) {
+      const obj = asObject(element);
+      const match = !obj || isIntrinsic(obj) || !('Key' in obj) ? 'maybe' : keyMatch(obj['Key'], key);
+      if (match === 'yes') return 'yes';
+      if (match === 'maybe') result = 'maybe';
+    }
+    return result;
+  }
+  const map = asObject(tags);
+  if (!map) return 'maybe';
+  return Object.keys(map).some((k) => k.toLowerCase() === key.toLowerCase()) ? 'yes' : 'no';
 }
 
 /** The most common of `values` (by JSON text); ties go to the first seen. */
@@ -449,14 +459,18 @@ function mostCommon(values: JsonValue[]): JsonValue | undefined {
   return best?.value;
 }
 
-/** The parameter the template's existing `Environment` tags refer to (`{Ref: P}`, P a String parameter), if they agree on one. */
-function taggedEnvironmentParameter(template: Template): string | undefined {
-  const refs = existingTagValues(template, 'Environment').flatMap((v) => {
+/**
+ * What the template's existing `Environment` tags say, when they say it one way most: a String
+ * parameter they refer to, or a literal such as `Production`.
+ */
+function taggedEnvironment(template: Template): { parameter?: string; literal?: string } | undefined {
+  const usable = existingTagValues(template, 'Environment').flatMap((v): string[] => {
+    if (typeof v === 'string') return v.trim() !== '' ? [JSON.stringify({ literal: v })] : [];
     const target = targetOfValue(template, v);
-    return target.kind === 'parameter' && parameter(template, target.id)?.['Type'] === 'String' ? [target.id] : [];
+    return target.kind === 'parameter' && parameter(template, target.id)?.['Type'] === 'String' ? [JSON.stringify({ parameter: target.id })] : [];
   });
-  const best = mostCommon(refs);
-  return typeof best === 'string' ? best : undefined;
+  const best = mostCommon(usable);
+  return typeof best === 'string' ? (JSON.parse(best) as { parameter?: string; literal?: string }) : undefined;
 }
 
 /** The value the template's existing `Project` tags use most (a literal or a Ref to a parameter), if any. */

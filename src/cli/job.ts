@@ -11,6 +11,7 @@ import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/s
 import { detectFormat } from '../template/load.js';
 import { decodeUtf8, Utf8Error } from '../template/utf8.js';
 import { packageRoot } from '../paths.js';
+import { repositoryProject } from './repository.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
 import { unifiedDiff } from './output.js';
@@ -33,10 +34,11 @@ export interface JobSettings {
   /** --baseline: the accepted findings per file path, relative to `dir` (the baseline file's folder). */
   baseline?: { dir: string; files: Record<string, string[]> } | undefined;
   /**
-   * --cache: per absolute path, the key of the content and effective settings it last ran clean
-   * with. A file whose key is unchanged is not processed again.
+   * --cache: per absolute path, the key of the content and effective settings of its last run that
+   * left it as it was, and that run's result. A file whose key is unchanged is not processed
+   * again: the result is reported as it was.
    */
-  cache?: Record<string, string> | undefined;
+  cache?: Record<string, CacheEntry> | undefined;
   write: boolean;
   /** Write fixed copies here (mirroring paths below outputRoot) instead of in place. */
   outputDir?: string | undefined;
@@ -69,10 +71,19 @@ export interface FileOutcome {
   replacements?: TextReplacement[];
   /** Where the fixed text was written (in place or the --output-dir copy). */
   writtenTo?: string;
-  /** --cache: the key of a file that is clean after this run (nothing left to fix or report). */
-  cleanKey?: string;
-  /** --cache: the file was clean with the same key before, so it was not processed. */
+  /** --cache: what to remember of the file after this run; undefined forgets it. */
+  cacheEntry?: CacheEntry;
+  /** --cache: the file ran with the same key before and left it as it was, so it was not processed. */
   cached?: boolean;
+}
+
+/**
+ * A --cache entry: the key of a file's bytes and effective settings, and the result a run on them
+ * gives, which changes nothing in the file (a run is deterministic, so the key decides it).
+ */
+export interface CacheEntry {
+  key: string;
+  result: FileSummary;
 }
 
 export type FileHandler = (task: FileTask) => FileOutcome;
@@ -84,6 +95,8 @@ export interface TextContext {
   all: readonly Transform[];
   settings: Pick<JobSettings, 'only' | 'skip' | 'enable' | 'unsafe' | 'region' | 'config' | 'allowJsonc' | 'foreignSuppressions' | 'reportUnusedSkips' | 'baseline'>;
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
+  /** Folder -> the project its repository names (see repositoryProject). */
+  projectCache?: Map<string, string | null>;
 }
 
 /** Everything about one text except reading and writing it: settle config and region, fix. */
@@ -108,6 +121,7 @@ export function fixSettingsFor(file: string, ctx: TextContext): FixSettings {
     unsafe: settings.unsafe || !!config.unsafe,
     region,
     filePath: file,
+    project: repositoryProject(dirname(resolve(file)), ctx.projectCache),
     allowJsonc: settings.allowJsonc || !!config.allowJsonc,
     // Either the flag or the config file turns them off.
     foreignSuppressions: settings.foreignSuppressions !== false && config.foreignSuppressions !== false,
@@ -128,6 +142,7 @@ export function cacheKey(bytes: Uint8Array, fix: FixSettings): string {
     options: fix.settings ?? {},
     unsafe: !!fix.unsafe,
     region: fix.region ?? null,
+    project: fix.project ?? null,
     allowJsonc: !!fix.allowJsonc,
     foreignSuppressions: fix.foreignSuppressions !== false,
     reportUnusedSkips: !!fix.reportUnusedSkips,
@@ -182,7 +197,7 @@ export function outputPathFor(file: string, outputDir: string, outputRoot: strin
 }
 
 export async function createHandler(settings: JobSettings): Promise<FileHandler> {
-  const ctx: TextContext = { all: await loadTransforms(), settings, configCache: new Map() };
+  const ctx: TextContext = { all: await loadTransforms(), settings, configCache: new Map(), projectCache: new Map() };
   return (task) => processFile(task, settings, ctx);
 }
 
@@ -201,12 +216,8 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
   try {
     if (settings.cache) {
       key = cacheKey(bytes, fixSettingsFor(file, ctx));
-      const hit = cachedStatus(settings.cache[file], key);
-      if (hit) {
-        const format = detectFormat(file, '');
-        const result: FileSummary = { filePath: file, format, status: hit, findings: [], suppressed: [], operations: [], applied: [], errors: [], passes: 0 };
-        return { ...outcome, result, cached: true, cleanKey: `${key} ${hit}` };
-      }
+      const entry = settings.cache[file];
+      if (entry?.key === key) return { ...outcome, result: entry.result, cached: true, cacheEntry: entry };
     }
     result = fixBytes(bytes, file, ctx);
   } catch (error) {
@@ -242,28 +253,27 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
   }
   outcome.result = summarize(result, !!settings.keepText, settings.operations !== false);
   if (key !== undefined) {
-    const clean = cleanKeyAfter(outcome, result, key, file, ctx);
-    if (clean !== undefined) outcome.cleanKey = `${clean} ${result.status === 'skipped' ? 'skipped' : 'unchanged'}`;
+    const entry = cacheEntryAfter(outcome, result, key, file, ctx);
+    if (entry !== undefined) outcome.cacheEntry = entry;
   }
   return outcome;
 }
 
-/** A cache entry is `<key> <status>`: the status a hit reports (unchanged or skipped), when the key matches. */
-function cachedStatus(entry: string | undefined, key: string): 'unchanged' | 'skipped' | undefined {
-  const [k, status] = (entry ?? '').split(' ');
-  return k === key && (status === 'unchanged' || status === 'skipped') ? status : undefined;
-}
-
 /**
- * The cache key to remember for a file after this run, when nothing is left in it: a clean file
- * keeps its key; a file written in place with every finding fixed gets the key of its new bytes
- * (a second run finds nothing: idempotence is an invariant). Undefined otherwise.
+ * What --cache remembers of a file after this run: a run that left the file as it was (skipped,
+ * or unchanged with whatever it reported) gives its key and result; a file written in place with
+ * every finding fixed gets the key of its new bytes and an empty result (a second run finds
+ * nothing: idempotence is an invariant). Undefined otherwise: errors, fixes pending, a fix held.
  */
-function cleanKeyAfter(outcome: FileOutcome, result: FileResult, key: string, file: string, ctx: TextContext): string | undefined {
-  if (outcome.error || result.errors.length || result.warnings?.length) return undefined;
-  if (result.status === 'skipped' || (result.status === 'unchanged' && result.findings.length === 0)) return key;
+function cacheEntryAfter(outcome: FileOutcome, result: FileResult, key: string, file: string, ctx: TextContext): CacheEntry | undefined {
+  if (outcome.error || result.errors.length || !outcome.result) return undefined;
+  const { original: _original, output: _output, ...kept } = outcome.result;
+  if (result.status === 'skipped' || result.status === 'unchanged') return { key, result: kept };
   const allFixed = result.findings.every((f) => f.fix === 'applied');
-  if (result.status === 'changed' && allFixed && outcome.writtenTo === file) return cacheKey(Buffer.from(result.output, 'utf8'), fixSettingsFor(file, ctx));
+  if (result.status === 'changed' && allFixed && !result.warnings?.length && !result.suppressed.length && outcome.writtenTo === file) {
+    const after: FileSummary = { filePath: result.filePath, format: result.format, status: 'unchanged', findings: [], suppressed: [], operations: [], applied: [], errors: [], passes: 1 };
+    return { key: cacheKey(Buffer.from(result.output, 'utf8'), fixSettingsFor(file, ctx)), result: after };
+  }
   return undefined;
 }
 

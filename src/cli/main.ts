@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/select.js';
 import type { Severity, Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, removeOwnTemps, writeAtomic } from './files.js';
-import { baselinePath, fixBytes, outputPathFor, type FileOutcome, type FileTask, type JobSettings } from './job.js';
+import { baselinePath, fixBytes, outputPathFor, type CacheEntry, type FileOutcome, type FileTask, type JobSettings } from './job.js';
 import { compactLines, junitXml } from './formats.js';
 import { markdownSummary } from './markdown.js';
 import { colors, fixStatus, listJson, listText, resultJson, textReport, unifiedDiff, type Colors } from './output.js';
@@ -209,12 +209,13 @@ interface RunContext {
   /** The --baseline file's findings (not when creating one). */
   baseline?: { dir: string; files: Record<string, string[]> };
   configCache: Map<string, { path: string; config: TapfixConfig } | null>;
+  projectCache: Map<string, string | null>;
 }
 
 /** Everything about one file except writing it: decode, settle config and region, fix. */
 export function processBytes(bytes: Uint8Array, file: string, ctx: RunContext): FileResult {
   const { baseline: _file, ...settings } = ctx.options;
-  return fixBytes(bytes, file, { all: ctx.all, settings: { ...settings, ...(ctx.baseline ? { baseline: ctx.baseline } : {}) }, configCache: ctx.configCache });
+  return fixBytes(bytes, file, { all: ctx.all, settings: { ...settings, ...(ctx.baseline ? { baseline: ctx.baseline } : {}) }, configCache: ctx.configCache, projectCache: ctx.projectCache });
 }
 
 /** `tapfix merge-reports a.json b.json ... [-o merged.json]`: the shards' reports as one. */
@@ -321,7 +322,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     return EXIT.ok;
   }
-  const ctx: RunContext = { all, options, configCache: new Map() };
+  const ctx: RunContext = { all, options, configCache: new Map(), projectCache: new Map() };
   if (options.baseline && !options.createBaseline) {
     try {
       ctx.baseline = readBaseline(resolve(io.cwd, options.baseline));
@@ -383,15 +384,16 @@ function effectiveConfig(file: string, all: readonly Transform[], options: CliOp
   };
 }
 
-const CACHE_VERSION = 1;
+/** Version 2 keeps each file's result, so that a hit reports what the file still holds. */
+const CACHE_VERSION = 2;
 
 const cacheFile = (options: CliOptions, cwd: string) => resolve(cwd, options.cacheLocation ?? '.tapfixcache');
 
-/** The --cache entries (absolute path -> `<key> <status>`); empty when there is no usable cache. */
-function readCache(file: string): Record<string, string> {
+/** The --cache entries (absolute path -> key and result); empty when there is no usable cache. */
+function readCache(file: string): Record<string, CacheEntry> {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as { tapfixCache?: unknown; entries?: unknown };
-    if (data.tapfixCache === CACHE_VERSION && data.entries && typeof data.entries === 'object' && !Array.isArray(data.entries)) return data.entries as Record<string, string>;
+    if (data.tapfixCache === CACHE_VERSION && data.entries && typeof data.entries === 'object' && !Array.isArray(data.entries)) return data.entries as Record<string, CacheEntry>;
   } catch {
     // No cache yet, or one that cannot be read: start afresh.
   }
@@ -555,7 +557,7 @@ class Reporter {
   /** Findings the baseline left out. */
   private baselined = 0;
   /** --cache: the entries to keep, and how many files came from it. */
-  private readonly cacheEntries = new Map<string, string | undefined>();
+  private readonly cacheEntries = new Map<string, CacheEntry | undefined>();
   private cached = 0;
   /** Text and diff output stream: past the counts, nothing of a printed file is kept. */
   private readonly keep: boolean;
@@ -581,7 +583,7 @@ class Reporter {
     this.tally.add(outcome);
     this.baselined += outcome.result?.baselined ?? 0;
     if (options.cache) {
-      this.cacheEntries.set(outcome.file, outcome.cleanKey);
+      this.cacheEntries.set(outcome.file, outcome.cacheEntry);
       if (outcome.cached) this.cached++;
     }
     if (options.createBaseline && outcome.result?.findings.length) {
@@ -740,7 +742,7 @@ class Reporter {
     ];
     const held = tally.held;
     lines.push(`tapfix: ${parts.join(', ')}${held ? `; ${held} unsafe fix${held === 1 ? '' : 'es'} held back (--unsafe applies them)` : ''}`);
-    if (this.cached) lines.push(`tapfix: ${this.cached} file${this.cached === 1 ? '' : 's'} unchanged since a clean run taken from the cache`);
+    if (this.cached) lines.push(`tapfix: ${this.cached} file${this.cached === 1 ? '' : 's'} taken from the cache (same content and settings as a run that left ${this.cached === 1 ? 'it' : 'them'} as ${this.cached === 1 ? 'it was' : 'they were'})`);
     if (this.baselined) lines.push(`tapfix: ${this.baselined} finding${this.baselined === 1 ? '' : 's'} in the baseline left out`);
     if (tally.files > 1 && (tally.applied > 0 || held > 0)) {
       lines.push(`fixes per transform (${tally.templates} templates scanned):`);

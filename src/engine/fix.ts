@@ -28,6 +28,8 @@ export interface FixSettings {
   unsafe?: boolean;
   region?: string | undefined;
   filePath?: string | undefined;
+  /** The project the file belongs to, for tags (see TransformContext.project). */
+  project?: string | undefined;
   format?: 'json' | 'yaml' | undefined;
   /** Write JSON files that hold comments or trailing commas (they are kept as they are). */
   allowJsonc?: boolean;
@@ -307,6 +309,7 @@ export function fixText(text: string, settings: FixSettings): FileResult {
             options: { ...transform.meta.defaultOptions, ...(settings.settings?.[id]?.options ?? {}) },
             region,
             filePath: settings.filePath,
+            project: settings.project,
             format,
           });
         // Resources that suppress an equivalent check of another tool are shown to the transform

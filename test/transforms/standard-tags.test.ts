@@ -5,22 +5,90 @@ const ID = 'standard-tags';
 type Obj = Record<string, any>;
 const FILE = 'stacks/web-shop.yaml';
 
+/** The project the CLI would find in the repository of FILE. */
+const PROJECT = 'web-shop';
 const run = (t: Obj, options?: Record<string, unknown>, region?: string, more: RunOptions = {}) =>
-  runTransform(ID, t, { filePath: FILE, format: 'json', ...(options ? { options } : {}), ...(region ? { region } : {}), ...more });
+  runTransform(ID, t, { filePath: FILE, project: PROJECT, format: 'json', ...(options ? { options } : {}), ...(region ? { region } : {}), ...more });
 
 /** Logical ids of the resources that got tags. */
 const tagged = (r: ReturnType<typeof run>) => r.findings.filter((f) => f.fix === 'applied' && f.pointer.startsWith('/Resources/')).map((f) => f.pointer.split('/')[2]);
 
-describe('standard-tags: the Project tag from the file name', () => {
-  it.each([
-    ['stacks/web-shop.yaml', 'WebShop'],
-    ['infra/payments/template.yaml', 'Payments'],
-    ['corpus/json/Pr7524/model.json', 'Pr7524'],
-    ['C:\\work\\secure_app\\main.template.json', 'SecureApp'],
-    ['template.yaml', 'App'],
-  ])('%s -> %s', (filePath, project) => {
-    const r = runTransform(ID, { Parameters: { EnvironmentSuffix: { Type: 'String' } }, Resources: { Q: { Type: 'AWS::SQS::Queue' } } }, { filePath, format: 'json' });
-    expect(r.template.Resources.Q.Properties.Tags).toContainEqual({ Key: 'Project', Value: project });
+describe('standard-tags: where the Project tag comes from', () => {
+  const queue = (extra: Obj = {}) => ({ Parameters: { EnvironmentSuffix: { Type: 'String' } }, Resources: { Q: { Type: 'AWS::SQS::Queue' } }, ...extra });
+  const projectOf = (r: ReturnType<typeof run>) => (r.template.Resources.Q.Properties?.Tags ?? []).find((t: Obj) => t.Key === 'Project')?.Value;
+
+  it.each(['stacks/web-shop.yaml', 'infra/payments/template.yaml', 'corpus/json/Pr7524/model.json', '<stdin>'])(
+    'never from the file name (%s): reported once, without a fix, when nothing names the project',
+    (filePath) => {
+      const r = runTransform(ID, queue(), { filePath, format: 'json' });
+      expect(projectOf(r)).toBeUndefined();
+      expect(r.template.Resources.Q.Properties.Tags.map((t: Obj) => t.Key)).toEqual(['Name', 'Environment']);
+      const unknown = r.findings.filter((f) => f.messageId === 'projectUnknown');
+      expect(unknown).toHaveLength(1);
+      expect(unknown[0]!.fix).toBe('none');
+      expect(unknown[0]!.message).toMatch(/Q lacks the tag Project.*"project".*ProjectName parameter.*package\.json or git remote/);
+      // A second run changes nothing and still says so.
+      const again = runTransform(ID, r.output, { filePath, format: 'json' });
+      expect(again.result.operations).toEqual([]);
+      expect(again.ids).toEqual(['projectUnknown']);
+    },
+  );
+
+  it('from the repository the CLI finds, when the template and config say nothing', () => {
+    expect(projectOf(run(queue(), undefined, undefined, { project: 'inventory' }))).toBe('inventory');
+  });
+
+  it('a ProjectName parameter beats the repository; the Project tags already written beat both; the option beats all', () => {
+    const withParameter = queue({ Parameters: { EnvironmentSuffix: { Type: 'String' }, ProjectName: { Type: 'String' } } });
+    expect(projectOf(run(withParameter, undefined, undefined, { project: 'repo' }))).toEqual({ Ref: 'ProjectName' });
+    const withTags = { ...withParameter, Resources: { ...withParameter.Resources, T: { Type: 'AWS::SNS::Topic', Properties: { Tags: [{ Key: 'project', Value: 'Billing' }] } } } };
+    expect(projectOf(run(withTags, undefined, undefined, { project: 'repo' }))).toBe('Billing');
+    expect(projectOf(run(withTags, { project: 'Ledger' }, undefined, { project: 'repo' }))).toBe('Ledger');
+  });
+
+  it('not reported when the Project key is not wanted or a resource may hold it behind an intrinsic', () => {
+    const unnamed = { project: undefined };
+    expect(run(queue(), { keys: ['Name', 'Environment'] }, undefined, unnamed).ids).toEqual(['missingTags']);
+    const hidden = queue({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { Tags: { 'Fn::If': ['C', [], []] } } } }, Conditions: { C: { 'Fn::Equals': ['a', 'a'] } } });
+    expect(run(hidden, undefined, undefined, unnamed).ids).toEqual(['tagsNotWritable']);
+  });
+});
+
+describe('standard-tags: the environment the template already uses', () => {
+  it('reuses a literal Environment tag for Environment and Name, without adding a parameter', () => {
+    const r = run(
+      {
+        Resources: {
+          Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16', Tags: [{ Key: 'Environment', Value: 'Production' }] } },
+          Q: { Type: 'AWS::SQS::Queue' },
+        },
+      },
+      undefined,
+      undefined,
+      { project: 'shop' },
+    );
+    expect(r.template.Parameters).toBeUndefined();
+    expect(r.template.Resources.Q.Properties.Tags).toEqual([
+      { Key: 'Name', Value: 'Q-Production' },
+      { Key: 'Environment', Value: 'Production' },
+      { Key: 'Project', Value: 'shop' },
+    ]);
+    expectIdempotent(ID, r, { filePath: FILE, project: 'shop' });
+  });
+
+  it("reads the launch template's instance tags too, and the most common value wins", () => {
+    const lt = (env: string) => ({ Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Environment', Value: env }] }] } } });
+    const r = run({ Resources: { A: lt('prod'), B: lt('prod'), C: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'Environment', Value: 'staging' }] } }, Q: { Type: 'AWS::SQS::Queue' } } });
+    expect(r.template.Resources.Q.Properties.Tags).toContainEqual({ Key: 'Environment', Value: 'prod' });
+  });
+
+  it('an environment parameter the tags refer to beats a declared one; the environmentParameter option beats both', () => {
+    const t = {
+      Parameters: { EnvironmentSuffix: { Type: 'String' }, Stage: { Type: 'String' } },
+      Resources: { A: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'Environment', Value: { Ref: 'Stage' } }] } }, Q: { Type: 'AWS::SQS::Queue' } },
+    };
+    expect(run(t).template.Resources.Q.Properties.Tags).toContainEqual({ Key: 'Environment', Value: { Ref: 'Stage' } });
+    expect(run(t, { environmentParameter: 'EnvironmentSuffix' }).template.Resources.Q.Properties.Tags).toContainEqual({ Key: 'Environment', Value: { Ref: 'EnvironmentSuffix' } });
   });
 });
 
@@ -31,10 +99,10 @@ describe('standard-tags', () => {
     expect(r.template.Resources.Q.Properties.Tags).toEqual([
       { Key: 'Name', Value: { 'Fn::Sub': 'Q-${EnvironmentSuffix}' } },
       { Key: 'Environment', Value: { Ref: 'EnvironmentSuffix' } },
-      { Key: 'Project', Value: 'WebShop' },
+      { Key: 'Project', Value: PROJECT },
     ]);
     expect(r.template.Parameters.EnvironmentSuffix.Type).toBe('String');
-    expectIdempotent(ID, r, { filePath: FILE });
+    expectIdempotent(ID, r, { filePath: FILE, project: PROJECT });
   });
 
   it('reuses the environment and project the existing tags and parameters name', () => {
@@ -61,7 +129,7 @@ describe('standard-tags', () => {
         Asg: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MaxSize: '1', MinSize: '1', LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: '1' } } },
       },
     });
-    expect(r.template.Resources.P.Properties.Tags).toEqual({ Owner: 'me', Name: { 'Fn::Sub': 'P-${EnvironmentSuffix}' }, Environment: { Ref: 'EnvironmentSuffix' }, Project: 'WebShop' });
+    expect(r.template.Resources.P.Properties.Tags).toEqual({ Owner: 'me', Name: { 'Fn::Sub': 'P-${EnvironmentSuffix}' }, Environment: { Ref: 'EnvironmentSuffix' }, Project: PROJECT });
     expect(r.template.Resources.Asg.Properties.Tags.map((t: Obj) => [t['Key'], t['PropagateAtLaunch']])).toEqual([
       ['Name', false],
       ['Environment', true],
