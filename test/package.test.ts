@@ -1,7 +1,8 @@
 // What `npm pack` ships: the CLI, the library, data and docs, the Action; no source maps, no
 // build scripts, no tests. And the library loads with import and with require.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,8 +19,25 @@ describe('the package', () => {
     expect(files.some((f) => /^dist\/transforms\/.+\.js$/.test(f))).toBe(true);
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('dist/scripts/') || f.startsWith('test/') || f.startsWith('golden/') || f.startsWith('src/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.prepack).toBe('npm run build && node scripts/pack-manifest.mjs strip');
+    expect(pkg.scripts.postpack).toBe('node scripts/pack-manifest.mjs restore');
   }, 60_000);
+
+  it('packs a package.json without the prepare script, and puts the original back byte for byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapfix-pack-'));
+    copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
+    const original = readFileSync(join(dir, 'package.json'), 'utf8');
+    const hook = (command: string) => execFileSync(process.execPath, [join(root, 'scripts', 'pack-manifest.mjs'), command, dir]);
+    hook('strip');
+    const packed = readFileSync(join(dir, 'package.json'), 'utf8');
+    expect(JSON.parse(original).scripts.prepare).toBe('npm run build');
+    expect(JSON.parse(packed).scripts.prepare).toBeUndefined();
+    // Only that line goes.
+    expect(original.split('\n').filter((line) => !packed.split('\n').includes(line))).toEqual(['    "prepare": "npm run build",']);
+    hook('restore');
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(original);
+    expect(existsSync(join(dir, '.package.json.prepack'))).toBe(false);
+  });
 
   it('loads with import and with require', () => {
     // The package refers to itself by name, as a user's code does once it is installed.
