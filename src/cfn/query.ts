@@ -51,24 +51,36 @@ function makeView(id: string, resource: Resource): ResourceView {
   };
 }
 
-const viewsCache = new WeakMap<object, ResourceView[]>();
+interface Views {
+  list: ResourceView[];
+  byId: Map<string, ResourceView>;
+}
 
-function allViews(t: Template): ResourceView[] {
-  const resources = asObject(t.Resources);
-  if (!resources) return [];
+const viewsCache = new WeakMap<object, Views>();
+
+function views(resources: JsonObject): Views {
+  // Only frozen objects are cached, so a hit needs no isFrozen check (which is linear in the
+  // number of keys once V8 keeps a large Resources object as a dictionary).
+  const cached = viewsCache.get(resources);
+  if (cached) return cached;
   const frozen = Object.isFrozen(resources);
-  if (frozen) {
-    const cached = viewsCache.get(resources);
-    if (cached) return cached;
-  }
-  const out: ResourceView[] = [];
+  const list: ResourceView[] = [];
+  const byId = new Map<string, ResourceView>();
   for (const id of Object.keys(resources)) {
     const resource = asObject(resources[id]);
     if (!resource) continue;
-    out.push(makeView(id, resource as unknown as Resource));
+    const view = makeView(id, resource as unknown as Resource);
+    list.push(view);
+    byId.set(id, view);
   }
+  const out = { list, byId };
   if (frozen) viewsCache.set(resources, out);
   return out;
+}
+
+function allViews(t: Template): ResourceView[] {
+  const resources = asObject(t.Resources);
+  return resources ? views(resources).list : [];
 }
 
 /** The resources whose Type is one of `types` (every resource when none is given), in template order. */
@@ -85,7 +97,7 @@ export function resource(t: Template, id: string): ResourceView | undefined {
   if (!resources || !hasOwn(resources, id)) return undefined;
   const r = asObject(resources[id]);
   if (!r) return undefined;
-  if (Object.isFrozen(resources)) return allViews(t).find((v) => v.id === id);
+  if (viewsCache.has(resources) || Object.isFrozen(resources)) return views(resources).byId.get(id);
   return makeView(id, r as unknown as Resource);
 }
 

@@ -57,9 +57,13 @@ const resourcesCache = new WeakMap<object, Map<string, ResourceEntry[]>>();
 export function resourcesOfType(t: Template, ...types: string[]): ResourceEntry[] {
   const resources = asObject(t.Resources);
   if (!resources) return [];
-  if (!Object.isFrozen(resources)) return scanResources(resources, types);
+  // A cached object is frozen: look it up before Object.isFrozen, which is linear in the number
+  // of keys once V8 keeps a large Resources object as a dictionary.
   let byTypes = resourcesCache.get(resources);
-  if (!byTypes) resourcesCache.set(resources, (byTypes = new Map()));
+  if (!byTypes) {
+    if (!Object.isFrozen(resources)) return scanResources(resources, types);
+    resourcesCache.set(resources, (byTypes = new Map()));
+  }
   const key = types.join('\u0000');
   let entries = byTypes.get(key);
   if (!entries) byTypes.set(key, (entries = scanResources(resources, types)));
