@@ -1,5 +1,5 @@
 // Builds dist/ once before the tests when it is missing or older than the sources: the CLI tests
-// run bin/tapfix (dist/src/cli/main.js), and worker threads can only load compiled JavaScript.
+// run bin/tapfix (dist/cli.js, bundled from dist/src by scripts/bundle.mjs), and worker threads can only load compiled JavaScript.
 // Type errors are for `npm run typecheck`; tsc emits JavaScript all the same, so they do not stop
 // the tests here.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ function newestSource(dir: string): number {
 }
 
 export default function setup(): void {
-  const marker = join(root, 'dist', 'src', 'cli', 'main.js');
+  const marker = join(root, 'dist', 'cli.js');
   const sources = Math.max(
     ...['src', 'transforms', 'scripts'].map((d) => (existsSync(join(root, d)) ? newestSource(join(root, d)) : 0)),
     statSync(join(root, 'tsconfig.json')).mtimeMs,
@@ -27,6 +27,7 @@ export default function setup(): void {
   if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return;
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
-  if (!existsSync(marker)) throw new Error(`npm run build did not produce dist/: ${run.stdout}${run.stderr}`);
   if (run.status !== 0) process.stderr.write(`global-setup: tsc reported type errors (dist/ was emitted anyway; see npm run typecheck)\n`);
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, encoding: 'utf8' });
+  if (!existsSync(marker) || bundle.status !== 0) throw new Error(`npm run build did not produce dist/: ${run.stdout}${run.stderr}${bundle.stderr}`);
 }

@@ -13,7 +13,7 @@ describe('the package', () => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const [pack] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
     const files = pack!.files.map((f) => f.path);
-    for (const needed of ['LICENSE', 'README.md', 'bin/tapfix', 'dist/src/cli/main.js', 'dist/src/index.d.ts', 'data/resource-spec.json', 'data/tapfix.config.schema.json', 'docs/rules/s3-bucket-key.md', 'action.yml', 'scripts/action.sh']) {
+    for (const needed of ['LICENSE', 'README.md', 'bin/tapfix', 'dist/cli.js', 'dist/src/cli/main.js', 'dist/src/index.d.ts', 'data/resource-spec.json', 'data/tapfix.config.schema.json', 'docs/rules/s3-bucket-key.md', 'action.yml', 'scripts/action.sh']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.some((f) => /^dist\/transforms\/.+\.js$/.test(f))).toBe(true);
@@ -37,6 +37,20 @@ describe('the package', () => {
     hook('restore');
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(original);
     expect(existsSync(join(dir, '.package.json.prepack'))).toBe(false);
+  });
+
+  it('the bundled CLI (dist/cli.js) holds every transform of the module tree', async () => {
+    const { loadTransforms } = await import('../src/engine/registry.js');
+    const ids = (await loadTransforms()).map((t) => t.meta.id);
+    const listed = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { main } = await import(${JSON.stringify(join(root, 'dist', 'cli.js'))});
+      let out = '';
+      await main(['--list', '--format', 'json'], { stdout: (s) => { out += s; }, stderr: () => {}, readStdin: async () => '', cwd: process.cwd(), isTTY: false });
+      console.log(JSON.stringify({ ids: JSON.parse(out).map((t) => t.id) }));
+    `], { cwd: root, encoding: 'utf8' });
+    expect(listed.stderr).toBe('');
+    expect(JSON.parse(listed.stdout).ids).toEqual([...ids].sort());
+    expect(readFileSync(join(root, 'bin', 'tapfix'), 'utf8')).toContain("import('../dist/cli.js')");
   });
 
   it('loads with import and with require', () => {

@@ -29,6 +29,15 @@ const lib = (await import(new URL('../scripts/gen-spec-lib.mjs', import.meta.url
 const dataFile = fileURLToPath(new URL('../data/resource-spec.json', import.meta.url));
 
 describe('data/resource-spec.json', () => {
+  it('reads lazily, type by type, exactly what parsing the whole file gives', () => {
+    const whole = JSON.parse(readFileSync(dataFile, 'utf8')) as { source: string; resources: Record<string, unknown> };
+    expect(resourceTypes()).toEqual(Object.keys(whole.resources));
+    for (const type of resourceTypes()) expect(resourceSpec(type), type).toEqual(whole.resources[type]);
+    expect(specSource()).toBe(whole.source);
+    expect(resourceSpec('AWS::Nothing::Here')).toBeUndefined();
+    expect(resourceSpec('constructor')).toBeUndefined();
+  });
+
   it('is up to date with the installed @aws-cdk/aws-service-spec (else run `npm run gen:spec`)', async () => {
     const db = await loadAwsServiceSpec();
     const built = lib.buildResourceSpec(db);

@@ -79,7 +79,14 @@ const SUPPORTED_FORMAT = 2;
 const LINT_FILE = join('data', 'cfn-lint-tags.json');
 const SUPPORTED_LINT_FORMAT = 1;
 
-let loaded: ResourceSpecFile | undefined;
+/** The loaded spec: its source and each type's entry, parsed on first use. */
+interface LoadedSpec {
+  readonly source: string;
+  readonly types: readonly string[];
+  get(type: string): ResourceTypeSpec | undefined;
+}
+
+let loaded: LoadedSpec | undefined;
 let loadedLint: CfnLintTagsFile | undefined;
 
 /**
@@ -103,16 +110,60 @@ function findDataFile(file: string): string {
 
 function readDataFile<T extends { readonly format: number }>(name: string, format: number): T {
   const file = findDataFile(name);
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as T;
+  return checkFormat(file, JSON.parse(readFileSync(file, 'utf8')) as T, format);
+}
+
+function data(): LoadedSpec {
+  loaded ??= readResourceSpec();
+  return loaded;
+}
+
+/**
+ * data/resource-spec.json, with each type's entry parsed on first use. The generator
+ * (scripts/gen-spec-lib.mjs, serializeResourceSpec) writes one type per line, so the file is split
+ * into lines and a type's line is parsed when a transform asks about it: a run reads a few dozen
+ * of the 1,800 types, and parsing the whole 2 MB is most of tapfix's start-up. A file laid out any
+ * other way is parsed whole, as before.
+ */
+function readResourceSpec(): LoadedSpec {
+  const file = findDataFile(DATA_FILE);
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const header = /^\{\n"format": (\d+),\n"source": ("(?:[^"\\]|\\.)*"),\n"resources": \{$/.exec(lines.slice(0, 4).join('\n'));
+  const entries = new Map<string, string>();
+  let layoutHolds = header !== null && lines.at(-1) === '' && lines.at(-2) === '}' && lines.at(-3) === '}';
+  for (let i = 4; layoutHolds && i < lines.length - 3; i++) {
+    const line = lines[i]!;
+    const match = /^"([A-Za-z0-9:]+)": (\{.*\}),?$/.exec(line);
+    if (!match || (i < lines.length - 4) !== line.endsWith(',')) layoutHolds = false;
+    else entries.set(match[1]!, match[2]!);
+  }
+  if (!layoutHolds) {
+    const whole = checkFormat(file, JSON.parse(text) as ResourceSpecFile, SUPPORTED_FORMAT);
+    return { source: whole.source, types: Object.keys(whole.resources), get: (type) => (hasOwn(whole.resources, type) ? whole.resources[type] : undefined) };
+  }
+  checkFormat(file, { format: Number(header![1]) }, SUPPORTED_FORMAT);
+  const parsed = new Map<string, ResourceTypeSpec>();
+  return {
+    source: JSON.parse(header![2]!) as string,
+    types: [...entries.keys()],
+    get(type) {
+      let spec = parsed.get(type);
+      if (spec === undefined) {
+        const entry = entries.get(type);
+        if (entry === undefined) return undefined;
+        parsed.set(type, (spec = JSON.parse(entry) as ResourceTypeSpec));
+      }
+      return spec;
+    },
+  };
+}
+
+function checkFormat<T extends { readonly format: number }>(file: string, parsed: T, format: number): T {
   if (parsed.format !== format) {
     throw new Error(`${file}: format ${String(parsed.format)} is not ${format}; run \`npm run gen:spec\`.`);
   }
   return parsed;
-}
-
-function data(): ResourceSpecFile {
-  loaded ??= readDataFile<ResourceSpecFile>(DATA_FILE, SUPPORTED_FORMAT);
-  return loaded;
 }
 
 function lintData(): CfnLintTagsFile {
@@ -124,13 +175,12 @@ import { hasOwn } from './values.js';
 
 /** The spec of a resource type, or undefined when the spec does not know it (Custom::, typos, non-AWS). */
 export function resourceSpec(type: string): ResourceTypeSpec | undefined {
-  const resources = data().resources;
-  return hasOwn(resources, type) ? resources[type] : undefined;
+  return data().get(type);
 }
 
 /** All resource types known to the spec, sorted. */
 export function resourceTypes(): readonly string[] {
-  return Object.keys(data().resources);
+  return data().types;
 }
 
 /** Tag property and variant; undefined when the type is unknown or not taggable. */

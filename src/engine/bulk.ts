@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { compiled, packageRoot } from '../paths.js';
 
@@ -58,7 +58,7 @@ export function defaultJobs(): number {
  *  An absolute path to a .js/.mjs file is taken as it is. */
 export function compiledModule(module: string): string | undefined {
   if (isAbsolute(module) && /\.m?js$/.test(module)) return existsSync(module) ? module : undefined;
-  if (compiled) return fileURLToPath(new URL(`../../${module}.js`, import.meta.url));
+  // From dist/ (the bundle, dist/cli.js, included): the compiled module file, never a bundled copy.
   const file = join(packageRoot, 'dist', `${module}.js`);
   return existsSync(file) ? file : undefined;
 }
@@ -68,13 +68,26 @@ function workerScript(): string | undefined {
   return compiledModule('src/engine/worker');
 }
 
+type HandlerFactory = (data: never) => Promise<TaskHandler<never, unknown>>;
+const bundledHandlers = new Map<string, HandlerFactory>();
+
+/**
+ * A handler module the bundle (dist/cli.js) holds: this thread uses it instead of importing the
+ * module file, which would load a second copy of everything. Workers import the module files.
+ */
+export function provideHandler<T, R, D>(module: string, createHandler: (data: D) => Promise<TaskHandler<T, R>>): void {
+  bundledHandlers.set(module, createHandler as unknown as HandlerFactory);
+}
+
 /** The handler module for this thread: the source file when running from source. */
 async function loadHandler<T, R, D>(module: string, data: D): Promise<TaskHandler<T, R>> {
+  const bundled = bundledHandlers.get(module) as unknown as ((data: D) => Promise<TaskHandler<T, R>>) | undefined;
+  if (bundled) return bundled(data);
   const url =
     isAbsolute(module) && /\.m?js$/.test(module)
       ? pathToFileURL(module).href
       : compiled
-        ? new URL(`../../${module}.js`, import.meta.url).href
+        ? pathToFileURL(join(packageRoot, 'dist', `${module}.js`)).href
         : pathToFileURL(join(packageRoot, `${module}.ts`)).href;
   const mod = (await import(url)) as { createHandler(data: D): Promise<TaskHandler<T, R>> };
   return mod.createHandler(data);
