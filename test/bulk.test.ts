@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { applyPatch, createTwoFilesPatch } from 'diff';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inOrder, runTasks } from '../src/engine/bulk.js';
+import { defaultJobs, inOrder, MIN_BYTES_PER_WORKER, runTasks } from '../src/engine/bulk.js';
 import { twoFilesPatch } from '../src/cli/linediff.js';
 import { Progress } from '../src/cli/progress.js';
 import { applyReplacements, textReplacements } from '../src/cli/replacements.js';
@@ -610,5 +610,33 @@ describe('--shard and merge-reports', () => {
     tapfix(['.', '--only', 's3-bucket-key', '--shard', '1/3', '--report', at('other.json'), '-q'], dir);
     expect(tapfix(['merge-reports', 'shard-2.json', 'other.json'], out).stderr).toMatch(/other settings/);
     expect(tapfix(['.', '--shard', '4/3'], dir).code).toBe(2);
+  });
+});
+
+describe('defaultJobs: workers only where they pay', () => {
+  const MB = 1_000_000;
+  it.each([
+    // cores, files, bytes, jobs
+    [2, 1_041, 23.9 * MB, 1], // two cores: one thread is as fast as two workers, and cheaper
+    [2, 100_000, 5_000 * MB, 1],
+    [8, 1, 1 * MB, 1], // one file
+    [8, 400, 10 * MB, 1], // not enough work to repay a second warm-up
+    [8, 1_041, 23.9 * MB, 2],
+    [8, 20_000, 500 * MB, 5], // capped by the cores
+    [64, 1_041, 23.9 * MB, 2], // capped by the work
+    [64, 20_000, 500 * MB, 42],
+    [64, 3, 900 * MB, 3], // never more workers than files
+  ])('%i cores, %i files, %i bytes: %i', (cores, files, bytes, jobs) => {
+    expect(defaultJobs({ files, bytes }, cores)).toBe(jobs);
+  });
+
+  it('gives every worker at least MIN_BYTES_PER_WORKER', () => {
+    for (const cores of [3, 4, 8, 16, 64, 256]) {
+      for (let bytes = 0; bytes < 200 * MB; bytes += 3.7 * MB) {
+        const jobs = defaultJobs({ files: 10_000, bytes }, cores);
+        if (jobs > 1) expect(bytes / jobs).toBeGreaterThanOrEqual(MIN_BYTES_PER_WORKER);
+        expect(jobs).toBeLessThanOrEqual(Math.max(1, cores));
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The command line: arguments, the run over many files, output formats, exit codes.
-import { mkdirSync, readFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { baselineKey, type FileResult } from '../engine/fix.js';
@@ -176,7 +177,7 @@ export function parseArgs(argv: string[]) {
     .option('allow-jsonc', { type: 'boolean', default: false, describe: 'Process JSON with comments or trailing commas (kept as they are)' })
     .option('config', { type: 'string', describe: 'Use this config file instead of searching for tapfix.config.json' })
     .option('print-config', { type: 'string', describe: 'Print the effective configuration (config file, region, transforms and their options) for this template, then exit' })
-    .option('jobs', { alias: 'j', type: 'number', describe: `Worker threads (default: available cores, here ${defaultJobs()}); 1 runs in one thread` })
+    .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: chosen from the cores and the size of the work, 1 on two cores or for less than 16 MB of templates; see docs/bulk.md); 1 runs in one thread' })
     .option('output-dir', { type: 'string', describe: 'Write fixed copies of changed files below this folder (same relative paths) instead of in place' })
     .option('baseline', { type: 'string', describe: 'Leave out the findings this baseline file lists (not reported, fixed or failed on): gate only new problems' })
     .option('create-baseline', { type: 'boolean', default: false, describe: 'Write every finding of this dry run to the --baseline file' })
@@ -387,6 +388,22 @@ function effectiveConfig(file: string, all: readonly Transform[], options: CliOp
 /** Version 2 keeps each file's result, so that a hit reports what the file still holds. */
 const CACHE_VERSION = 2;
 
+/** The size of a run, for the default --jobs: file count and bytes (files that cannot be read count 0). */
+function workOf(tasks: readonly FileTask[]): { files: number; bytes: number } {
+  let bytes = 0;
+  // Without room for two busy threads the count decides nothing: spare the stat calls.
+  if (availableParallelism() >= 3) {
+    for (const { file } of tasks) {
+      try {
+        bytes += statSync(file).size;
+      } catch {
+        // Reported when the run reads it.
+      }
+    }
+  }
+  return { files: tasks.length, bytes };
+}
+
 const cacheFile = (options: CliOptions, cwd: string) => resolve(cwd, options.cacheLocation ?? '.tapfixcache');
 
 /** The --cache entries (absolute path -> key and result); empty when there is no usable cache. */
@@ -522,7 +539,7 @@ async function runFiles(ctx: RunContext, io: Io, c: Colors): Promise<number> {
   try {
     run = await runTasks<FileTask, FileOutcome, JobSettings>({
       tasks,
-      jobs: options.jobs ?? defaultJobs(),
+      jobs: options.jobs ?? defaultJobs(workOf(tasks)),
       handlerModule: 'src/cli/job',
       handlerData: settings,
       onResult: inOrder((_index, outcome) => reporter.add(outcome)),

@@ -13,7 +13,7 @@ export type TaskHandler<T, R> = (task: T) => R;
 
 export interface RunOptions<T, R, D> {
   tasks: readonly T[];
-  /** Worker threads to use; 1 runs in this thread. Default: available cores. */
+  /** Worker threads to use; 1 runs in this thread. Default: available cores (the CLI passes {@link defaultJobs}). */
   jobs?: number | undefined;
   /** The handler module, relative to the package (e.g. 'src/cli/job'): it must export
    *  `createHandler(data: D): Promise<TaskHandler<T, R>>`. */
@@ -50,8 +50,31 @@ export interface RunSummary<T> {
   workers: number;
 }
 
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
+/**
+ * Bytes of templates a worker must get to pay for its warm-up. Each worker thread is a V8 isolate
+ * that loads and compiles tapfix again: about 3 s of CPU before it runs at full speed, while one
+ * warm thread fixes about 1.4 MB of templates a second (measured on ../shared/corpus, see
+ * docs/bulk.md). A worker is started only for at least twice the work its warm-up costs.
+ */
+export const MIN_BYTES_PER_WORKER = 8_000_000;
+
+/**
+ * Cores one busy thread keeps busy: V8 compiles hot code and collects garbage on helper threads,
+ * so one thread alone already uses about 1.35 cores.
+ */
+const CORES_PER_THREAD = 1.5;
+
+/**
+ * The worker count when --jobs is not given, from the cores and the work (file count and bytes):
+ * one thread (no worker) unless the cores leave room for at least two busy threads and the work
+ * gives each at least MIN_BYTES_PER_WORKER. So the default is never slower than --jobs 1: on two
+ * cores it is --jobs 1, and elsewhere workers start only for work that repays their warm-up.
+ */
+export function defaultJobs(work: { files: number; bytes: number }, cores = availableParallelism()): number {
+  const byCores = Math.floor(cores / CORES_PER_THREAD);
+  const byWork = Math.floor(work.bytes / MIN_BYTES_PER_WORKER);
+  const jobs = Math.min(byCores, byWork, work.files);
+  return jobs >= 2 ? jobs : 1;
 }
 
 /** Where a module of ours is as compiled JavaScript (workers cannot load TypeScript sources).
@@ -96,7 +119,7 @@ async function loadHandler<T, R, D>(module: string, data: D): Promise<TaskHandle
 const yieldToEventLoop = () => new Promise<void>((done) => setImmediate(done));
 
 export async function runTasks<T, R, D>(options: RunOptions<T, R, D>): Promise<RunSummary<T>> {
-  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), options.tasks.length));
+  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), options.tasks.length));
   const script = jobs > 1 ? workerScript() : undefined;
   const handlerFile = jobs > 1 ? compiledModule(options.handlerModule) : undefined;
   if (jobs <= 1 || !script || !handlerFile) return runHere(options);
