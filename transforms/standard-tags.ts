@@ -326,7 +326,7 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
       if (rejection === 'shape') continue;
       // Tags the author already wrote show the stack targets a CloudFormation that takes them.
       if (rejection === 'absent' && !optedIn(type) && property(view, info.property) === undefined) continue;
-      if (projectWanted && tagKeyStatus(view, info, 'Project') === 'no') lackingProject.push(id);
+      if (projectWanted && tagKeyStatus(property(view, info.property)?.value, info.variant, 'Project') === 'no') lackingProject.push(id);
       const desired = desiredFor(id, type);
       if (desired.length === 0) continue;
       const result = tagResource(fixer, view, info, desired);
@@ -425,24 +425,28 @@ function existingTagValues(template: Template, key: string): JsonValue[] {
   return out;
 }
 
-/** Whether the tag property of a resource has `key`: 'maybe' when intrinsics hide it. */
-function tagKeyStatus(view: ResourceView, info: TagInfo, key: string): 'yes' | 'no' | 'maybe' {
-  const tags = property(view, info.property)?.value;
+/**
+ * Whether a tag property value (of a type whose tags take the shape `variant`) holds `key`,
+ * compared ignoring case (see keyMatch): 'maybe' when an intrinsic or an entry tapfix cannot read
+ * may hold it, or when the value is not the shape the type expects.
+ */
+function tagKeyStatus(tags: JsonValue | undefined, variant: TagInfo['variant'], key: string): 'yes' | 'no' | 'maybe' {
   if (tags === undefined) return 'no';
   if (isIntrinsic(tags)) return 'maybe';
-  if (Array.isArray(tags)) {
-    let result: 'no' | 'maybe' = 'no';
-    for (const element of tags) {
-      const obj = asObject(element);
-      const match = !obj || isIntrinsic(obj) || !('Key' in obj) ? 'maybe' : keyMatch(obj['Key'], key);
-      if (match === 'yes') return 'yes';
-      if (match === 'maybe') result = 'maybe';
-    }
-    return result;
+  if (variant === 'map') {
+    const map = asObject(tags);
+    if (!map) return 'maybe';
+    return Object.keys(map).some((k) => k.toLowerCase() === key.toLowerCase()) ? 'yes' : 'no';
   }
-  const map = asObject(tags);
-  if (!map) return 'maybe';
-  return Object.keys(map).some((k) => k.toLowerCase() === key.toLowerCase()) ? 'yes' : 'no';
+  if (!Array.isArray(tags)) return 'maybe';
+  let result: 'no' | 'maybe' = 'no';
+  for (const element of tags) {
+    const obj = asObject(element);
+    const match = !obj || isIntrinsic(obj) || !('Key' in obj) ? 'maybe' : keyMatch(obj['Key'], key);
+    if (match === 'yes') return 'yes';
+    if (match === 'maybe') result = 'maybe';
+  }
+  return result;
 }
 
 /** The most common of `values` (by JSON text); ties go to the first seen. */
@@ -464,13 +468,12 @@ function mostCommon(values: JsonValue[]): JsonValue | undefined {
  * parameter they refer to, or a literal such as `Production`.
  */
 function taggedEnvironment(template: Template): { parameter?: string; literal?: string } | undefined {
-  const usable = existingTagValues(template, 'Environment').flatMap((v): string[] => {
-    if (typeof v === 'string') return v.trim() !== '' ? [JSON.stringify({ literal: v })] : [];
+  const usable = existingTagValues(template, 'Environment').flatMap((v): JsonObject[] => {
+    if (typeof v === 'string') return v.trim() !== '' ? [{ literal: v }] : [];
     const target = targetOfValue(template, v);
-    return target.kind === 'parameter' && parameter(template, target.id)?.['Type'] === 'String' ? [JSON.stringify({ parameter: target.id })] : [];
+    return target.kind === 'parameter' && parameter(template, target.id)?.['Type'] === 'String' ? [{ parameter: target.id }] : [];
   });
-  const best = mostCommon(usable);
-  return typeof best === 'string' ? (JSON.parse(best) as { parameter?: string; literal?: string }) : undefined;
+  return mostCommon(usable) as { parameter?: string; literal?: string } | undefined;
 }
 
 /** The value the template's existing `Project` tags use most (a literal or a Ref to a parameter), if any. */
@@ -522,10 +525,9 @@ function tagResource(fixer: Fixer, view: ResourceView, info: TagInfo, desired: D
   if (info.variant === 'map') {
     const map = asObject(tags);
     if (!map) return { missing: desired, problem: `${info.property} is not an object of key -> value as ${type} expects`, at: tagsPointer };
-    const present = Object.keys(map);
-    const missing = desired.filter((d) => !present.some((k) => k.toLowerCase() === d.key.toLowerCase()));
+    const missing = desired.filter((d) => tagKeyStatus(map, 'map', d.key) !== 'yes');
     if (missing.length === 0) return undefined;
-    if (present.length + missing.length > MAX_TAGS) {
+    if (Object.keys(map).length + missing.length > MAX_TAGS) {
       return { missing, problem: `adding tags would exceed the limit of ${MAX_TAGS} tags per resource`, at: tagsPointer };
     }
     for (const d of missing) fixer.set(`${tagsPointer}${pointer(d.key)}`, d.value);
@@ -535,18 +537,8 @@ function tagResource(fixer: Fixer, view: ResourceView, info: TagInfo, desired: D
   if (!Array.isArray(tags)) {
     return { missing: desired, problem: `${info.property} is not a list of {Key, Value} as ${type} expects`, at: tagsPointer };
   }
-  // Entries we cannot read (intrinsics, odd shapes) might hold any key.
-  const keysWritten: JsonValue[] = [];
-  let opaque = false;
-  for (const element of tags) {
-    const obj = asObject(element);
-    if (!obj || isIntrinsic(obj) || !('Key' in obj)) opaque = true;
-    else keysWritten.push(obj['Key']!);
-  }
-  const status = (d: Desired) => {
-    const matches = keysWritten.map((k) => keyMatch(k, d.key));
-    return matches.includes('yes') ? 'yes' : opaque || matches.includes('maybe') ? 'maybe' : 'no';
-  };
+  // Entries tapfix cannot read (intrinsics, odd shapes) might hold any key.
+  const status = (d: Desired) => tagKeyStatus(tags, info.variant, d.key);
   const missing = desired.filter((d) => status(d) !== 'yes');
   if (missing.length === 0) return undefined;
   const unsure = missing.filter((d) => status(d) === 'maybe');
