@@ -114,15 +114,21 @@ function best(phase: string, target: string, repeat: number): PhaseResult {
   return winner!;
 }
 
-/** The parseable corpus template with the most resources, replicated (ids renamed) to `size` bytes. */
-function bigTemplate(corpus: string, language: 'json' | 'yaml', size: number): { text: string; resources: number } {
+/** The corpus's model templates that parse and have resources (from its index.json), by id. */
+function parsingModels(corpus: string): Array<{ id: string; language: string; file: string; resources: number }> {
   const index = JSON.parse(readFileSync(join(corpus, 'index.json'), 'utf8')) as {
     tasks: Array<{ id: string; language: string; model: { file: string; parses: boolean; resources: number | null } | null }>;
   };
-  const seed = index.tasks
-    .filter((t) => t.language === language && t.model?.parses && t.model.resources)
-    .sort((a, b) => b.model!.resources! - a.model!.resources! || (a.id < b.id ? -1 : 1))[0]!;
-  const file = join(corpus, language, seed.id, seed.model!.file);
+  return index.tasks
+    .filter((t) => t.model?.parses && t.model.resources)
+    .map((t) => ({ id: t.id, language: t.language, file: join(corpus, t.language, t.id, t.model!.file), resources: t.model!.resources! }));
+}
+
+/** The parseable corpus template with the most resources, replicated (ids renamed) to `size` bytes. */
+function bigTemplate(corpus: string, language: 'json' | 'yaml', size: number): { text: string; resources: number } {
+  const { file } = parsingModels(corpus)
+    .filter((m) => m.language === language)
+    .sort((a, b) => b.resources - a.resources || (a.id < b.id ? -1 : 1))[0]!;
   const template = parseSource(language, readFileSync(file, 'utf8')).value as Record<string, JsonValue>;
   const resources = template['Resources'] as Record<string, JsonValue>;
   const ids = Object.keys(resources);
@@ -174,13 +180,8 @@ async function runBig(): Promise<void> {
  * dry run): a fresh process each time, best of `runs`; and a bare `node -e 0` for comparison.
  */
 function oneFile(corpus: string, runs: number): { file: string; bytes: number; wallMs: number; nodeMs: number } {
-  const index = JSON.parse(readFileSync(join(corpus, 'index.json'), 'utf8')) as {
-    tasks: Array<{ id: string; language: string; model: { file: string; parses: boolean; resources: number | null } | null }>;
-  };
-  const candidates = index.tasks
-    .filter((t) => t.model?.parses && t.model.resources)
-    .map((t) => join(corpus, t.language, t.id, t.model!.file))
-    .map((file) => ({ file, bytes: readFileSync(file).length }))
+  const candidates = parsingModels(corpus)
+    .map(({ file }) => ({ file, bytes: readFileSync(file).length }))
     .sort((x, y) => Math.abs(x.bytes - 25_000) - Math.abs(y.bytes - 25_000) || (x.file < y.file ? -1 : 1));
   const { file, bytes } = candidates[0]!;
   const timed = (argv: string[]) => {

@@ -99,9 +99,9 @@ export interface TextContext {
   projectCache?: Map<string, string | null>;
 }
 
-/** Everything about one text except reading and writing it: settle config and region, fix. */
-export function fixWithConfig(text: string, file: string, ctx: TextContext): FileResult {
-  return fixText(text, fixSettingsFor(file, ctx));
+/** Everything about one text except reading and writing it: settle config and region (unless `fix` is given), fix. */
+export function fixWithConfig(text: string, file: string, ctx: TextContext, fix: FixSettings = fixSettingsFor(file, ctx)): FileResult {
+  return fixText(text, fix);
 }
 
 /** The settings a run on `file` uses: its config file, region, transforms and their options. */
@@ -166,9 +166,9 @@ export function baselinePath(dir: string, file: string): string {
  * `fixWithConfig` for bytes as they were read. Bytes that are not UTF-8 give an error result
  * (never written: its text is only the lossy reading, for the report and the skip decision).
  */
-export function fixBytes(bytes: Uint8Array, file: string, ctx: TextContext): FileResult {
+export function fixBytes(bytes: Uint8Array, file: string, ctx: TextContext, fix?: FixSettings): FileResult {
   try {
-    return fixWithConfig(decodeUtf8(bytes), file, ctx);
+    return fixWithConfig(decodeUtf8(bytes), file, ctx, fix);
   } catch (error) {
     if (!(error instanceof Utf8Error)) throw error;
     const lossy = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
@@ -213,13 +213,16 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
   }
   let result: FileResult;
   let key: string | undefined;
+  // Settled once here when the cache needs them for the key, else by fixBytes.
+  let fix: FixSettings | undefined;
   try {
     if (settings.cache) {
-      key = cacheKey(bytes, fixSettingsFor(file, ctx));
+      fix = fixSettingsFor(file, ctx);
+      key = cacheKey(bytes, fix);
       const entry = settings.cache[file];
       if (entry?.key === key) return { ...outcome, result: entry.result, cached: true, cacheEntry: entry };
     }
-    result = fixBytes(bytes, file, ctx);
+    result = fixBytes(bytes, file, ctx, fix);
   } catch (error) {
     outcome.error =
       error instanceof ConfigError || error instanceof SelectionError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
@@ -252,8 +255,8 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
     if (settings.replacements) outcome.replacements = textReplacements(result.original, result.output);
   }
   outcome.result = summarize(result, !!settings.keepText, settings.operations !== false);
-  if (key !== undefined) {
-    const entry = cacheEntryAfter(outcome, result, key, file, ctx);
+  if (key !== undefined && fix !== undefined) {
+    const entry = cacheEntryAfter(outcome, result, key, file, fix);
     if (entry !== undefined) outcome.cacheEntry = entry;
   }
   return outcome;
@@ -265,14 +268,14 @@ export function processFile(task: FileTask, settings: JobSettings, ctx: TextCont
  * every finding fixed gets the key of its new bytes and an empty result (a second run finds
  * nothing: idempotence is an invariant). Undefined otherwise: errors, fixes pending, a fix held.
  */
-function cacheEntryAfter(outcome: FileOutcome, result: FileResult, key: string, file: string, ctx: TextContext): CacheEntry | undefined {
+function cacheEntryAfter(outcome: FileOutcome, result: FileResult, key: string, file: string, fix: FixSettings): CacheEntry | undefined {
   if (outcome.error || result.errors.length || !outcome.result) return undefined;
   const { original: _original, output: _output, ...kept } = outcome.result;
   if (result.status === 'skipped' || result.status === 'unchanged') return { key, result: kept };
   const allFixed = result.findings.every((f) => f.fix === 'applied');
   if (result.status === 'changed' && allFixed && !result.warnings?.length && !result.suppressed.length && outcome.writtenTo === file) {
     const after: FileSummary = { filePath: result.filePath, format: result.format, status: 'unchanged', findings: [], suppressed: [], operations: [], applied: [], errors: [], passes: 1 };
-    return { key: cacheKey(Buffer.from(result.output, 'utf8'), fixSettingsFor(file, ctx)), result: after };
+    return { key: cacheKey(Buffer.from(result.output, 'utf8'), fix), result: after };
   }
   return undefined;
 }
