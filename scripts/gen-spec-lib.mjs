@@ -11,12 +11,17 @@
 // database and writes the file.
 //
 // ---------------------------------------------------------------------------
-// Output shape (format 2)
+// Output shape (format 3)
 // ---------------------------------------------------------------------------
 // {
-//   "format": 2,
+//   "format": 3,
 //   "source": "@aws-cdk/aws-service-spec@<version>",
-//   "resources": {
+//   "index": { "<AWS::Service::Type>": [offset, length], ... },
+//                              where each type's entry lies in the file: its byte offset from
+//                              the line after `"resources": {`, and its length in bytes. A run
+//                              reads the index and then only the entries it asks about
+//                              (src/cfn/spec.ts), not the whole 2 MB.
+//   "resources": {             one type per line:
 //     "<AWS::Service::Type>": {
 //       "attributes": [...],   sorted Fn::GetAtt names (Resource.attributes keys;
 //                              may contain dotted names such as "Endpoint.Address")
@@ -122,7 +127,7 @@ export const SPEC_PACKAGE_VERSION = /** @type {string} */ (
   require(`${SPEC_PACKAGE_NAME}/package.json`).version
 );
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /**
  * Resource types for which CloudFormation supports `DeletionPolicy: Snapshot`.
@@ -390,15 +395,26 @@ export function buildResourceSpec(db) {
  * resource type (compact, and diffs stay reviewable per type).
  */
 export function serializeResourceSpec(data) {
+  const types = Object.keys(data.resources);
+  const index = {};
+  const body = [];
+  let offset = 0;
+  types.forEach((t, i) => {
+    const comma = i < types.length - 1 ? ',' : '';
+    const prefix = `${JSON.stringify(t)}: `;
+    const entry = JSON.stringify(data.resources[t]);
+    const length = Buffer.byteLength(entry, 'utf8');
+    index[t] = [offset + Buffer.byteLength(prefix, 'utf8'), length];
+    const line = `${prefix}${entry}${comma}`;
+    body.push(line);
+    offset += Buffer.byteLength(line, 'utf8') + 1;
+  });
   const lines = ['{'];
   lines.push(`"format": ${JSON.stringify(data.format)},`);
   lines.push(`"source": ${JSON.stringify(data.source)},`);
+  lines.push(`"index": ${JSON.stringify(index)},`);
   lines.push('"resources": {');
-  const types = Object.keys(data.resources);
-  types.forEach((t, i) => {
-    const comma = i < types.length - 1 ? ',' : '';
-    lines.push(`${JSON.stringify(t)}: ${JSON.stringify(data.resources[t])}${comma}`);
-  });
+  lines.push(...body);
   lines.push('}');
   lines.push('}');
   return lines.join('\n') + '\n';

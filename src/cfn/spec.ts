@@ -8,7 +8,7 @@
 // those scripts for the formats and for where every fact comes from. test/spec.test.ts and
 // test/spec-lint.test.ts fail when the committed files are stale.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePointer } from './pointer.js';
@@ -75,7 +75,7 @@ interface CfnLintTagsFile {
 }
 
 const DATA_FILE = join('data', 'resource-spec.json');
-const SUPPORTED_FORMAT = 2;
+const SUPPORTED_FORMAT = 3;
 const LINT_FILE = join('data', 'cfn-lint-tags.json');
 const SUPPORTED_LINT_FORMAT = 1;
 
@@ -119,44 +119,77 @@ function data(): LoadedSpec {
 }
 
 /**
- * data/resource-spec.json, with each type's entry parsed on first use. The generator
- * (scripts/gen-spec-lib.mjs, serializeResourceSpec) writes one type per line, so the file is split
- * into lines and a type's line is parsed when a transform asks about it: a run reads a few dozen
- * of the 1,800 types, and parsing the whole 2 MB is most of tapfix's start-up. A file laid out any
- * other way is parsed whole, as before.
+ * data/resource-spec.json, with each type's entry read and parsed on first use. The generator
+ * (scripts/gen-spec-lib.mjs, serializeResourceSpec) puts an index in the file's fourth line: where
+ * each type's entry lies. So a run reads the head of the file and then only the entries the
+ * transforms ask about (a few dozen of 1,800): reading, decoding and parsing the whole 2 MB was
+ * most of a one-file run's start-up. A file laid out any other way is parsed whole, as before.
  */
 function readResourceSpec(): LoadedSpec {
   const file = findDataFile(DATA_FILE);
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split('\n');
-  const header = /^\{\n"format": (\d+),\n"source": ("(?:[^"\\]|\\.)*"),\n"resources": \{$/.exec(lines.slice(0, 4).join('\n'));
-  const entries = new Map<string, string>();
-  let layoutHolds = header !== null && lines.at(-1) === '' && lines.at(-2) === '}' && lines.at(-3) === '}';
-  for (let i = 4; layoutHolds && i < lines.length - 3; i++) {
-    const line = lines[i]!;
-    const match = /^"([A-Za-z0-9:]+)": (\{.*\}),?$/.exec(line);
-    if (!match || (i < lines.length - 4) !== line.endsWith(',')) layoutHolds = false;
-    else entries.set(match[1]!, match[2]!);
-  }
-  if (!layoutHolds) {
-    const whole = checkFormat(file, JSON.parse(text) as ResourceSpecFile, SUPPORTED_FORMAT);
-    return { source: whole.source, types: Object.keys(whole.resources), get: (type) => (hasOwn(whole.resources, type) ? whole.resources[type] : undefined) };
-  }
-  checkFormat(file, { format: Number(header![1]) }, SUPPORTED_FORMAT);
+  const whole = (): LoadedSpec => {
+    const spec = checkFormat(file, JSON.parse(readFileSync(file, 'utf8')) as ResourceSpecFile, SUPPORTED_FORMAT);
+    return { source: spec.source, types: Object.keys(spec.resources), get: (type) => (hasOwn(spec.resources, type) ? spec.resources[type] : undefined) };
+  };
+  const head = readHead(file, 5);
+  const match = head && /^\{\n"format": (\d+),\n"source": ("(?:[^"\\]|\\.)*"),\n"index": (\{.*\}),\n"resources": \{\n$/.exec(head.text);
+  if (!head || !match) return whole();
+  checkFormat(file, { format: Number(match[1]) }, SUPPORTED_FORMAT);
+  const index = JSON.parse(match[3]!) as Record<string, [number, number]>;
   const parsed = new Map<string, ResourceTypeSpec>();
+  const entry = (type: string): ResourceTypeSpec => {
+    const [offset, length] = index[type]!;
+    const start = head.bytes + offset;
+    const buffer = Buffer.alloc(length + 1);
+    const fd = openSync(file, 'r');
+    let read: number;
+    try {
+      read = readSync(fd, buffer, 0, buffer.length, start - 1);
+    } finally {
+      closeSync(fd);
+    }
+    // The entry is `{...}` right after `": ` (the space is read too): anything else means the index does not fit the file.
+    const text = buffer.toString('utf8', 0, read);
+    if (read !== buffer.length || !text.startsWith(' {') || !text.endsWith('}')) {
+      throw new Error(`${file}: the index does not match the entry of ${type}; run \`npm run gen:spec\`.`);
+    }
+    return JSON.parse(text) as ResourceTypeSpec;
+  };
   return {
-    source: JSON.parse(header![2]!) as string,
-    types: [...entries.keys()],
+    source: JSON.parse(match[2]!) as string,
+    types: Object.keys(index),
     get(type) {
       let spec = parsed.get(type);
       if (spec === undefined) {
-        const entry = entries.get(type);
-        if (entry === undefined) return undefined;
-        parsed.set(type, (spec = JSON.parse(entry) as ResourceTypeSpec));
+        if (!hasOwn(index, type)) return undefined;
+        parsed.set(type, (spec = entry(type)));
       }
       return spec;
     },
   };
+}
+
+/** The first `count` lines of `file` (up to 1 MB) and their length in bytes, or undefined. */
+function readHead(file: string, count: number): { text: string; bytes: number } | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    let buffer = Buffer.alloc(256 * 1024);
+    let filled = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      filled += read;
+      let end = -1;
+      for (let line = 0; line < count; line++) {
+        end = buffer.indexOf(0x0a, end + 1);
+        if (end < 0 || end >= filled) break;
+        if (line === count - 1) return { text: buffer.toString('utf8', 0, end + 1), bytes: end + 1 };
+      }
+      if (read === 0 || buffer.length >= 1024 * 1024) return undefined;
+      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(buffer.length)]);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function checkFormat<T extends { readonly format: number }>(file: string, parsed: T, format: number): T {
