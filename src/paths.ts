@@ -13,8 +13,8 @@ export const packageRoot: string = (() => {
   }
 })();
 
-/** True when running compiled JavaScript from dist/. */
-export const compiled: boolean = import.meta.url.endsWith('.js');
+/** True when running compiled JavaScript from dist/ (the bundle, dist/cli.cjs, included). */
+export const compiled: boolean = /\.[cm]?js$/.test(import.meta.url);
 
 /** Directory of the transform modules: transforms/*.ts from source, dist/transforms/*.js compiled. */
 export const transformsDir: string = compiled ? join(packageRoot, 'dist', 'transforms') : join(packageRoot, 'transforms');

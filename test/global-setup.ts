@@ -1,5 +1,5 @@
 // Builds dist/ once before the tests when it is missing or older than the sources: the CLI tests
-// run bin/tapfix (dist/cli.js, bundled from dist/src by scripts/bundle.mjs), and worker threads can only load compiled JavaScript.
+// run bin/tapfix (dist/cli.cjs and its code cache dist/cli.cache, bundled from dist/src by scripts/bundle.mjs), and worker threads can only load compiled JavaScript.
 // Type errors are for `npm run typecheck`; tsc emits JavaScript all the same, so they do not stop
 // the tests here.
 import { spawnSync } from 'node:child_process';
@@ -19,9 +19,9 @@ function newestSource(dir: string): number {
 }
 
 export default function setup(): void {
-  const marker = join(root, 'dist', 'cli.js');
+  const marker = join(root, 'dist', 'cli.cache');
   const sources = Math.max(
-    ...['src', 'transforms', 'scripts'].map((d) => (existsSync(join(root, d)) ? newestSource(join(root, d)) : 0)),
+    ...['src', 'transforms', 'scripts', 'bin'].map((d) => (existsSync(join(root, d)) ? newestSource(join(root, d)) : 0)),
     statSync(join(root, 'tsconfig.json')).mtimeMs,
   );
   if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return;

@@ -81,7 +81,7 @@ export function defaultJobs(work: { files: number; bytes: number }, cores = avai
  *  An absolute path to a .js/.mjs file is taken as it is. */
 export function compiledModule(module: string): string | undefined {
   if (isAbsolute(module) && /\.m?js$/.test(module)) return existsSync(module) ? module : undefined;
-  // From dist/ (the bundle, dist/cli.js, included): the compiled module file, never a bundled copy.
+  // From dist/ (the bundle, dist/cli.cjs, included): the compiled module file, never a bundled copy.
   const file = join(packageRoot, 'dist', `${module}.js`);
   return existsSync(file) ? file : undefined;
 }
@@ -95,7 +95,7 @@ type HandlerFactory = (data: never) => Promise<TaskHandler<never, unknown>>;
 const bundledHandlers = new Map<string, HandlerFactory>();
 
 /**
- * A handler module the bundle (dist/cli.js) holds: this thread uses it instead of importing the
+ * A handler module the bundle (dist/cli.cjs) holds: this thread uses it instead of importing the
  * module file, which would load a second copy of everything. Workers import the module files.
  */
 export function provideHandler<T, R, D>(module: string, createHandler: (data: D) => Promise<TaskHandler<T, R>>): void {

@@ -41,7 +41,7 @@ function checkedTransforms(modules: ReadonlyArray<readonly [string, { default?: 
 }
 
 /**
- * The transforms of a bundled build (dist/cli.js, made by scripts/bundle.mjs from every file of
+ * The transforms of a bundled build (dist/cli.cjs, made by scripts/bundle.mjs from every file of
  * dist/transforms/): given instead of discovered, with the same checks, so that start-up reads one
  * file instead of resolving a hundred modules.
  */
