@@ -1,7 +1,7 @@
 // Loads the bundled CLI, dist/cli.cjs (scripts/bundle.mjs), with V8's code cache, dist/cli.cache.
-// The cache holds the bytecode of every function a warm-up run over tapfix's own templates
-// compiled, so a run on one file neither parses the 1.7 MB bundle nor compiles the transforms'
-// functions again: about a sixth of a one-file run. V8 checks the cache against its own version
+// The cache holds the bytecode of every function a warm-up run over the bundled example
+// compiled, so a run on one file neither parses the 1.1 MB bundle nor compiles most of the code
+// it runs again: about a sixth of a one-file run. V8 checks the cache against its own version
 // and flags and ignores it when they differ; the build id on the first line of both files
 // guards against a cache left from another build, which V8's own check (the source's length)
 // would not notice. Without a usable cache the bundle is compiled as usual.

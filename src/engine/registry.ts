@@ -51,7 +51,13 @@ export function provideTransforms(modules: ReadonlyArray<readonly [string, { def
 
 /** The fixed pipeline order: meta.order (default 100), then id. */
 export function sortTransforms(transforms: Transform[]): Transform[] {
-  return transforms.slice().sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100) || a.meta.id.localeCompare(b.meta.id));
+  return transforms.slice().sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100) || byCodeUnits(a.meta.id, b.meta.id));
+}
+
+// Ids compared by code units, not localeCompare: the order the transforms run in must not depend on
+// the machine's locale (and the first localeCompare loads ICU's collation, a few ms of start-up).
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every transform, loaded once per process. */
