@@ -144,3 +144,55 @@ describe('newDependencyCycle', () => {
     expect(newDependencyCycle(cyclic, second)).toEqual(['C', 'D', 'C']);
   });
 });
+
+describe('newDependencyCycle on random graphs', () => {
+  // A small deterministic generator, so a failure names a seed that reproduces it.
+  const random = (seed: number) => () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const ids = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+  const templateOf = (edges: Map<string, Set<string>>): Template =>
+    template(Object.fromEntries(ids.map((id) => [id, r({ Needs: [...(edges.get(id) ?? [])].map((target) => ({ Ref: target })) })])));
+  /** Resource -> the resources it reaches in one step or more (Floyd-Warshall over 7 nodes). */
+  const closure = (edges: Map<string, Set<string>>): Map<string, Set<string>> => {
+    const reach = new Map(ids.map((id) => [id, new Set(edges.get(id) ?? [])]));
+    for (const k of ids) for (const i of ids) if (reach.get(i)!.has(k)) for (const j of reach.get(k)!) reach.get(i)!.add(j);
+    return reach;
+  };
+  /** Whether `after` has a cycle that is not inside one cycle `before` already had. */
+  const hasNewCycle = (before: Map<string, Set<string>>, after: Map<string, Set<string>>): boolean => {
+    const was = closure(before);
+    const now = closure(after);
+    const onCycleTogether = (reach: Map<string, Set<string>>, a: string, b: string) => reach.get(a)!.has(b) && reach.get(b)!.has(a);
+    // A pair on one cycle now (a node with itself when it loops) must have been on one before.
+    return ids.some((a) => ids.some((b) => onCycleTogether(now, a, b) && !onCycleTogether(was, a, b)));
+  };
+
+  it('reports a new cycle exactly when the template gained one', () => {
+    let reported = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const next = random(seed);
+      const before = new Map<string, Set<string>>();
+      for (const a of ids) for (const b of ids) if (a !== b && next() < 0.12) before.set(a, (before.get(a) ?? new Set()).add(b));
+      const after = new Map([...before].map(([k, v]) => [k, new Set(v)]));
+      const added = 1 + Math.floor(next() * 3);
+      for (let i = 0; i < added; i++) {
+        const a = ids[Math.floor(next() * ids.length)]!;
+        const b = ids[Math.floor(next() * ids.length)]!;
+        after.set(a, (after.get(a) ?? new Set()).add(b));
+      }
+      const cycle = newDependencyCycle(templateOf(before), templateOf(after));
+      expect(cycle !== undefined, `seed ${seed}`).toBe(hasNewCycle(before, after));
+      if (cycle) {
+        reported++;
+        // The path it gives is a real cycle of the new template.
+        expect(cycle[0], `seed ${seed}`).toBe(cycle.at(-1));
+        for (let i = 0; i + 1 < cycle.length; i++) expect(after.get(cycle[i]!)?.has(cycle[i + 1]!), `seed ${seed}: ${cycle.join(' -> ')}`).toBe(true);
+      }
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(reported).toBeGreaterThan(50);
+    expect(reported).toBeLessThan(350);
+  });
+});

@@ -143,6 +143,10 @@ export function newDependencyCycle(before: Template, after: Template): string[] 
     for (const target of now.edges.get(id)!) if (!old?.includes(target)) added.push([id, target]);
   }
   if (added.length === 0) return undefined;
+  // A new cycle runs through a new dependency from -> to, and then `to` reaches `from`. Usually no
+  // target of a new dependency leads back (a fix names what it adds, which names nothing of the
+  // template), and that settles it without the strongly connected components below.
+  if (!added.some(([from, to]) => reaches(now, to, from))) return undefined;
 
   // Each old cycle becomes one node, so that only cycles reaching outside it remain.
   const groups = cycleGroups(before);
@@ -174,6 +178,22 @@ export function newDependencyCycle(before: Template, after: Template): string[] 
   // The old cycle the new one runs through lost a dependency of its own: name the resources.
   const ids = [...members];
   return [...ids, ids[0]!];
+}
+
+/** Whether `to` can be reached from `from` (itself counts). */
+function reaches(graph: DependencyGraph, from: string, to: string): boolean {
+  const seen = new Set<string>([from]);
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    for (const next of graph.edges.get(id) ?? []) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(next);
+    }
+  }
+  return false;
 }
 
 /** The shortest path from `from` to `to` through `within`, both ends included, or undefined. */
