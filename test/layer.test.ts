@@ -6,7 +6,7 @@ import { Fixer, FixerError } from '../src/cfn/fixer.js';
 import { policyOfProperties, principalsOf, conditionValues } from '../src/cfn/iam.js';
 import { property, propertyValues, resource, resources, targetOfValue } from '../src/cfn/query.js';
 import { deepFreeze } from '../src/cfn/template.js';
-import { deepEqual, resolve, sameText, subText } from '../src/cfn/values.js';
+import { cloneJson, deepEqual, resolve, sameText, subText } from '../src/cfn/values.js';
 import type { JsonValue, Template } from '../src/types.js';
 
 const t = (v: unknown) => deepFreeze(v) as Template;
@@ -257,5 +257,27 @@ describe('skip.ts', () => {
     expect(skipsTransform({ Metadata: { tapfix: { skip: 's3-bucket-key' } } }, 's3-bucket-key')).toBe(true);
     expect(skipsTransform({ Metadata: { tapfix: { skip: 'all' } } }, 'anything')).toBe(true);
     expect(skipsTransform({ Metadata: { tapfix: { skip: 'other' } } }, 's3-bucket-key')).toBe(false);
+  });
+});
+
+describe('cloneJson', () => {
+  it('copies as a JSON round trip does, sharing nothing and freezing nothing', () => {
+    const frozen = deepFreeze({ a: [1, { b: 'x' }], c: null }) as unknown as JsonValue;
+    const tricky = JSON.parse('{"__proto__": {"polluted": true}, "k": [0, -1.5, "s", true, null, {"__proto__": 1}]}') as JsonValue;
+    const odd = { gone: undefined, nan: NaN, inf: -Infinity, minusZero: -0, list: [undefined, NaN, () => 1], fn: () => 1 } as unknown as JsonValue;
+    for (const value of [frozen, tricky, odd, 'text', 7, null, [] as JsonValue, {} as JsonValue]) {
+      const copy = cloneJson(value);
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+      expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)));
+      if (value !== null && typeof value === 'object') {
+        expect(copy).not.toBe(value);
+        expect(Object.isFrozen(copy)).toBe(false);
+      }
+    }
+    const copied = cloneJson(tricky) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    expect(Object.keys(copied)).toEqual(['__proto__', 'k']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.is((cloneJson(odd) as Record<string, unknown>)['minusZero'], 0)).toBe(true);
   });
 });

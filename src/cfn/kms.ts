@@ -78,10 +78,11 @@ export function keyUses(t: Template): KeyUses {
     set.add(user);
   };
   const outputs = asObject(t.Outputs);
+  // Most references name something else: test them against the keys and aliases first.
+  const kmsIds = new Set([...resources(t, KMS_KEY), ...resources(t, KMS_ALIAS)].map((view) => view.id));
   for (const ref of allReferences(t)) {
-    if (ref.kind !== 'Ref' && ref.kind !== 'GetAtt' && ref.kind !== 'Sub') continue;
+    if (!kmsIds.has(ref.target) || (ref.kind !== 'Ref' && ref.kind !== 'GetAtt' && ref.kind !== 'Sub')) continue;
     const type = typeOf(t, ref.target);
-    if (type !== KMS_KEY && type !== KMS_ALIAS) continue;
     const keyId = type === KMS_KEY ? ref.target : keyOf(t, { Ref: ref.target });
     if (keyId === undefined) continue;
     const [section, owner, part] = parsePointer(ref.pointer);

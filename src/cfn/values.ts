@@ -18,9 +18,31 @@ export function toList(v: JsonValue | undefined): JsonValue[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** A fresh, unfrozen copy of a JSON value. */
+/**
+ * A fresh, unfrozen copy of a JSON value, as a JSON round trip gives it (an undefined member
+ * dropped, an undefined item or a non-finite number null) without printing and parsing text.
+ */
 export function cloneJson<T extends JsonValue>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
+  return copyJson(v) as T;
+}
+
+function copyJson(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const items = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) items[i] = v[i] === undefined || typeof v[i] === 'function' ? null : copyJson(v[i]);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const member = (v as Record<string, unknown>)[key];
+    if (member === undefined || typeof member === 'function') continue;
+    // An own "__proto__" member stays a member, as JSON.parse makes it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyJson(member), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyJson(member);
+  }
+  return out;
 }
 
 /**
