@@ -19,11 +19,17 @@ interface Written {
   value: JsonValue | undefined;
   /** Still in the current batch: may be extended in place. */
   open: boolean;
+  /** Order of writing: the latest write covering a pointer says what is there. */
+  seq: number;
 }
 
 export class Fixer {
   private batch: Operation[] = [];
-  private written: Written[] = [];
+  /** The latest write at each pointer (see {@link covering}). */
+  private latestAt = new Map<string, Written>();
+  private writes = 0;
+  /** The writes of the current batch still open. */
+  private openWrites: Written[] = [];
   private unsafeBatch = false;
   /** Logical ids chosen by {@link addResource}, shared by every fix of this check. */
   readonly taken = new Set<string>();
@@ -33,12 +39,34 @@ export class Fixer {
 
   /** The value at `path` as it will be once the operations so far are applied; undefined when missing. */
   valueAt(path: string): JsonValue | undefined {
-    for (let i = this.written.length - 1; i >= 0; i--) {
-      const w = this.written[i]!;
-      if (path === w.at) return w.value;
-      if (path.startsWith(w.at + '/')) return w.value === undefined ? undefined : getAt(w.value, path.slice(w.at.length));
+    const w = this.covering(path);
+    if (!w) return getAt(this.template, path);
+    if (path === w.at) return w.value;
+    return w.value === undefined ? undefined : getAt(w.value, path.slice(w.at.length));
+  }
+
+  /**
+   * The latest write at `path` or at one of its ancestors, or undefined. Looked up pointer by
+   * pointer up the path: a fix of every resource makes thousands of writes, and scanning them all
+   * for each read made such a check quadratic.
+   */
+  private covering(path: string): Written | undefined {
+    if (this.latestAt.size === 0) return undefined;
+    let best: Written | undefined;
+    for (let at = path; ; ) {
+      const w = this.latestAt.get(at);
+      if (w && (!best || w.seq > best.seq)) best = w;
+      if (at === '') return best;
+      const cut = at.lastIndexOf('/');
+      if (cut < 0) return best;
+      at = at.slice(0, cut);
     }
-    return getAt(this.template, path);
+  }
+
+  private record(at: string, value: JsonValue | undefined, open: boolean): void {
+    const w: Written = { at, value, open, seq: this.writes++ };
+    this.latestAt.set(at, w);
+    if (open) this.openWrites.push(w);
   }
 
   /** Sets `path` to `value`: replace when it exists (and differs), else add, creating missing parents. */
@@ -87,7 +115,7 @@ export class Fixer {
     }
     this.batch.push({ op: 'add', path: `${path}/-`, value: cloneJson(value) });
     // The list as it will be, so later reads and appends see this element.
-    this.written.push({ at: path, value: [...current, value], open: false });
+    this.record(path, [...current, value], false);
     return this;
   }
 
@@ -155,7 +183,8 @@ export class Fixer {
     if (this.unsafeBatch) fix.safety = 'unsafe' satisfies Safety;
     this.batch = [];
     this.unsafeBatch = false;
-    for (const w of this.written) w.open = false;
+    for (const w of this.openWrites) w.open = false;
+    this.openWrites = [];
     return fix;
   }
 
@@ -168,20 +197,16 @@ export class Fixer {
 
   private emit(op: Operation, at: string, removed = false): void {
     this.batch.push(op);
-    if (removed) this.written.push({ at, value: undefined, open: false });
-    else if ('value' in op) this.written.push({ at, value: op.value, open: true });
+    if (removed) this.record(at, undefined, false);
+    else if ('value' in op) this.record(at, op.value, true);
   }
 
   /** A container that an operation of the current batch wrote (so it can be extended in place). */
   private openContainer(path: string): JsonObject | JsonValue[] | undefined {
-    for (let i = this.written.length - 1; i >= 0; i--) {
-      const w = this.written[i]!;
-      if (path !== w.at && !path.startsWith(w.at + '/')) continue;
-      if (!w.open || w.value === undefined) return undefined;
-      const v = path === w.at ? w.value : getAt(w.value, path.slice(w.at.length));
-      return Array.isArray(v) ? v : asObject(v);
-    }
-    return undefined;
+    const w = this.covering(path);
+    if (!w || !w.open || w.value === undefined) return undefined;
+    const v = path === w.at ? w.value : getAt(w.value, path.slice(w.at.length));
+    return Array.isArray(v) ? v : asObject(v);
   }
 }
 
