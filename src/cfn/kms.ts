@@ -57,6 +57,18 @@ export function keyOf(t: Template, value: unknown, depth = 0): string | undefine
   return undefined;
 }
 
+// Whether a resource's properties hold the text `alias/` anywhere, kept per (frozen, shared
+// across fixes) properties object: keyUses asks about every resource on every pass.
+const aliasMentions = new WeakMap<object, boolean>();
+function mentionsAlias(props: JsonObject): boolean {
+  let mentions = aliasMentions.get(props);
+  if (mentions === undefined) {
+    mentions = JSON.stringify(props).includes('alias/');
+    if (Object.isFrozen(props)) aliasMentions.set(props, mentions);
+  }
+  return mentions;
+}
+
 export interface KeyUses {
   /** Key -> the resources whose properties name it. */
   users: Map<string, Set<string>>;
@@ -93,7 +105,7 @@ export function keyUses(t: Template): KeyUses {
   if (resources(t, KMS_ALIAS).length > 0) {
     for (const { id, resource } of resources(t)) {
       const props = asObject(resource.Properties);
-      if (props === undefined || !JSON.stringify(props).includes('alias/')) continue;
+      if (props === undefined || !mentionsAlias(props)) continue;
       const visit = (v: unknown): void => {
         if (typeof v === 'string' || intrinsicName(v) !== undefined) {
           const keyId = subText(v)?.includes('alias/') ? keyOf(t, v) : undefined;

@@ -54,9 +54,15 @@ function makeView(id: string, resource: Resource): ResourceView {
 interface Views {
   list: ResourceView[];
   byId: Map<string, ResourceView>;
+  /** The views of each type, in template order; made on the first look-up by type. */
+  byType?: Map<string, ResourceView[]>;
+  /** Each view's place in the template, for look-ups of several types. */
+  order?: Map<ResourceView, number>;
 }
 
 const viewsCache = new WeakMap<object, Views>();
+// A fix leaves most resources as they were (the same frozen objects): their views are kept.
+const viewCache = new WeakMap<object, ResourceView>();
 
 function views(resources: JsonObject): Views {
   // Only frozen objects are cached, so a hit needs no isFrozen check (which is linear in the
@@ -69,7 +75,11 @@ function views(resources: JsonObject): Views {
   for (const id of Object.keys(resources)) {
     const resource = asObject(resources[id]);
     if (!resource) continue;
-    const view = makeView(id, resource as unknown as Resource);
+    let view = frozen ? viewCache.get(resource) : undefined;
+    if (view === undefined || view.id !== id) {
+      view = makeView(id, resource as unknown as Resource);
+      if (frozen && Object.isFrozen(resource)) viewCache.set(resource, view);
+    }
     list.push(view);
     byId.set(id, view);
   }
@@ -78,17 +88,30 @@ function views(resources: JsonObject): Views {
   return out;
 }
 
-function allViews(t: Template): ResourceView[] {
-  const resources = asObject(t.Resources);
-  return resources ? views(resources).list : [];
-}
-
 /** The resources whose Type is one of `types` (every resource when none is given), in template order. */
 export function resources(t: Template, ...types: string[]): ResourceView[] {
-  const all = allViews(t);
-  if (types.length === 0) return all.slice();
-  const wanted = new Set(types);
-  return all.filter((r) => wanted.has(r.type));
+  const resources = asObject(t.Resources);
+  if (!resources) return [];
+  const all = views(resources);
+  if (types.length === 0) return all.list.slice();
+  if (viewsCache.get(resources) !== all) {
+    const wanted = new Set(types);
+    return all.list.filter((r) => wanted.has(r.type));
+  }
+  // Grouped by type once per template: checks ask for a few types again and again.
+  if (!all.byType) {
+    all.byType = new Map();
+    for (const view of all.list) {
+      const same = all.byType.get(view.type);
+      if (same) same.push(view);
+      else all.byType.set(view.type, [view]);
+    }
+  }
+  const groups = [...new Set(types)].flatMap((type) => all.byType!.get(type) ?? []);
+  if (types.length === 1) return groups;
+  // Several types: back into template order.
+  const order = (all.order ??= new Map(all.list.map((view, i) => [view, i])));
+  return groups.sort((a, b) => order.get(a)! - order.get(b)!);
 }
 
 /** Resource `id` (own property of Resources, an object), else undefined. */

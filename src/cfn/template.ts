@@ -146,8 +146,23 @@ export function referencesIn(value: unknown): Reference[] {
 
 /** References whose target is `logicalId` (resource, parameter, condition or mapping name). */
 export function referencesTo(t: Template, logicalId: string): Reference[] {
-  return allReferences(t).filter((r) => r.target === logicalId);
+  if (!Object.isFrozen(t)) return allReferences(t).filter((r) => r.target === logicalId);
+  // Indexed by target once per template: a check asking about each resource in turn would
+  // otherwise go through every reference of the template each time.
+  let index = referenceIndex.get(t);
+  if (!index) {
+    index = new Map();
+    for (const r of allReferences(t)) {
+      const same = index.get(r.target);
+      if (same) same.push(r);
+      else index.set(r.target, [r]);
+    }
+    referenceIndex.set(t, index);
+  }
+  return index.get(logicalId)?.slice() ?? [];
 }
+
+const referenceIndex = new WeakMap<object, Map<string, Reference[]>>();
 
 /**
  * References that cannot resolve:
