@@ -290,6 +290,7 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
         : (taggedProject(template) ?? (projectParameter ? { Ref: projectParameter } : repositoryProject));
     const lackingProject: string[] = [];
 
+    const builtInUsesEnvironment = new Map<string, boolean>();
     const desiredFor = (id: string, type: string): Desired[] => {
       const out: Desired[] = [];
       const builtIn: Record<string, JsonValue> = {
@@ -298,6 +299,12 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
         ...(project !== undefined ? { Project: project } : {}),
       };
       const usesEnvironment = (value: JsonValue) => literalEnvironment === undefined && mentions(value, environment);
+      // Whether a built-in value uses the environment does not depend on the resource: asked once per key.
+      const builtInUses = (key: string): boolean => {
+        let uses = builtInUsesEnvironment.get(key);
+        if (uses === undefined) builtInUsesEnvironment.set(key, (uses = usesEnvironment(builtIn[key]!)));
+        return uses;
+      };
       const wanted = [...keys, ...Object.keys(overrides).filter((k) => !keys.includes(k))];
       for (const key of wanted) {
         if (key === 'Name' && PROPAGATING_TYPES.has(type)) continue;
@@ -306,7 +313,7 @@ chooses; see \`scripts/gen-spec-lib.mjs\`).
           const value = instantiate(overrides[key]!, id);
           out.push({ key, value, usesEnvironment: usesEnvironment(value) });
         } else if (hasOwn(builtIn, key)) {
-          out.push({ key, value: builtIn[key]!, usesEnvironment: usesEnvironment(builtIn[key]!) });
+          out.push({ key, value: builtIn[key]!, usesEnvironment: builtInUses(key) });
         }
       }
       return out;

@@ -57,14 +57,19 @@ export function keyOf(t: Template, value: unknown, depth = 0): string | undefine
   return undefined;
 }
 
-// Whether a resource's properties hold the text `alias/` anywhere, kept per (frozen, shared
-// across fixes) properties object: keyUses asks about every resource on every pass.
+// Whether a value holds the text `alias/` anywhere (a key or a string in it), kept per frozen
+// object: fixes leave most of a template's objects as they were, so keyUses, asked on every pass,
+// looks again only at what changed.
 const aliasMentions = new WeakMap<object, boolean>();
-function mentionsAlias(props: JsonObject): boolean {
-  let mentions = aliasMentions.get(props);
+function mentionsAlias(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('alias/');
+  if (value === null || typeof value !== 'object') return false;
+  let mentions = aliasMentions.get(value);
   if (mentions === undefined) {
-    mentions = JSON.stringify(props).includes('alias/');
-    if (Object.isFrozen(props)) aliasMentions.set(props, mentions);
+    mentions = Array.isArray(value)
+      ? value.some(mentionsAlias)
+      : Object.keys(value).some((key) => key.includes('alias/') || mentionsAlias((value as JsonObject)[key]));
+    if (Object.isFrozen(value)) aliasMentions.set(value, mentions);
   }
   return mentions;
 }
