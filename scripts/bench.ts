@@ -5,7 +5,8 @@
 // (c) the same with --jobs 1 and with --jobs 2
 // (d) one generated ~1 MB template (YAML and JSON), fixed with --jobs 1
 // (e) one file as a user or an editor runs it: `node bin/tapfix <the corpus template nearest
-//     25 KB> -q`, a whole process each time (start-up included), best of 5 or --repeat
+//     25 KB> -q`, a whole process each time (start-up included): the median of 11 (or --repeat)
+//     processes, which is what a user waits, and the best
 // Prints files, bytes, templates/s, peak memory (max RSS), and the four figures of the speed
 // targets: one thread / floor, default jobs / --jobs 1, the one-file wall time, peak memory and
 // the 1 MB template.
@@ -179,21 +180,23 @@ async function runBig(): Promise<void> {
  * The parseable corpus template nearest 25 KB, run as a user runs it (`node bin/tapfix file -q`,
  * dry run): a fresh process each time, best of `runs`; and a bare `node -e 0` for comparison.
  */
-function oneFile(corpus: string, runs: number): { file: string; bytes: number; wallMs: number; nodeMs: number } {
+function oneFile(corpus: string, runs: number): { file: string; bytes: number; wallMs: number; medianMs: number; nodeMs: number } {
   const candidates = parsingModels(corpus)
     .map(({ file }) => ({ file, bytes: readFileSync(file).length }))
     .sort((x, y) => Math.abs(x.bytes - 25_000) - Math.abs(y.bytes - 25_000) || (x.file < y.file ? -1 : 1));
   const { file, bytes } = candidates[0]!;
+  /** Wall times of `runs` processes, fastest first. */
   const timed = (argv: string[]) => {
-    let bestMs = Infinity;
+    const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       spawnSync(process.execPath, argv, { encoding: 'utf8' });
-      bestMs = Math.min(bestMs, performance.now() - t0);
+      times.push(performance.now() - t0);
     }
-    return bestMs;
+    return times.sort((a, b) => a - b);
   };
-  return { file, bytes, wallMs: timed([join(packageRoot, 'bin', 'tapfix'), file, '-q']), nodeMs: timed(['-e', '0']) };
+  const tapfix = timed([join(packageRoot, 'bin', 'tapfix'), file, '-q']);
+  return { file, bytes, wallMs: tapfix[0]!, medianMs: tapfix[Math.floor(tapfix.length / 2)]!, nodeMs: timed(['-e', '0'])[0]! };
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -262,15 +265,16 @@ async function parent(): Promise<void> {
     console.log(`1 MB template                 ${fmt(slowest / 1000, 2).padStart(6)} s  target < 1 s    ${check(slowest < 1000)}`);
     return;
   }
-  const one = oneFile(corpus, Math.max(5, repeat));
-  console.log(`(e) one file, whole process           ${fmt(one.wallMs / 1000, 2).padStart(8)}   ${fmt(one.bytes / 1000, 1)} KB: ${one.file}`);
+  const processes = Math.max(11, repeat);
+  const one = oneFile(corpus, processes);
+  console.log(`(e) one file, whole process           ${fmt(one.medianMs / 1000, 2).padStart(8)}   ${fmt(one.bytes / 1000, 1)} KB: ${one.file} (median of ${processes} processes; best ${fmt(one.wallMs / 1000, 2)} s)`);
   console.log('');
   const [a, b, j1, j2] = rows.map(([, r]) => r) as [PhaseResult, PhaseResult, PhaseResult, PhaseResult];
   const peak = Math.max(...rows.map(([, r]) => r.maxRssMb), ...big.map(([, r]) => r.maxRssMb));
   console.log(`1. jobs1/a (one thread / floor)   ${fmt(j1.wallMs / a.wallMs, 2).padStart(6)}   target <= 3      ${check(j1.wallMs <= 3 * a.wallMs)}   (cpu ${fmt(j1.cpuMs / a.cpuMs, 2)}; b/a ${fmt(b.wallMs / a.wallMs, 2)})`);
   // The same code path when the default is one thread: allow the machine's noise.
   console.log(`2. b/jobs1 (default / one thread) ${fmt(b.wallMs / j1.wallMs, 2).padStart(6)}   target <= 1      ${check(b.wallMs <= 1.05 * j1.wallMs)}   (jobs1/jobs2 ${fmt(j1.wallMs / j2.wallMs, 2)})`);
-  console.log(`3. one file, whole process        ${fmt(one.wallMs / 1000, 2).padStart(6)} s target < 0.3 s  ${check(one.wallMs < 300)}   (node alone ${fmt(one.nodeMs / 1000, 2)} s)`);
+  console.log(`3. one file, whole process        ${fmt(one.medianMs / 1000, 2).padStart(6)} s target < 0.3 s  ${check(one.medianMs < 300)}   (median; best ${fmt(one.wallMs / 1000, 2)} s; node alone ${fmt(one.nodeMs / 1000, 2)} s)`);
   console.log(`4. peak memory (max RSS)          ${fmt(peak, 0).padStart(6)} MB target < 300   ${check(peak < 300)}`);
   console.log(`   1 MB template                  ${fmt(slowest / 1000, 2).padStart(6)} s  target < 1 s    ${check(slowest < 1000)}`);
   const load1 = loadavg();
