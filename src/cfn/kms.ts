@@ -57,19 +57,20 @@ export function keyOf(t: Template, value: unknown, depth = 0): string | undefine
   return undefined;
 }
 
-// Whether a value holds the text `alias/` anywhere (a key or a string in it), kept per frozen
-// object: fixes leave most of a template's objects as they were, so keyUses, asked on every pass,
-// looks again only at what changed.
+// Whether a value holds the text `alias/` anywhere (a key or a string in it), kept for the
+// Properties object and each property's value: fixes leave most of them as they were, so keyUses,
+// asked on every pass, looks again only at what changed. Not deeper: a cache entry per object of
+// the template would slow every garbage collection more than reading those objects again costs.
 const aliasMentions = new WeakMap<object, boolean>();
-function mentionsAlias(value: unknown): boolean {
+function mentionsAlias(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('alias/');
   if (value === null || typeof value !== 'object') return false;
-  let mentions = aliasMentions.get(value);
+  let mentions = depth <= 1 ? aliasMentions.get(value) : undefined;
   if (mentions === undefined) {
     mentions = Array.isArray(value)
-      ? value.some(mentionsAlias)
-      : Object.keys(value).some((key) => key.includes('alias/') || mentionsAlias((value as JsonObject)[key]));
-    if (Object.isFrozen(value)) aliasMentions.set(value, mentions);
+      ? value.some((item) => mentionsAlias(item, depth + 1))
+      : Object.keys(value).some((key) => key.includes('alias/') || mentionsAlias((value as JsonObject)[key], depth + 1));
+    if (depth <= 1 && Object.isFrozen(value)) aliasMentions.set(value, mentions);
   }
   return mentions;
 }

@@ -3,7 +3,7 @@
 // environment or project parameter. The heuristics only one transform uses live in it.
 // Everything here is pure and never mutates the template.
 import type { JsonObject, Template } from '../types.js';
-import { evaluatedRoots } from './query.js';
+import { evaluatedRoots, walkValues } from './query.js';
 import { parseSubVariables } from './template.js';
 import { asObject, hasOwn, intrinsicName } from './values.js';
 
@@ -33,51 +33,6 @@ export interface ParameterUsage {
 
 const usageCache = new WeakMap<object, Map<string, ParameterUsage[]>>();
 
-/** A reference found below a value: the name, the path from that value, and whether it is a plain Ref. */
-interface FoundName {
-  name: string;
-  path: string[];
-  direct: boolean;
-}
-
-// The names each frozen value refers to, kept per object: a fix leaves most of a template's
-// objects as they were, so a template changed by a fix is read again only where it changed.
-const namesCache = new WeakMap<object, readonly FoundName[]>();
-const NO_NAMES: readonly FoundName[] = [];
-
-/**
- * Every Ref and Fn::Sub variable below `value` (itself included), in document order: a Ref is not
- * looked into, a Sub is (its variable map may hold Refs), a name the Sub binds is not a reference.
- */
-function namesIn(value: unknown, depth = 0): readonly FoundName[] {
-  if (value === null || typeof value !== 'object' || depth > 1000) return NO_NAMES;
-  const cached = namesCache.get(value);
-  if (cached) return cached;
-  const out: FoundName[] = [];
-  const name = intrinsicName(value);
-  const arg = name ? (value as JsonObject)[name] : undefined;
-  if (name === 'Ref' && typeof arg === 'string') {
-    out.push({ name: arg, path: [], direct: true });
-  } else {
-    if (name === 'Fn::Sub') {
-      const [text, variables] = Array.isArray(arg) ? [arg[0], asObject(arg[1])] : [arg, undefined];
-      if (typeof text === 'string') {
-        for (const variable of parseSubVariables(text)) {
-          if (!variable.includes('.') && !(variables && hasOwn(variables, variable))) out.push({ name: variable, path: [], direct: false });
-        }
-      }
-    }
-    const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-    for (const key of keys) {
-      const below = namesIn((value as Record<string | number, unknown>)[key], depth + 1);
-      for (const found of below) out.push({ ...found, path: [String(key), ...found.path] });
-    }
-  }
-  const result = out.length ? out : NO_NAMES;
-  if (Object.isFrozen(value)) namesCache.set(value, result);
-  return result;
-}
-
 /**
  * Where each parameter is referenced (Ref or `${Name}` in Fn::Sub, not a name the Sub binds in
  * its own variable map) in a resource's `Properties`, in document order. References in
@@ -89,15 +44,33 @@ export function parameterUsages(t: Template): Map<string, ParameterUsage[]> {
   if (cached) return cached;
   const names = new Set(parameterEntries(t).map(([n]) => n));
   const out = new Map<string, ParameterUsage[]>();
+  const use = (name: string, usage: ParameterUsage) => {
+    if (!names.has(name)) return;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    list.push(usage);
+  };
   for (const root of evaluatedRoots(t)) {
     const view = root.resource;
     if (!view) continue;
-    for (const found of namesIn(root.value)) {
-      if (!names.has(found.name)) continue;
-      let list = out.get(found.name);
-      if (!list) out.set(found.name, (list = []));
-      list.push({ resourceId: view.id, resourceType: view.type || undefined, path: found.path.slice(), direct: found.direct });
-    }
+    walkValues(root.value, [], (value, path) => {
+      const usage = (direct: boolean): ParameterUsage => ({ resourceId: view.id, resourceType: view.type || undefined, path: path.map(String), direct });
+      const name = intrinsicName(value);
+      const arg = name ? (value as JsonObject)[name] : undefined;
+      if (name === 'Ref' && typeof arg === 'string') {
+        use(arg, usage(true));
+        return false;
+      }
+      if (name === 'Fn::Sub') {
+        const [text, variables] = Array.isArray(arg) ? [arg[0], asObject(arg[1])] : [arg, undefined];
+        if (typeof text === 'string') {
+          for (const variable of parseSubVariables(text)) {
+            if (!variable.includes('.') && !(variables && hasOwn(variables, variable))) use(variable, usage(false));
+          }
+        }
+      }
+      return true;
+    });
   }
   if (Object.isFrozen(t)) usageCache.set(t, out);
   return out;
