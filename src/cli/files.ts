@@ -1,7 +1,7 @@
 // File-system side of the CLI: finding templates, config and region files, atomic writes.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { workerThreads } from '../builtins.js';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { TapfixConfig } from '../engine/select.js';
 import { validateConfigText } from '../engine/config.js';
@@ -84,6 +84,8 @@ export function writeAtomic(file: string, content: string | ((fd: number) => voi
     target = realpathSync(file);
     mode = statSync(target).mode & 0o7777;
   }
+  // The thread id keeps workers' temp names apart.
+  const { threadId } = workerThreads();
   const temp = join(dirname(target), `${TEMP_PREFIX}${process.pid}-${threadId}-${(tempCounter++).toString(36)}-${basename(target)}`);
   const fd = openSync(temp, 'wx', mode ?? 0o666);
   try {

@@ -2,7 +2,6 @@
 // (in place or under --output-dir), and keep only what the report needs. Runs in the main
 // thread or in a worker (src/engine/worker.ts loads this module), so everything it returns is
 // plain data.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fixText, type FileResult, type FixSettings } from '../engine/fix.js';
@@ -11,6 +10,7 @@ import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/s
 import { detectFormat } from '../template/load.js';
 import { decodeUtf8, Utf8Error } from '../template/utf8.js';
 import { packageRoot } from '../paths.js';
+import { sha256Hex } from '../builtins.js';
 import { repositoryProject } from './repository.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';
@@ -148,7 +148,7 @@ export function cacheKey(bytes: Uint8Array, fix: FixSettings): string {
     reportUnusedSkips: !!fix.reportUnusedSkips,
     baseline: fix.baseline ? [...fix.baseline].sort() : null,
   };
-  return createHash('sha256').update(JSON.stringify(settings)).update('\0').update(bytes).digest('hex');
+  return sha256Hex(JSON.stringify(settings), '\0', bytes);
 }
 
 let version: string | undefined;

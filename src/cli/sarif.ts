@@ -13,7 +13,7 @@
 //   skipped because it suppresses one of them is a result with an in-source suppression
 //   (SARIF 2.1.0 §3.27.23 `suppressions`, kind "inSource"), at the suppression: dashboards show
 //   it as suppressed, not open.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../builtins.js';
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReportedFinding } from '../engine/fix.js';
@@ -44,7 +44,7 @@ function artifactLocation(path: string) {
 }
 
 function fingerprint(ruleId: string, f: ReportedFinding): string {
-  return createHash('sha256').update(`${ruleId}\u0000${f.pointer}\u0000${f.message}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${ruleId}\u0000${f.pointer}\u0000${f.message}`).slice(0, 32);
 }
 
 /**

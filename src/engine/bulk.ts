@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker as WorkerThread } from 'node:worker_threads';
+import { workerThreads } from '../builtins.js';
 import { compiled, packageRoot } from '../paths.js';
 
 export type TaskHandler<T, R> = (task: T) => R;
@@ -162,7 +163,7 @@ function runInWorkers<T, R, D>(options: RunOptions<T, R, D>, jobs: number, scrip
     const live = new Set<Slot>();
 
     interface Slot {
-      worker: Worker;
+      worker: WorkerThread;
       inFlight: Map<number, T>;
       ready: boolean;
     }
@@ -196,7 +197,7 @@ function runInWorkers<T, R, D>(options: RunOptions<T, R, D>, jobs: number, scrip
     };
 
     const spawn = () => {
-      const worker = new Worker(script, {
+      const worker = new (workerThreads().Worker)(script, {
         workerData: { handlerFile, handlerData: options.handlerData },
         resourceLimits: options.workerLimits ?? WORKER_LIMITS,
       });
