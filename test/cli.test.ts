@@ -1,6 +1,6 @@
 // The command line as users run it: the real bin/tapfix on temporary files (needs the build:
 // `npm ci` or `npm run build`).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +127,27 @@ describe('tapfix CLI', () => {
 });
 
 describe('command-line conventions', () => {
+  it('stops writing quietly when its reader goes away (| head), and still writes files and exits as it would have', async () => {
+    // Enough output to fill a pipe (64 KB) long before the run ends.
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `copy${i}.yaml`), NEEDS_FIX);
+    const full = tapfix(['.', '--format', 'json', '--jobs', '1'], { cwd: dir });
+    expect(full.stdout.length).toBeGreaterThan(200_000);
+    const closedEarly = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, '.', '--format', 'json', '--jobs', '1', '--write'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      // Like head: read the first chunk, then close the pipe.
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(closedEarly.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(closedEarly.code).toBe(full.code);
+    // --write went on to the end: every copy is fixed, the last one too.
+    const fixed = readFileSync(join(dir, 'copy0.yaml'), 'utf8');
+    expect(fixed).not.toBe(NEEDS_FIX);
+    for (let i = 1; i < 40; i++) expect(readFileSync(join(dir, `copy${i}.yaml`), 'utf8'), `copy${i}.yaml`).toBe(fixed);
+  });
+
   it('--only, --skip and --enable take one value each and never swallow a path', () => {
     const r = tapfix(['--only', 's3-bucket-key', 'stack.yaml', '--skip', 'standard-tags', 'clean.json', '--enable', 'single-instance'], { cwd: dir });
     expect(r.stderr).not.toMatch(/unknown transform/);

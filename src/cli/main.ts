@@ -52,9 +52,30 @@ export interface Io {
   onInterrupt?: (handler: () => void) => () => void;
 }
 
+/**
+ * Writes to `stream` until its reader goes away (`tapfix ... | head`, quitting a pager): then the
+ * rest is dropped instead of crashing on EPIPE, and the run finishes as it would have (files
+ * are still written, the exit code is the same).
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (s: string | Uint8Array) => void {
+  let closed = false;
+  let guarded = false;
+  return (s) => {
+    if (closed) return;
+    if (!guarded) {
+      guarded = true;
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        closed = true;
+      });
+    }
+    stream.write(s);
+  };
+}
+
 const defaultIo: Io = {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
+  stdout: pipeWriter(process.stdout),
+  stderr: pipeWriter(process.stderr),
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
