@@ -33,7 +33,7 @@ const entry = [
 ].join('\n');
 
 // string-width (under yargs, for --help) makes an Intl.Segmenter when it loads. That loads ICU's
-// break rules, a tenth of a one-file run, for help text a run never prints. Here the segmenter is
+// break rules, about 10 ms of a one-file run, for help text a run never prints. Here the segmenter is
 // made on first use instead. The build fails if a new string-width no longer has that line, so
 // this cannot silently stop applying.
 const SEGMENTER = 'const segmenter = new Intl.Segmenter();';
@@ -62,8 +62,8 @@ const built = await build({
   format: 'cjs',
   target: 'node20',
   // Node 20 has these; left to esbuild, a regular expression literal using them would become a
-  // `new RegExp` that is parsed when the bundle loads (string-width's \p{RGI_Emoji} alone is a
-  // tenth of a one-file run) instead of on first use.
+  // `new RegExp` that is parsed when the bundle loads (string-width's expressions cost about 20 ms
+  // of a one-file run) instead of on first use.
   supported: { 'regexp-set-notation': true, 'regexp-unicode-property-escapes': true },
   // jsonc-parser's "main" is a UMD build that requires its parts at run time.
   mainFields: ['module', 'main'],
