@@ -97,7 +97,8 @@ export function keyUses(t: Template): KeyUses {
   };
   const outputs = asObject(t.Outputs);
   // Most references name something else: test them against the keys and aliases first.
-  const kmsIds = new Set([...resources(t, KMS_KEY), ...resources(t, KMS_ALIAS)].map((view) => view.id));
+  const aliases = resources(t, KMS_ALIAS);
+  const kmsIds = new Set([...resources(t, KMS_KEY), ...aliases].map((view) => view.id));
   for (const ref of allReferences(t)) {
     if (!kmsIds.has(ref.target) || (ref.kind !== 'Ref' && ref.kind !== 'GetAtt' && ref.kind !== 'Sub')) continue;
     const type = typeOf(t, ref.target);
@@ -108,7 +109,7 @@ export function keyUses(t: Template): KeyUses {
     else if (section === 'Outputs' && owner !== undefined && asObject(outputs?.[owner])?.['Export'] !== undefined) exported.add(keyId);
   }
   // Alias names written out refer to no logical id; only texts naming an alias can be one.
-  if (resources(t, KMS_ALIAS).length > 0) {
+  if (aliases.length > 0) {
     for (const { id, resource } of resources(t)) {
       const props = asObject(resource.Properties);
       if (props === undefined || !mentionsAlias(props)) continue;

@@ -54,10 +54,8 @@ function makeView(id: string, resource: Resource): ResourceView {
 interface Views {
   list: ResourceView[];
   byId: Map<string, ResourceView>;
-  /** The views of each type, in template order; made on the first look-up by type. */
-  byType?: Map<string, ResourceView[]>;
-  /** Each view's place in the template, for look-ups of several types. */
-  order?: Map<ResourceView, number>;
+  /** The views of the types asked for (key: the types joined by NUL), in template order. */
+  byTypes?: Map<string, ResourceView[]>;
 }
 
 const viewsCache = new WeakMap<object, Views>();
@@ -94,24 +92,16 @@ export function resources(t: Template, ...types: string[]): ResourceView[] {
   if (!resources) return [];
   const all = views(resources);
   if (types.length === 0) return all.list.slice();
-  if (viewsCache.get(resources) !== all) {
+  const select = () => {
     const wanted = new Set(types);
     return all.list.filter((r) => wanted.has(r.type));
-  }
-  // Grouped by type once per template: checks ask for a few types again and again.
-  if (!all.byType) {
-    all.byType = new Map();
-    for (const view of all.list) {
-      const same = all.byType.get(view.type);
-      if (same) same.push(view);
-      else all.byType.set(view.type, [view]);
-    }
-  }
-  const groups = [...new Set(types)].flatMap((type) => all.byType!.get(type) ?? []);
-  if (types.length === 1) return groups;
-  // Several types: back into template order.
-  const order = (all.order ??= new Map(all.list.map((view, i) => [view, i])));
-  return groups.sort((a, b) => order.get(a)! - order.get(b)!);
+  };
+  if (viewsCache.get(resources) !== all) return select();
+  // Kept per template and type list: checks ask for the same few types again and again.
+  const key = types.join('\u0000');
+  let selected = (all.byTypes ??= new Map()).get(key);
+  if (!selected) all.byTypes.set(key, (selected = select()));
+  return selected.slice();
 }
 
 /** Resource `id` (own property of Resources, an object), else undefined. */

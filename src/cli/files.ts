@@ -1,7 +1,7 @@
 // File-system side of the CLI: finding templates, config and region files, atomic writes.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { workerThreads } from '../builtins.js';
+import { workerThreads } from '../on-demand.js';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { TapfixConfig } from '../engine/select.js';
 import { validateConfigText } from '../engine/config.js';

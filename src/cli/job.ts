@@ -10,7 +10,7 @@ import { selectTransforms, SelectionError, type TapfixConfig } from '../engine/s
 import { detectFormat } from '../template/load.js';
 import { decodeUtf8, Utf8Error } from '../template/utf8.js';
 import { packageRoot } from '../paths.js';
-import { sha256Hex } from '../builtins.js';
+import { sha256Hex } from '../on-demand.js';
 import { repositoryProject } from './repository.js';
 import type { Transform } from '../types.js';
 import { ConfigError, displayPath, findConfig, readConfig, regionBeside, writeAtomic } from './files.js';

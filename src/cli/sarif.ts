@@ -13,7 +13,7 @@
 //   skipped because it suppresses one of them is a result with an in-source suppression
 //   (SARIF 2.1.0 §3.27.23 `suppressions`, kind "inSource"), at the suppression: dashboards show
 //   it as suppressed, not open.
-import { sha256Hex } from '../builtins.js';
+import { sha256Hex } from '../on-demand.js';
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReportedFinding } from '../engine/fix.js';

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits, Worker as WorkerThread } from 'node:worker_threads';
-import { workerThreads } from '../builtins.js';
+import { workerThreads } from '../on-demand.js';
 import { compiled, packageRoot } from '../paths.js';
 
 export type TaskHandler<T, R> = (task: T) => R;

@@ -1,10 +1,10 @@
 // tapfix.config.json checked against what tapfix knows: the top-level fields, the transform ids,
 // and each transform's options against the JSON Schema in its meta. A typo is an error at the
 // file's line and column, never silently ignored.
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { Transform } from '../types.js';
+import { ajvClass } from '../on-demand.js';
 
 export interface ConfigProblem {
   message: string;
@@ -25,11 +25,8 @@ const TOP_LEVEL: Record<string, 'boolean' | 'string' | 'object'> = {
 
 const ENTRY_KEYS = new Set(['enabled', 'options']);
 
-// Required when a config first sets options: ajv is a fifth of the bundled CLI (dist/cli.cjs),
-// and a run without such a config would read and load it for nothing. It stays out of the bundle
-// and loads from node_modules (it is a dependency).
-let ajv: AjvClass | undefined;
-const requireAjv = (): typeof AjvClass => (createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass }).Ajv;
+// Loaded when a config first sets options (src/on-demand.ts).
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorOf(transform: Transform): ValidateFunction | undefined {
@@ -37,7 +34,7 @@ function validatorOf(transform: Transform): ValidateFunction | undefined {
   if (!schema) return undefined;
   let validate = compiled.get(schema);
   if (!validate) {
-    ajv ??= new (requireAjv())({ allErrors: true, strict: true, allowUnionTypes: true });
+    ajv ??= new (ajvClass())({ allErrors: true, strict: true, allowUnionTypes: true });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
